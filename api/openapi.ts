@@ -1,0 +1,199 @@
+// The OpenAPI 3.1 document, built from the same zod schemas that validate requests.
+import { OpenApiBuilder, type OperationObject, type ParameterObject, type SchemaObject } from 'openapi3-ts/oas31';
+import { z } from 'zod';
+import { requests, responses } from './schemas';
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+
+const errors = {
+  400: problem('Malformed JSON'),
+  401: problem('Not signed in, or no access token'),
+  403: problem('Not allowed for this user'),
+  404: problem('Not found, or not yours'),
+  409: problem('The visit is in the wrong state'),
+  413: problem('Body too large'),
+  415: problem('Body is not JSON'),
+  422: problem('Invalid: `errors` names each field'),
+  503: problem('Temporal or MongoDB is unavailable: retry after `Retry-After` seconds'),
+};
+
+type ErrorStatus = keyof typeof errors;
+
+interface Route {
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  summary: string;
+  tag: string;
+  body?: string;
+  ok: [status: number, schema: string];
+  fails: ErrorStatus[];
+  auth?: 'visitor' | 'staff';
+  parameters?: ParameterObject[];
+}
+
+const reference: ParameterObject = { name: 'reference', in: 'path', required: true, schema: { type: 'string' } };
+const idempotencyKey: ParameterObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Retrying with the same key and body gives the same answer and makes no second change',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+/** Every route of the API. A test checks this list against the routes the app really has. */
+export const routes: Route[] = [
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'Whether Temporal and MongoDB are reachable',
+    tag: 'operations',
+    ok: [200, 'Health'],
+    fails: [503],
+  },
+  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations', ok: [200, ''], fails: [] },
+  {
+    method: 'get',
+    path: '/api/prisons',
+    summary: 'The prisons and their limits',
+    tag: 'public',
+    ok: [200, 'PrisonList'],
+    fails: [],
+  },
+  {
+    method: 'get',
+    path: '/api/prisons/{prisonId}/slots',
+    summary: 'The slots bookable at a prison today, in order',
+    tag: 'public',
+    ok: [200, 'SlotList'],
+    fails: [404],
+    parameters: [{ name: 'prisonId', in: 'path', required: true, schema: { type: 'string' } }],
+  },
+  {
+    method: 'post',
+    path: '/api/visits',
+    summary: 'Ask for a visit',
+    tag: 'public',
+    body: 'VisitRequest',
+    ok: [201, 'Submitted'],
+    fails: [400, 413, 415, 422, 503],
+    parameters: [idempotencyKey],
+  },
+  {
+    method: 'get',
+    path: '/api/visits/{reference}',
+    summary: 'A visit, for the visitor who holds its access token',
+    tag: 'public',
+    ok: [200, 'Visit'],
+    fails: [401, 404],
+    auth: 'visitor',
+    parameters: [reference],
+  },
+  {
+    method: 'delete',
+    path: '/api/visits/{reference}',
+    summary: 'Withdraw a requested visit, or cancel a booked one before it starts',
+    tag: 'public',
+    ok: [200, 'Visit'],
+    fails: [401, 404, 409, 503],
+    auth: 'visitor',
+    parameters: [reference, idempotencyKey],
+  },
+  {
+    method: 'post',
+    path: '/api/staff/session',
+    summary: 'Sign in as staff',
+    tag: 'staff',
+    body: 'SignIn',
+    ok: [200, 'StaffSession'],
+    fails: [400, 401, 415, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/staff/queue',
+    summary: 'Requests to decide, oldest first, and visitor cancellations to confirm',
+    tag: 'staff',
+    ok: [200, 'Queue'],
+    fails: [401, 403],
+    auth: 'staff',
+    parameters: [{ name: 'prisonId', in: 'query', required: false, schema: { type: 'string' } }],
+  },
+  {
+    method: 'get',
+    path: '/api/staff/visits/{reference}',
+    summary: 'A visit in full',
+    tag: 'staff',
+    ok: [200, 'StaffVisit'],
+    fails: [401, 404],
+    auth: 'staff',
+    parameters: [reference],
+  },
+  {
+    method: 'post',
+    path: '/api/staff/visits/{reference}/decision',
+    summary: 'Accept or reject a requested visit',
+    tag: 'staff',
+    body: 'Decision',
+    ok: [200, 'StaffVisit'],
+    fails: [400, 401, 403, 404, 409, 415, 422, 503],
+    auth: 'staff',
+    parameters: [reference, idempotencyKey],
+  },
+];
+
+function componentSchemas(): Record<string, SchemaObject> {
+  const uri = (id: string) => `#/components/schemas/${id}`;
+  const input = z.toJSONSchema(requests, { io: 'input', uri, unrepresentable: 'any' }).schemas;
+  const output = z.toJSONSchema(responses, { io: 'output', uri, unrepresentable: 'any' }).schemas;
+  const schemas: Record<string, SchemaObject> = {};
+  for (const [id, schema] of Object.entries({ ...input, ...output })) {
+    const { $schema: _dialect, id: _id, ...rest } = schema as Record<string, unknown>;
+    schemas[id] = rest as SchemaObject;
+  }
+  return schemas;
+}
+
+function operation(route: Route): OperationObject {
+  const [status, schema] = route.ok;
+  return {
+    summary: route.summary,
+    tags: [route.tag],
+    operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+    ...(route.parameters ? { parameters: route.parameters } : {}),
+    ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
+    ...(route.auth ? { security: [{ [route.auth === 'staff' ? 'staffToken' : 'accessToken']: [] }] } : {}),
+    responses: {
+      [status]: { description: 'OK', ...(schema ? { content: json(schema) } : {}) },
+      ...Object.fromEntries(route.fails.map((fail) => [fail, errors[fail]])),
+    },
+  };
+}
+
+/** Builds the document once; it depends only on the code. */
+export function buildOpenApi(): ReturnType<OpenApiBuilder['getSpec']> {
+  const builder = OpenApiBuilder.create()
+    .addOpenApiVersion('3.1.0')
+    .addTitle('Prison Visit Booking API')
+    .addVersion('1.0.0')
+    .addDescription('Ask for a prison visit, follow it, and let prison staff decide on it.')
+    .addLicense({ name: 'MIT', identifier: 'MIT' })
+    .addSecurityScheme('accessToken', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The access token returned when the visit was requested',
+    })
+    .addSecurityScheme('staffToken', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A token from POST /api/staff/session',
+    });
+  for (const [id, schema] of Object.entries(componentSchemas())) builder.addSchema(id, schema);
+  for (const route of routes) {
+    builder.addPath(route.path, { ...builder.getSpec().paths?.[route.path], [route.method]: operation(route) });
+  }
+  return builder.getSpec();
+}

@@ -1,0 +1,40 @@
+// The public list of prisons and the slots each one can book today.
+import { Hono } from 'hono';
+import { bookableSlots, confirmByDate, londonClock } from '../rules/calendar';
+import type { Prison } from '../rules/prison';
+import type { Services } from './app';
+import { ProblemError } from './problem';
+
+function summary(prison: Prison) {
+  return {
+    id: prison.id,
+    name: prison.name,
+    ...(prison.nameCy ? { nameCy: prison.nameCy } : {}),
+    enabled: prison.enabled,
+    closed: prison.closed,
+    private: prison.private,
+    adultAge: prison.adultAge,
+    maxVisitors: prison.maxVisitors,
+    maxAdults: prison.maxAdults,
+    leadDays: prison.leadDays,
+    bookingWindowDays: prison.bookingWindowDays,
+    ...(prison.phone ? { phone: prison.phone } : {}),
+  };
+}
+
+export function prisonRoutes({ prisons }: Services) {
+  return new Hono()
+    .get('/', (c) => c.json({ prisons: [...prisons.values()].map(summary) }))
+    .get('/:prisonId/slots', (c) => {
+      const prison = prisons.get(c.req.param('prisonId').toUpperCase());
+      if (!prison) throw new ProblemError(404, 'unknown_prison', 'There is no prison with this id.');
+      const today = londonClock(new Date()).date;
+      const bookable = prison.enabled && !prison.closed && !prison.private;
+      return c.json({
+        prisonId: prison.id,
+        today,
+        confirmBy: confirmByDate(prison, today),
+        slots: bookable ? bookableSlots(prison, today) : [],
+      });
+    });
+}

@@ -1,0 +1,282 @@
+// The zod schemas of the API: each validates a body at the edge, gives the TypeScript type used by the workflow
+// and the activities, and becomes a component of the OpenAPI document. Messages are stable error codes, turned
+// into words by ./errors.
+import { z } from 'zod';
+
+/** Request bodies and response bodies, registered apart: a request is described as clients send it (defaults
+ * optional), a response as the API sends it. Both become OpenAPI components under their id. */
+export const requests = z.registry<{ id: string }>();
+export const responses = z.registry<{ id: string }>();
+
+function named<T extends z.ZodType>(registry: typeof requests, schema: T, meta: { id: string }): T {
+  registry.add(schema, meta);
+  return schema;
+}
+
+const name = z
+  .string()
+  .trim()
+  .min(1, 'required')
+  .max(30, 'name_too_long')
+  .regex(/^[^<>]*$/, 'name_has_markup');
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'invalid_date')
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  }, 'invalid_date');
+
+export const slot = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d\/([01]\d|2[0-3]):[0-5]\d$/, 'invalid_slot')
+  .meta({ description: 'A visiting slot in London time, `YYYY-MM-DDTHH:MM/HH:MM`', example: '2026-12-02T14:00/15:30' });
+
+export const visitStatus = z.enum(['requested', 'booked', 'rejected', 'withdrawn', 'cancelled']);
+export type VisitStatus = z.infer<typeof visitStatus>;
+
+export const prisoner = z.strictObject({
+  firstName: name,
+  lastName: name,
+  dateOfBirth: isoDate,
+  number: z
+    .string()
+    .transform((value) => value.replace(/\s+/g, '').toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]\d{4}[A-Z]{2}$/, 'invalid_prison_number')),
+});
+
+export const visitor = z.strictObject({ firstName: name, lastName: name, dateOfBirth: isoDate });
+
+export const submission = named(
+  requests,
+  z.strictObject({
+    prisonId: z.string().min(1, 'required'),
+    prisoner,
+    visitors: z.array(visitor).min(1, 'required').max(6, 'too_many_visitors'),
+    slotOptions: z
+      .array(slot)
+      .min(1, 'required')
+      .max(3, 'too_many_slots')
+      .refine((slots) => new Set(slots).size === slots.length, 'duplicate_slot'),
+    contact: z.strictObject({
+      email: z.email('invalid_email').max(254, 'invalid_email'),
+      phone: z.string().refine((value) => /^(\+44|0)\d{9,10}$/.test(value.replace(/[\s()-]/g, '')), 'invalid_phone'),
+    }),
+    locale: z.enum(['en', 'cy']).default('en'),
+  }),
+  { id: 'VisitRequest' },
+);
+export type Submission = z.infer<typeof submission>;
+
+export const rejectionReason = z.enum([
+  'child_protection_issues',
+  'no_allowance',
+  'prisoner_details_incorrect',
+  'prisoner_moved',
+  'prisoner_non_association',
+  'prisoner_released',
+  'slot_unavailable',
+  'visitor_banned',
+  'visitor_not_on_list',
+  'duplicate_visit_request',
+  'prisoner_out_of_prison',
+  'visitor_other_reason',
+  'other',
+  'request_expired',
+]);
+export type RejectionReason = z.infer<typeof rejectionReason>;
+
+export const visitorOutcome = z.enum(['allowed', 'banned', 'not_on_list', 'other']);
+
+export const decision = named(
+  requests,
+  z.discriminatedUnion('outcome', [
+    z.strictObject({
+      outcome: z.literal('accept'),
+      slot,
+      referenceNo: z.string().trim().min(1, 'required').max(30, 'too_long'),
+      closed: z.boolean().default(false),
+      visitors: z
+        .array(
+          z.strictObject({
+            index: z.number().int().min(0),
+            status: visitorOutcome,
+            bannedUntil: isoDate.optional(),
+          }),
+        )
+        .default([]),
+    }),
+    z
+      .strictObject({
+        outcome: z.literal('reject'),
+        reasons: z
+          .array(rejectionReason.exclude(['request_expired']))
+          .min(1, 'required')
+          .refine((reasons) => new Set(reasons).size === reasons.length, 'duplicate_reason'),
+        detail: z.string().trim().max(500, 'too_long').optional(),
+        allowanceRenewsOn: isoDate.optional(),
+      })
+      .refine((body) => !body.reasons.includes('other') || Boolean(body.detail), {
+        message: 'detail_required',
+        path: ['detail'],
+      }),
+  ]),
+  { id: 'Decision' },
+);
+export type Decision = z.infer<typeof decision>;
+
+export const signIn = named(
+  requests,
+  z.strictObject({ email: z.string().min(1, 'required'), password: z.string().min(1, 'required') }),
+  {
+    id: 'SignIn',
+  },
+);
+
+// Responses
+
+const timelineEntry = z.object({
+  status: visitStatus,
+  at: z.string().meta({ format: 'date-time' }),
+  by: z.enum(['visitor', 'staff', 'system']),
+});
+
+export const prisonSummary = named(
+  responses,
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    nameCy: z.string().optional(),
+    enabled: z.boolean(),
+    closed: z.boolean(),
+    private: z.boolean(),
+    adultAge: z.number().int(),
+    maxVisitors: z.number().int(),
+    maxAdults: z.number().int(),
+    leadDays: z.number().int(),
+    bookingWindowDays: z.number().int(),
+    phone: z.string().optional(),
+  }),
+  { id: 'Prison' },
+);
+
+export const prisonList = named(responses, z.object({ prisons: z.array(prisonSummary) }), { id: 'PrisonList' });
+
+export const slotList = named(
+  responses,
+  z.object({ prisonId: z.string(), today: z.iso.date(), confirmBy: z.iso.date(), slots: z.array(slot) }),
+  { id: 'SlotList' },
+);
+
+export const submitted = named(
+  responses,
+  z.object({
+    reference: z.string(),
+    status: z.literal('requested'),
+    confirmBy: z.iso.date(),
+    accessToken: z.string(),
+    statusUrl: z.string(),
+  }),
+  { id: 'Submitted' },
+);
+export type Submitted = z.infer<typeof submitted>;
+
+export const publicVisit = named(
+  responses,
+  z.object({
+    reference: z.string(),
+    prisonId: z.string(),
+    status: visitStatus,
+    slotOptions: z.array(slot),
+    slotGranted: slot.optional(),
+    confirmBy: z.iso.date(),
+    closed: z.boolean().optional(),
+    visitors: z.array(z.object({ firstName: z.string(), lastName: z.string(), allowed: z.boolean().optional() })),
+    rejection: z.object({ reasons: z.array(rejectionReason), auto: z.boolean() }).optional(),
+    cancellation: z.object({ reasons: z.array(z.string()), by: z.enum(['visitor', 'staff']) }).optional(),
+    canWithdraw: z.boolean(),
+    canCancel: z.boolean(),
+    timeline: z.array(timelineEntry),
+  }),
+  { id: 'Visit' },
+);
+
+export const staffUser = z.object({
+  email: z.email(),
+  role: z.enum(['staff', 'admin', 'policy']),
+  prisons: z.array(z.string()),
+});
+export type StaffUser = z.infer<typeof staffUser>;
+
+export const session = named(responses, z.object({ token: z.string(), user: staffUser }), { id: 'StaffSession' });
+
+export const visitSummary = named(
+  responses,
+  z.object({
+    reference: z.string(),
+    prisonId: z.string(),
+    status: visitStatus,
+    prisonerName: z.string(),
+    slotOptions: z.array(slot),
+    confirmBy: z.iso.date(),
+    overdue: z.boolean(),
+    submittedAt: z.string().meta({ format: 'date-time' }),
+    flags: z.array(z.string()),
+  }),
+  { id: 'VisitSummary' },
+);
+
+export const queue = named(
+  responses,
+  z.object({ requested: z.array(visitSummary), cancellations: z.array(visitSummary) }),
+  { id: 'Queue' },
+);
+
+export const staffVisit = named(
+  responses,
+  publicVisit.extend({
+    prisoner: z.object({ firstName: z.string(), lastName: z.string(), dateOfBirth: z.string(), number: z.string() }),
+    visitors: z.array(
+      z.object({
+        firstName: z.string(),
+        lastName: z.string(),
+        dateOfBirth: z.string(),
+        outcome: visitorOutcome.optional(),
+        bannedUntil: z.string().optional(),
+      }),
+    ),
+    contact: z.object({ email: z.string(), phone: z.string() }),
+    referenceNo: z.string().optional(),
+    rejection: z
+      .object({
+        reasons: z.array(rejectionReason),
+        auto: z.boolean(),
+        detail: z.string().optional(),
+        allowanceRenewsOn: z.string().optional(),
+      })
+      .optional(),
+    submittedAt: z.string().meta({ format: 'date-time' }),
+    timeline: z.array(timelineEntry.extend({ actor: z.string().optional() })),
+  }),
+  { id: 'StaffVisit' },
+);
+
+export const health = named(
+  responses,
+  z.object({ status: z.enum(['ok', 'unavailable']), temporal: z.enum(['up', 'down']), mongo: z.enum(['up', 'down']) }),
+  { id: 'Health' },
+);
+
+export const problem = named(
+  responses,
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+  }),
+  { id: 'Problem' },
+);

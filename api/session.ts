@@ -1,0 +1,60 @@
+// Staff sessions: a signed, expiring token, sent as a bearer token by API clients and as a cookie by browsers.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { Db } from 'mongodb';
+import { ProblemError } from './problem';
+import type { StaffUser } from './schemas';
+import { findStaffAccount } from './staffAccounts';
+
+export const SESSION_COOKIE = 'pvb_session';
+export const SESSION_SECONDS = 8 * 60 * 60;
+
+export interface SessionKeys {
+  secret: string;
+}
+
+function sign(payload: string, secret: string): string {
+  return createHmac('sha256', secret).update(payload).digest('base64url');
+}
+
+/** A token naming the user and when it expires. */
+export function issueToken(email: string, { secret }: SessionKeys, now = Date.now()): string {
+  const payload = Buffer.from(JSON.stringify({ sub: email, exp: now + SESSION_SECONDS * 1000 })).toString('base64url');
+  return `${payload}.${sign(payload, secret)}`;
+}
+
+/** The e-mail a token was issued to, if it is genuine and unexpired. */
+export function readToken(token: string, { secret }: SessionKeys, now = Date.now()): string | undefined {
+  const [payload, signature] = token.split('.');
+  if (!payload || !signature) return undefined;
+  const expected = Buffer.from(sign(payload, secret));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  try {
+    const { sub, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub: string; exp: number };
+    return exp > now ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type StaffEnv = { Variables: { user: StaffUser } };
+
+/** Lets through only signed-in staff, whose account is read afresh so that a removed account stops at once. */
+export function requireStaff(db: Db, keys: SessionKeys): MiddlewareHandler<StaffEnv> {
+  return async (c, next) => {
+    const bearer = /^Bearer (.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1];
+    const token = bearer ?? getCookie(c, SESSION_COOKIE);
+    const email = token ? readToken(token, keys) : undefined;
+    const user = email ? await findStaffAccount(db, email) : undefined;
+    if (!user) throw new ProblemError(401, 'not_signed_in', 'Sign in as a member of staff.');
+    c.set('user', user);
+    await next();
+  };
+}
+
+/** Whether a user may see and act on a prison's visits. */
+export function canSeePrison(user: StaffUser, prisonId: string): boolean {
+  return user.role === 'admin' || user.prisons.includes(prisonId);
+}

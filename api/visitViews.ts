@@ -1,0 +1,61 @@
+// What the visitor and the staff see of a visit, read from the read model.
+import type { Db } from 'mongodb';
+import { visitsCollection, type VisitDocument } from '../activities/readModel';
+import { londonClock } from '../rules/calendar';
+import { visitorCancellation } from '../workflows/visit';
+import type { z } from 'zod';
+import type { publicVisit, staffVisit, visitSummary } from './schemas';
+
+export async function findVisit(db: Db, reference: string): Promise<VisitDocument | null> {
+  return visitsCollection(db).findOne({ _id: reference.trim().toUpperCase() });
+}
+
+export function publicView(visit: VisitDocument, now = new Date()): z.infer<typeof publicVisit> {
+  const action = visitorCancellation(visit, now);
+  return {
+    reference: visit.reference,
+    prisonId: visit.prisonId,
+    status: visit.status,
+    slotOptions: visit.slotOptions,
+    ...(visit.slotGranted ? { slotGranted: visit.slotGranted } : {}),
+    confirmBy: visit.confirmBy,
+    ...(visit.closed !== undefined ? { closed: visit.closed } : {}),
+    visitors: visit.visitors.map(({ firstName, lastName, outcome }) => ({
+      firstName,
+      lastName,
+      ...(outcome ? { allowed: outcome === 'allowed' } : {}),
+    })),
+    ...(visit.rejection ? { rejection: { reasons: visit.rejection.reasons, auto: visit.rejection.auto } } : {}),
+    ...(visit.cancellation ? { cancellation: visit.cancellation } : {}),
+    canWithdraw: action === 'withdraw',
+    canCancel: action === 'cancel',
+    timeline: visit.timeline.map(({ status, at, by }) => ({ status, at, by })),
+  };
+}
+
+export function staffView(visit: VisitDocument, now = new Date()): z.infer<typeof staffVisit> {
+  return {
+    ...publicView(visit, now),
+    prisoner: visit.prisoner,
+    visitors: visit.visitors,
+    contact: visit.contact,
+    ...(visit.referenceNo ? { referenceNo: visit.referenceNo } : {}),
+    ...(visit.rejection ? { rejection: visit.rejection } : {}),
+    submittedAt: visit.submittedAt,
+    timeline: visit.timeline,
+  };
+}
+
+export function summaryView(visit: VisitDocument, now = new Date()): z.infer<typeof visitSummary> {
+  return {
+    reference: visit.reference,
+    prisonId: visit.prisonId,
+    status: visit.status,
+    prisonerName: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
+    slotOptions: visit.slotOptions,
+    confirmBy: visit.confirmBy,
+    overdue: visit.status === 'requested' && londonClock(now).date > visit.confirmBy,
+    submittedAt: visit.submittedAt,
+    flags: [],
+  };
+}

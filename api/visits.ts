@@ -1,0 +1,71 @@
+// The visitor's API: submit a request, see it, withdraw or cancel it.
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { confirmByDate, londonClock } from '../rules/calendar';
+import { checkSubmission } from '../rules/submission';
+import { cancelByVisitor } from '../workflows/messages';
+import { visitorCancellation } from '../workflows/visit';
+import type { Services } from './app';
+import { fieldError, invalid, ProblemError } from './problem';
+import { submission } from './schemas';
+import { readJson } from './validation';
+import { runCommand, sha256, submitVisit } from './visitCommands';
+import { findVisit, publicView } from './visitViews';
+
+/** The Idempotency-Key header, if sent: 1 to 255 visible characters. */
+export function idempotencyKey(c: Context): string | undefined {
+  const key = c.req.header('Idempotency-Key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw invalid([fieldError('Idempotency-Key', 'invalid_format')]);
+  return key;
+}
+
+export function visitRoutes(services: Services) {
+  const { db, prisons } = services;
+
+  /** The visit named in the path, if the bearer token is its access token. */
+  async function visitForToken(c: Context) {
+    const token = /^Bearer (.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1];
+    if (!token) throw new ProblemError(401, 'token_required', 'Send the access token as a bearer token.');
+    const visit = await findVisit(db, c.req.param('reference') ?? '');
+    const given = Buffer.from(sha256(token));
+    if (!visit || !timingSafeEqual(given, Buffer.from(visit.accessTokenHash))) {
+      throw new ProblemError(404, 'not_found', 'There is no visit with this reference and token.');
+    }
+    return visit;
+  }
+
+  return new Hono()
+    .post('/', async (c) => {
+      const body = await readJson(c, submission);
+      const key = idempotencyKey(c);
+      const today = londonClock(new Date()).date;
+      const prison = prisons.get(body.prisonId);
+      const problems = checkSubmission(body, prison, today);
+      if (problems.length > 0 || !prison) {
+        throw invalid(problems.map(({ path, code, message }) => fieldError(path, code, message)));
+      }
+      const result = await submitVisit(services, body, confirmByDate(prison, today), key);
+      c.header('Location', result.statusUrl);
+      return c.json(result, 201);
+    })
+    .get('/:reference', async (c) => c.json(publicView(await visitForToken(c))))
+    .delete('/:reference', async (c) => {
+      const visit = await visitForToken(c);
+      const action = visitorCancellation(visit, new Date());
+      if (action === 'not_cancellable') {
+        throw new ProblemError(409, 'not_cancellable', `A ${visit.status} visit cannot be withdrawn or cancelled.`);
+      }
+      if (action !== 'done') {
+        await runCommand(services, visit.reference, cancelByVisitor, [], {
+          updateId: idempotencyKey(c),
+          whenEnded: async () => false,
+        });
+      }
+      const after = await findVisit(db, visit.reference);
+      if (after && visitorCancellation(after, new Date()) !== 'done') {
+        throw new ProblemError(409, 'not_cancellable', `A ${after.status} visit cannot be withdrawn or cancelled.`);
+      }
+      return c.json(publicView(after ?? visit));
+    });
+}

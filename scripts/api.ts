@@ -1,0 +1,34 @@
+// The API process: the Hono app on PORT. `npm run api`.
+import { randomBytes } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/app';
+import { createLog } from '../api/log';
+import { loadConfig } from '../config';
+import { loadPrisons } from '../rules/prison';
+import { connectMongo, temporalClient } from './connections';
+
+const config = loadConfig();
+const log = createLog(config.logLevel);
+const { mongo, db } = connectMongo(config);
+const temporal = temporalClient(config);
+if (!config.sessionSecret) log.warn('SESSION_SECRET is not set: staff sessions end when this process stops');
+const app = createApp({
+  db,
+  temporal,
+  taskQueue: config.temporal.taskQueue,
+  prisons: loadPrisons(config.rulesDir),
+  session: { secret: config.sessionSecret ?? randomBytes(32).toString('hex') },
+  secureCookies: config.env === 'production',
+  log,
+});
+const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, ({ port }) => {
+  log.info('listening', { port });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close(async () => {
+      await temporal.connection.close();
+      await mongo.close();
+    });
+  });
+}

@@ -1,0 +1,163 @@
+// One visit request as the workflow keeps it and the read model stores it, and the pure rules that change it.
+// No I/O here: the workflow applies these functions and hands the result to an activity to save.
+import type { Decision, RejectionReason, Submission, VisitStatus } from '../api/schemas';
+import { slotTimes } from '../rules/calendar';
+
+export type Actor = 'visitor' | 'staff' | 'system';
+export type VisitorOutcome = 'allowed' | 'banned' | 'not_on_list' | 'other';
+
+export interface TimelineEntry {
+  status: VisitStatus;
+  at: string;
+  by: Actor;
+  /** The staff user's e-mail when `by` is staff. */
+  actor?: string;
+}
+
+export interface VisitorRecord {
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  outcome?: VisitorOutcome;
+  bannedUntil?: string;
+}
+
+export interface Visit {
+  reference: string;
+  prisonId: string;
+  status: VisitStatus;
+  /** Goes up by one with every change, so that the read model never takes an older copy over a newer one. */
+  version: number;
+  prisoner: Submission['prisoner'];
+  visitors: VisitorRecord[];
+  slotOptions: string[];
+  slotGranted?: string;
+  referenceNo?: string;
+  closed?: boolean;
+  confirmBy: string;
+  contact: Submission['contact'];
+  locale: Submission['locale'];
+  accessTokenHash: string;
+  submittedAt: string;
+  rejection?: { reasons: RejectionReason[]; auto: boolean; detail?: string; allowanceRenewsOn?: string };
+  cancellation?: { reasons: string[]; by: 'visitor' | 'staff' };
+  /** Staff have recorded a visitor's cancellation in the prison's own records. */
+  cancellationConfirmed?: boolean;
+  timeline: TimelineEntry[];
+}
+
+/** What the API hands the workflow when a visitor submits a request. */
+export interface VisitRequestInput {
+  reference: string;
+  submission: Submission;
+  confirmBy: string;
+  submittedAt: string;
+  accessToken: string;
+  accessTokenHash: string;
+  /** SHA-256 of the submitted body: a retry with the same Idempotency-Key must send the same body. */
+  requestHash: string;
+  /** SHA-256 of the Idempotency-Key, when the client sent one. */
+  idempotencyKeyHash?: string;
+}
+
+/** A staff member acting on a visit. */
+export interface StaffActor {
+  email: string;
+}
+
+export interface StaffDecision {
+  decision: Decision;
+  staff: StaffActor;
+}
+
+export function newVisit(input: VisitRequestInput): Visit {
+  const { submission } = input;
+  return {
+    reference: input.reference,
+    prisonId: submission.prisonId,
+    status: 'requested',
+    version: 1,
+    prisoner: submission.prisoner,
+    visitors: submission.visitors.map((visitor) => ({ ...visitor })),
+    slotOptions: submission.slotOptions,
+    confirmBy: input.confirmBy,
+    contact: submission.contact,
+    locale: submission.locale,
+    accessTokenHash: input.accessTokenHash,
+    submittedAt: input.submittedAt,
+    timeline: [{ status: 'requested', at: input.submittedAt, by: 'visitor' }],
+  };
+}
+
+function transition(visit: Visit, status: VisitStatus, at: Date, by: Actor, actor?: string): void {
+  visit.status = status;
+  visit.version += 1;
+  visit.timeline.push({ status, at: at.toISOString(), by, ...(actor ? { actor } : {}) });
+}
+
+/** Why a command cannot apply to a visit in its present state, or undefined when it can. */
+export function decisionRefusal(visit: Visit, decision: Decision): string | undefined {
+  if (visit.status !== 'requested') return 'already_processed';
+  if (decision.outcome === 'reject') return undefined;
+  if (!visit.slotOptions.includes(decision.slot)) return 'slot_not_requested';
+  if (decision.visitors.some((v) => v.index >= visit.visitors.length)) return 'unknown_visitor';
+  return undefined;
+}
+
+/** The reasons a decision to accept turns into a rejection, by the rules of the domain. */
+function automaticRejection(outcomes: VisitorOutcome[]): RejectionReason[] {
+  const lead = outcomes[0];
+  const all = (outcome: VisitorOutcome) => outcomes.every((o) => o === outcome);
+  if (lead === 'banned' || all('banned')) return ['visitor_banned'];
+  if (lead === 'not_on_list' || all('not_on_list')) return ['visitor_not_on_list'];
+  if (lead === 'other') return ['visitor_other_reason'];
+  return [];
+}
+
+/** Applies a staff decision already checked by `decisionRefusal`. */
+export function applyDecision(visit: Visit, { decision, staff }: StaffDecision, now: Date): void {
+  if (decision.outcome === 'reject') {
+    visit.rejection = {
+      reasons: decision.reasons,
+      auto: false,
+      ...(decision.detail ? { detail: decision.detail } : {}),
+      ...(decision.allowanceRenewsOn ? { allowanceRenewsOn: decision.allowanceRenewsOn } : {}),
+    };
+    transition(visit, 'rejected', now, 'staff', staff.email);
+    return;
+  }
+  for (const { index, status, bannedUntil } of decision.visitors) {
+    visit.visitors[index] = { ...visit.visitors[index], outcome: status, ...(bannedUntil ? { bannedUntil } : {}) };
+  }
+  const outcomes = visit.visitors.map((v) => v.outcome ?? 'allowed');
+  const reasons = automaticRejection(outcomes);
+  if (reasons.length > 0) {
+    visit.rejection = { reasons, auto: true };
+    transition(visit, 'rejected', now, 'staff', staff.email);
+    return;
+  }
+  visit.slotGranted = decision.slot;
+  visit.referenceNo = decision.referenceNo;
+  visit.closed = decision.closed;
+  transition(visit, 'booked', now, 'staff', staff.email);
+}
+
+/** Whether the visitor may still withdraw or cancel, and what it would do. */
+export function visitorCancellation(visit: Visit, now: Date): 'withdraw' | 'cancel' | 'done' | 'not_cancellable' {
+  if (visit.status === 'requested') return 'withdraw';
+  if (visit.status === 'booked' && visit.slotGranted && slotTimes(visit.slotGranted).start > now) return 'cancel';
+  if (visit.status === 'withdrawn' || (visit.status === 'cancelled' && visit.cancellation?.by === 'visitor')) {
+    return 'done';
+  }
+  return 'not_cancellable';
+}
+
+/** Withdraws a requested visit or cancels a booked one for the visitor. */
+export function applyVisitorCancellation(visit: Visit, now: Date): void {
+  if (visitorCancellation(visit, now) === 'withdraw') {
+    transition(visit, 'withdrawn', now, 'visitor');
+  } else {
+    visit.cancellation = { reasons: ['visitor_cancelled'], by: 'visitor' };
+    transition(visit, 'cancelled', now, 'visitor');
+  }
+}

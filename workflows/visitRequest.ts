@@ -1,0 +1,97 @@
+// The story of one visit request: saved as requested, then waiting for staff to decide or the visitor to
+// withdraw; once booked, waiting for the visit to happen or to be cancelled.
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { slotTimes } from '../rules/calendar';
+import { cancelByVisitor, decide, refusals, submit } from './messages';
+import {
+  applyDecision,
+  applyVisitorCancellation,
+  decisionRefusal,
+  newVisit,
+  visitorCancellation,
+  type Visit,
+  type VisitRequestInput,
+} from './visit';
+
+const { saveVisit } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+});
+
+function refuse(type: string, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+export async function visitRequest(input: VisitRequestInput): Promise<Visit['status']> {
+  const visit = newVisit(input);
+  let savedVersion = 0;
+
+  /** Saves the visit as it is now and waits until the read model shows this version or a later one. */
+  async function save(): Promise<number> {
+    const version = visit.version;
+    await saveVisit(JSON.parse(JSON.stringify(visit)) as Visit);
+    savedVersion = Math.max(savedVersion, version);
+    return version;
+  }
+
+  setHandler(
+    submit,
+    async () => {
+      await condition(() => savedVersion >= 1);
+      return {
+        reference: visit.reference,
+        status: 'requested' as const,
+        confirmBy: visit.confirmBy,
+        accessToken: input.accessToken,
+        statusUrl: `/api/visits/${visit.reference}`,
+      };
+    },
+    {
+      validator: ({ requestHash, idempotencyKeyHash }) => {
+        if (idempotencyKeyHash !== input.idempotencyKeyHash) refuse(refusals.referenceTaken, 'reference in use');
+        if (requestHash !== input.requestHash) refuse(refusals.idempotencyKeyReused, 'a different request');
+      },
+    },
+  );
+
+  setHandler(
+    decide,
+    async (command) => {
+      applyDecision(visit, command, new Date());
+      return save();
+    },
+    {
+      validator: ({ decision }) => {
+        const refusal = decisionRefusal(visit, decision);
+        if (refusal) refuse(refusal, `the decision cannot apply: ${refusal}`);
+      },
+    },
+  );
+
+  setHandler(
+    cancelByVisitor,
+    async () => {
+      if (visitorCancellation(visit, new Date()) === 'done') return false;
+      applyVisitorCancellation(visit, new Date());
+      await save();
+      return true;
+    },
+    {
+      validator: () => {
+        if (visitorCancellation(visit, new Date()) === 'not_cancellable') {
+          refuse(refusals.notCancellable, `a ${visit.status} visit cannot be cancelled`);
+        }
+      },
+    },
+  );
+
+  await save();
+  await condition(() => visit.status !== 'requested');
+  if (visit.status === 'booked' && visit.slotGranted) {
+    const untilVisitEnds = slotTimes(visit.slotGranted).end.getTime() - Date.now();
+    await condition(() => visit.status !== 'booked', Math.max(untilVisitEnds, 1));
+  }
+  await condition(allHandlersFinished);
+  return visit.status;
+}
