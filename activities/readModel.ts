@@ -22,12 +22,17 @@ export async function ensureIndexes(db: Db): Promise<void> {
 export async function saveVisit(db: Db, visit: Visit): Promise<void> {
   const visits = visitsCollection(db);
   const document: VisitDocument = { ...visit, _id: visit.reference, savedAt: new Date() };
-  try {
-    await visits.replaceOne({ _id: visit.reference, version: { $lt: visit.version } }, document, { upsert: true });
-  } catch (error) {
-    // An upsert that finds only a newer copy tries to insert and clashes on _id (code 11000 on MongoDB, 1 on
-    // FerretDB): that is the expected outcome when the newer copy is already saved.
-    const saved = await visits.findOne({ _id: visit.reference }, { projection: { version: 1 } });
-    if (!saved || saved.version < visit.version) throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await visits.replaceOne({ _id: visit.reference, version: { $lt: visit.version } }, document, { upsert: true });
+      return;
+    } catch (error) {
+      // An upsert whose filter finds no older copy inserts, and clashes on _id (code 11000 on MongoDB, 1 on
+      // FerretDB) when a copy exists: a newer one means there is nothing to do; an older one was saved by a
+      // concurrent save in the meantime, so try again.
+      const saved = await visits.findOne({ _id: visit.reference }, { projection: { version: 1 } });
+      if (saved && saved.version >= visit.version) return;
+      if (!saved || attempt >= 3) throw error;
+    }
   }
 }

@@ -19,6 +19,8 @@ export interface Services {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /** How long a command may wait for Temporal before the API answers 503. */
+  commandTimeoutMs: number;
   prisons: Map<string, Prison>;
   session: SessionKeys;
   /** Mark cookies Secure (production, behind HTTPS). */

@@ -151,7 +151,7 @@ function componentSchemas(): Record<string, SchemaObject> {
   const output = z.toJSONSchema(responses, { io: 'output', uri, unrepresentable: 'any' }).schemas;
   const schemas: Record<string, SchemaObject> = {};
   for (const [id, schema] of Object.entries({ ...input, ...output })) {
-    const { $schema: _dialect, id: _id, ...rest } = schema as Record<string, unknown>;
+    const { $schema: _dialect, $id: _id, ...rest } = schema as Record<string, unknown>;
     schemas[id] = rest as SchemaObject;
   }
   return schemas;

@@ -5,6 +5,7 @@ import {
   MongoServerSelectionError,
   MongoNotConnectedError,
   MongoOperationTimeoutError,
+  MongoTopologyClosedError,
 } from 'mongodb';
 
 // gRPC status codes: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE.
@@ -19,6 +20,7 @@ export function isUnavailable(error: unknown): boolean {
       current instanceof MongoServerSelectionError ||
       current instanceof MongoNotConnectedError ||
       current instanceof MongoOperationTimeoutError ||
+      current instanceof MongoTopologyClosedError ||
       current.name === 'TransportError' ||
       current.name === 'WorkflowUpdateRPCTimeoutOrCancelledError'
     ) {

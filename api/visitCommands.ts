@@ -17,6 +17,8 @@ import type { Submission, Submitted } from './schemas';
 export interface WorkflowDeps {
   temporal: Client;
   taskQueue: string;
+  /** How long a command may wait for Temporal before the API answers 503 (the client retries with its key). */
+  commandTimeoutMs: number;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -58,7 +60,7 @@ function isEnded(error: unknown): boolean {
  * the same answer; a reference already used by another request moves on to the next one derived from the key.
  */
 export async function submitVisit(
-  { temporal, taskQueue }: WorkflowDeps,
+  { temporal, taskQueue, commandTimeoutMs }: WorkflowDeps,
   submission: Submission,
   confirmBy: string,
   idempotencyKey: string | undefined,
@@ -83,17 +85,22 @@ export async function submitVisit(
       idempotencyKeyHash,
     };
     try {
-      return await temporal.workflow.executeUpdateWithStart(submit, {
-        args: [{ requestHash, idempotencyKeyHash }],
-        updateId: 'submit',
-        startWorkflowOperation: new WithStartWorkflowOperation(visitRequest, {
-          workflowId: workflowId(reference),
-          taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: idempotencyKey === undefined ? 'FAIL' : 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      const deadline = Date.now() + commandTimeoutMs;
+      return await temporal.connection.withDeadline(deadline, () =>
+        temporal.workflow.executeUpdateWithStart(submit, {
+          args: [{ requestHash, idempotencyKeyHash }],
+          // Temporal answers a repeated update id from its first run, so the id carries the body's hash: the same
+          // body gets the first answer, a different one reaches the validator, which refuses it.
+          updateId: `submit-${requestHash}`,
+          startWorkflowOperation: new WithStartWorkflowOperation(visitRequest, {
+            workflowId: workflowId(reference),
+            taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: idempotencyKey === undefined ? 'FAIL' : 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }),
         }),
-      });
+      );
     } catch (error) {
       const refusal = refusalOf(error);
       if (refusal === refusals.idempotencyKeyReused) {
@@ -117,7 +124,7 @@ export async function submitVisit(
 
 /** Runs a command on a visit's workflow; `whenEnded` answers when the workflow takes no more commands. */
 export async function runCommand<Ret, Args extends unknown[]>(
-  { temporal }: WorkflowDeps,
+  { temporal, commandTimeoutMs }: WorkflowDeps,
   reference: string,
   update: UpdateDefinition<Ret, Args>,
   args: Args,
@@ -126,10 +133,12 @@ export async function runCommand<Ret, Args extends unknown[]>(
   const handle = temporal.workflow.getHandle(workflowId(reference));
   try {
     // The SDK types updates with and without arguments apart; `args` here fits `update` by this function's signature.
-    return await handle.executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown]>, {
-      args: args as unknown as [unknown],
-      ...(options.updateId ? { updateId: options.updateId } : {}),
-    });
+    return await temporal.connection.withDeadline(Date.now() + commandTimeoutMs, () =>
+      handle.executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown]>, {
+        args: args as unknown as [unknown],
+        ...(options.updateId ? { updateId: options.updateId } : {}),
+      }),
+    );
   } catch (error) {
     const refusal = refusalOf(error);
     if (refusal === refusals.alreadyProcessed || refusal === refusals.notCancellable) {

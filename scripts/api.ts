@@ -9,13 +9,14 @@ import { connectMongo, temporalClient } from './connections';
 
 const config = loadConfig();
 const log = createLog(config.logLevel);
-const { mongo, db } = connectMongo(config);
+const { mongo, db } = await connectMongo(config);
 const temporal = temporalClient(config);
 if (!config.sessionSecret) log.warn('SESSION_SECRET is not set: staff sessions end when this process stops');
 const app = createApp({
   db,
   temporal,
   taskQueue: config.temporal.taskQueue,
+  commandTimeoutMs: 10_000,
   prisons: loadPrisons(config.rulesDir),
   session: { secret: config.sessionSecret ?? randomBytes(32).toString('hex') },
   secureCookies: config.env === 'production',

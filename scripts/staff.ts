@@ -26,7 +26,11 @@ if (positionals[0] !== 'add') fail(`unknown command: ${positionals[0] ?? '(none)
 
 const parsed = staffUser.safeParse({ email: values.email, role: values.role, prisons: values.prison });
 if (!parsed.success)
-  fail(parsed.error.issues.map((i) => `--${i.path[0] === 'prisons' ? 'prison' : String(i.path[0])}: ${i.message}`).join('\n'));
+  fail(
+    parsed.error.issues
+      .map((i) => `--${i.path[0] === 'prisons' ? 'prison' : String(i.path[0])}: ${i.message}`)
+      .join('\n'),
+  );
 if (!values.password || values.password.length < 12) fail('--password: at least 12 characters');
 
 const config = loadConfig();
@@ -35,7 +39,7 @@ const unknown = parsed.data.prisons.filter((id) => !prisons.has(id));
 if (unknown.length > 0) fail(`--prison: no rule file for ${unknown.join(', ')}`);
 if (parsed.data.role === 'staff' && parsed.data.prisons.length === 0) fail('--prison: a staff user needs at least one');
 
-const { mongo, db } = connectMongo(config);
+const { mongo, db } = await connectMongo(config);
 try {
   await saveStaffAccount(db, { ...parsed.data, password: values.password });
   console.log(`saved ${parsed.data.role} ${parsed.data.email} (${parsed.data.prisons.join(', ') || 'no prisons'})`);

@@ -63,7 +63,7 @@ try {
     servers.push(await startFerretDb(config.mongo.port, join(config.dataDir, 'ferretdb')));
   }
   if (config.env !== 'production') {
-    const { mongo, db } = connectMongo(config);
+    const { mongo, db } = await connectMongo(config);
     await seedDemoStaff(db, config.env);
     await mongo.close();
   }

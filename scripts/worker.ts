@@ -7,7 +7,7 @@ import { loadConfig } from '../config';
 import { connectMongo } from './connections';
 
 const config = loadConfig();
-const { mongo, db } = connectMongo(config);
+const { mongo, db } = await connectMongo(config);
 await ensureIndexes(db);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 const worker = await Worker.create({

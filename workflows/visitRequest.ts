@@ -26,13 +26,23 @@ function refuse(type: string, message: string): never {
 export async function visitRequest(input: VisitRequestInput): Promise<Visit['status']> {
   const visit = newVisit(input);
   let savedVersion = 0;
+  let saving: Promise<unknown> = Promise.resolve();
 
-  /** Saves the visit as it is now and waits until the read model shows this version or a later one. */
-  async function save(): Promise<number> {
+  /**
+   * Saves the visit to the read model and resolves with the version saved, once the read model shows it.
+   * Saves run one at a time (FerretDB does not isolate concurrent writes to a document), and a save that finds a
+   * later version already saved does nothing.
+   */
+  function save(): Promise<number> {
     const version = visit.version;
-    await saveVisit(JSON.parse(JSON.stringify(visit)) as Visit);
-    savedVersion = Math.max(savedVersion, version);
-    return version;
+    const run = saving.then(async () => {
+      if (savedVersion >= version) return;
+      const snapshot = JSON.parse(JSON.stringify(visit)) as Visit;
+      await saveVisit(snapshot);
+      savedVersion = snapshot.version;
+    });
+    saving = run.catch(() => undefined);
+    return run.then(() => version);
   }
 
   setHandler(

@@ -1,0 +1,135 @@
+// One service per test file on the shared servers: its own MongoDB database and task queue, a worker running the
+// bundled workflows, and the Hono app, called through `app.request` (the whole HTTP stack, no socket).
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { MongoClient, type Db } from 'mongodb';
+import { inject } from 'vitest';
+import { createActivities } from '../activities';
+import { ensureIndexes } from '../activities/readModel';
+import { createApp } from '../api/app';
+import { createLog } from '../api/log';
+import { saveStaffAccount } from '../api/staffAccounts';
+import { bookableSlots, londonClock } from '../rules/calendar';
+import { loadPrisons, type Prison } from '../rules/prison';
+
+let runtimeInstalled = false;
+
+/** Temporal's native runtime, once per process, logging only warnings. */
+export function installRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+export const prisons = loadPrisons('rules/prisons');
+export const PASSWORD = 'test-password-123';
+
+/** One of the sample prisons. */
+export function prison(id: string): Prison {
+  const found = prisons.get(id);
+  if (!found) throw new Error(`no prison ${id}`);
+  return found;
+}
+
+/** The slots bookable today at a prison. */
+export function slotsAt(prisonId: string): string[] {
+  return bookableSlots(prison(prisonId), londonClock(new Date()).date);
+}
+
+/** A valid request body, with any part replaced. */
+export function visitRequestBody(overrides: Record<string, unknown> = {}) {
+  return {
+    prisonId: 'NGT',
+    prisoner: { firstName: 'Oscar', lastName: 'Wilde', dateOfBirth: '1980-10-16', number: 'A1234BC' },
+    visitors: [{ firstName: 'Ada', lastName: 'Wilde', dateOfBirth: '1985-01-01' }],
+    slotOptions: slotsAt('NGT').slice(0, 2),
+    contact: { email: 'ada@example.com', phone: '07700 900123' },
+    locale: 'en',
+    ...overrides,
+  };
+}
+
+export interface TestService {
+  app: ReturnType<typeof createApp>;
+  db: Db;
+  client: Client;
+  taskQueue: string;
+  /** Sends a request with a JSON body (when given) and returns the status, headers and parsed body. */
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Signs in a staff account made for the test, returning its bearer token. */
+  staffToken(role: 'staff' | 'admin' | 'policy', prisons: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestService(name: string): Promise<TestService> {
+  installRuntime();
+  const suffix = randomBytes(4).toString('hex');
+  const taskQueue = `${name}-${suffix}`;
+  const mongo = new MongoClient(inject('mongoUrl'), { serverSelectionTimeoutMS: 5000 });
+  const db = mongo.db(`test_${name}_${suffix}`);
+  await ensureIndexes(db);
+
+  const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+    activities: createActivities({ db }),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const client = new Client({ connection });
+  const app = createApp({
+    db,
+    temporal: client,
+    taskQueue,
+    commandTimeoutMs: 10_000,
+    prisons,
+    session: { secret: randomBytes(32).toString('hex') },
+    secureCookies: false,
+    log: createLog('error'),
+  });
+
+  const call: TestService['call'] = async (method, path, { body, token, headers = {} } = {}) => {
+    const response = await app.request(path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+
+  let accounts = 0;
+  return {
+    app,
+    db,
+    client,
+    taskQueue,
+    call,
+    async staffToken(role, prisonIds) {
+      const email = `${role}${++accounts}@test.example`;
+      await saveStaffAccount(db, { email, role, prisons: prisonIds, password: PASSWORD });
+      const { body } = await call('POST', '/api/staff/session', { body: { email, password: PASSWORD } });
+      return body.token as string;
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await db.dropDatabase();
+      await mongo.close();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// The read model takes a newer copy of a visit over an older one, never the other way round. (Saves of one visit
+// never overlap: its workflow runs them one at a time, see test/workflow.test.ts.)
+import { randomBytes } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { saveVisit, visitsCollection } from '../activities/readModel';
+import type { Visit } from '../workflows/visit';
+
+const mongo = new MongoClient(inject('mongoUrl'));
+const db = mongo.db(`test_read_model_${randomBytes(4).toString('hex')}`);
+afterAll(async () => {
+  await db.dropDatabase();
+  await mongo.close();
+});
+
+const visit = (version: number, status: Visit['status']) =>
+  ({ reference: 'READMODL', prisonId: 'NGT', status, version, timeline: [] }) as unknown as Visit;
+
+describe('saving a visit to the read model', () => {
+  it('keeps the newest version whatever order the saves arrive in, and a repeat changes nothing', async () => {
+    await saveVisit(db, visit(2, 'booked'));
+    await saveVisit(db, visit(1, 'requested'));
+    await saveVisit(db, visit(2, 'booked'));
+    expect(await visitsCollection(db).findOne({ _id: 'READMODL' })).toMatchObject({ version: 2, status: 'booked' });
+    await saveVisit(db, visit(3, 'cancelled'));
+    expect(await visitsCollection(db).findOne({ _id: 'READMODL' })).toMatchObject({ version: 3, status: 'cancelled' });
+  });
+});
