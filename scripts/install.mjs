@@ -96,14 +96,14 @@ ensure(
     rmSync(build, { recursive: true, force: true });
     mkdirSync(build, { recursive: true });
     for (const file of ['go.mod', 'go.sum']) copyFileSync(join(root, 'tools', 'ferretdb', file), join(build, file));
-    const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
+    const env = { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false', CGO_ENABLED: '0' };
     step('  downloading modules (go mod vendor)...');
     if (!run('go', ['mod', 'vendor'], { cwd: build, env })) fail(unreachable('The Go module proxy'));
     writeFileSync(join(build, 'vendor/github.com/FerretDB/FerretDB/build/version/version.txt'), FERRETDB_VERSION);
     step('  compiling (go build)...');
     const built = run('go', ['build', '-mod=vendor', '-o', ferretdb, 'github.com/FerretDB/FerretDB/cmd/ferretdb'], {
       cwd: build,
-      env: { ...env, GOFLAGS: '' },
+      env: { ...env, GOFLAGS: '-buildvcs=false' },
     });
     rmSync(build, { recursive: true, force: true });
     if (!built) fail('go build of FerretDB failed (see above).');

@@ -1,7 +1,8 @@
 // One service per test file on the shared servers: its own MongoDB database and task queue, a worker running the
 // bundled workflows, and the Hono app, called through `app.request` (the whole HTTP stack, no socket).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
@@ -49,6 +50,14 @@ export function visitRequestBody(overrides: Record<string, unknown> = {}) {
     locale: 'en',
     ...overrides,
   };
+}
+
+/** With SAVE_HISTORIES=1, writes a workflow's history to test/histories/ for test/replay.test.ts. */
+export async function saveHistory(client: Client, workflowId: string, name: string): Promise<void> {
+  if (!process.env.SAVE_HISTORIES) return;
+  mkdirSync('test/histories', { recursive: true });
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  writeFileSync(`test/histories/${name}.json`, historyToJSON(history));
 }
 
 export interface TestService {

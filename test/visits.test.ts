@@ -1,7 +1,7 @@
 // The walking skeleton through HTTP: a visit request goes through the API, the workflow on the real Temporal
 // server, the activity and the read model in FerretDB, and back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, visitRequestBody, slotsAt, type TestService } from './harness';
+import { saveHistory, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;
 let staff: string;
@@ -126,6 +126,7 @@ describe('staff decide on a request', () => {
     expect(again.status).toBe(409);
     expect(again.headers.get('Content-Type')).toBe('application/problem+json');
     expect(again.body.code).toBe('already_processed');
+    await saveHistory(service.client, `visit-${submitted.reference}`, 'submitted-and-booked-on-dev-server');
   });
 
   it('lets exactly one of two staff deciding at once win', async () => {

@@ -1,8 +1,7 @@
 // The visit-request workflow on Temporal's time-skipping test server: waits that last days pass in moments.
 // With SAVE_HISTORIES=1 each story's history is written to test/histories/, which test/replay.test.ts replays.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { readFileSync } from 'node:fs';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -15,7 +14,7 @@ import { londonClock } from '../rules/calendar';
 import { cancelByVisitor, decide } from '../workflows/messages';
 import type { VisitRequestInput } from '../workflows/visit';
 import { visitRequest } from '../workflows/visitRequest';
-import { installRuntime, visitRequestBody } from './harness';
+import { installRuntime, saveHistory, visitRequestBody } from './harness';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -72,12 +71,6 @@ async function start() {
   return { visit, handle };
 }
 
-async function saveHistory(name: string, handle: Awaited<ReturnType<typeof start>>['handle']) {
-  if (!process.env.SAVE_HISTORIES) return;
-  mkdirSync('test/histories', { recursive: true });
-  writeFileSync(`test/histories/${name}.json`, historyToJSON(await handle.fetchHistory()));
-}
-
 const staff = { email: 'staff@test.example' };
 
 describe('the visit-request workflow', () => {
@@ -91,7 +84,7 @@ describe('the visit-request workflow', () => {
     expect(await handle.result()).toBe('booked');
     const saved = await visitsCollection(db).findOne({ _id: visit.reference });
     expect(saved).toMatchObject({ status: 'booked', slotGranted: slot, version: 2 });
-    await saveHistory('booked', handle);
+    await saveHistory(env.client, handle.workflowId, 'booked');
   });
 
   it('ends when staff reject', async () => {
@@ -104,14 +97,14 @@ describe('the visit-request workflow', () => {
       status: 'rejected',
       rejection: { reasons: ['prisoner_moved'], auto: false },
     });
-    await saveHistory('rejected', handle);
+    await saveHistory(env.client, handle.workflowId, 'rejected');
   });
 
   it('ends when the visitor withdraws, and a second withdrawal changes nothing', async () => {
     const { handle } = await start();
     expect(await handle.executeUpdate(cancelByVisitor)).toBe(true);
     expect(await handle.result()).toBe('withdrawn');
-    await saveHistory('withdrawn', handle);
+    await saveHistory(env.client, handle.workflowId, 'withdrawn');
   });
 
   it('ends when the visitor cancels a booked visit before it starts', async () => {
@@ -126,7 +119,7 @@ describe('the visit-request workflow', () => {
       status: 'cancelled',
       cancellation: { by: 'visitor', reasons: ['visitor_cancelled'] },
     });
-    await saveHistory('cancelled-by-visitor', handle);
+    await saveHistory(env.client, handle.workflowId, 'cancelled-by-visitor');
   });
 
   it('saves one copy at a time, ending with the newest, when commands arrive together', async () => {
