@@ -56,11 +56,12 @@ export async function findStaffAccount(db: Db, email: string): Promise<StaffUser
 }
 
 // Compared against when the e-mail is unknown, so that a wrong e-mail takes as long as a wrong password.
-const unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
+let unknownUserHash: Promise<string> | undefined;
 
 /** The account whose e-mail and password these are, if any. */
 export async function signInStaff(db: Db, email: string, password: string): Promise<StaffUser | undefined> {
   const found = await staff(db).findOne({ _id: normalise(email) });
+  unknownUserHash ??= hashPassword(randomBytes(16).toString('hex'));
   const matches = await passwordMatches(password, found?.passwordHash ?? (await unknownUserHash));
   return found && matches ? { email: found.email, role: found.role, prisons: found.prisons } : undefined;
 }
