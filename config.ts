@@ -23,6 +23,10 @@ const schema = z
     /** Signs staff session tokens; at least 32 characters. Required in production. */
     SESSION_SECRET: z.string().min(32).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Base URL of the prisoner-information service; unset means requests go to staff flagged "could not check". */
+    PRISONER_SERVICE_URL: z.url().optional(),
+    PRISONER_SERVICE_TOKEN: z.string().min(1).optional(),
+    PRISONER_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -52,6 +56,11 @@ function resolve(env: z.infer<typeof schema>) {
     rulesDir: env.RULES_DIR,
     sessionSecret: env.SESSION_SECRET,
     logLevel: env.LOG_LEVEL,
+    prisonerService: {
+      baseUrl: env.PRISONER_SERVICE_URL,
+      token: env.PRISONER_SERVICE_TOKEN,
+      timeoutMs: env.PRISONER_SERVICE_TIMEOUT_MS,
+    },
   };
 }
 

@@ -36,3 +36,26 @@ export async function saveVisit(db: Db, visit: Visit): Promise<void> {
     }
   }
 }
+
+/** How many other requested and booked visits a prisoner has, and how many were asked for in the 28 days before. */
+export async function earlierVisits(
+  db: Db,
+  prisonerNumber: string,
+  exceptReference: string,
+  before: Date,
+): Promise<{ requested: number; booked: number; inLast28Days: number }> {
+  const since = new Date(before.getTime() - 28 * 86_400_000).toISOString();
+  const others = await visitsCollection(db)
+    .find(
+      { 'prisoner.number': prisonerNumber, _id: { $ne: exceptReference } },
+      { projection: { status: 1, submittedAt: 1 } },
+    )
+    .limit(1000)
+    .toArray();
+  return {
+    requested: others.filter((visit) => visit.status === 'requested').length,
+    booked: others.filter((visit) => visit.status === 'booked').length,
+    inLast28Days: others.filter((visit) => visit.submittedAt >= since && visit.submittedAt < before.toISOString())
+      .length,
+  };
+}

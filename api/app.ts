@@ -4,10 +4,11 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Db } from 'mongodb';
-import type { Prison } from '../rules/prison';
+import type { RuleBook } from '../rules/ruleBook';
 import { healthRoutes } from './health';
 import { logRequests, type Log } from './log';
 import { buildOpenApi } from './openapi';
+import { policyRoutes } from './policy';
 import { prisonRoutes } from './prisons';
 import { ProblemError, problemResponse, unavailable } from './problem';
 import type { SessionKeys } from './session';
@@ -21,7 +22,8 @@ export interface Services {
   taskQueue: string;
   /** How long a command may wait for Temporal before the API answers 503. */
   commandTimeoutMs: number;
-  prisons: Map<string, Prison>;
+  /** The prisons' rule files in force. */
+  rules: RuleBook;
   session: SessionKeys;
   /** Mark cookies Secure (production, behind HTTPS). */
   secureCookies: boolean;
@@ -60,6 +62,7 @@ export function createApp(services: Services) {
     .route('/api/prisons', prisonRoutes(services))
     .route('/api/visits', visitRoutes(services))
     .route('/api/staff', staffRoutes(services))
+    .route('/api/policy', policyRoutes(services))
     .notFound((c) => problemResponse(c, new ProblemError(404, 'not_found', 'There is nothing at this address.')))
     .onError(handleError(services.log));
 }

@@ -143,6 +143,16 @@ export const routes: Route[] = [
     auth: 'staff',
     parameters: [reference, idempotencyKey],
   },
+  {
+    method: 'post',
+    path: '/api/policy/preview',
+    summary: 'Try a prison’s rules, or an edited copy, on a sample request',
+    tag: 'policy',
+    body: 'PolicyPreviewRequest',
+    ok: [200, 'PolicyPreview'],
+    fails: [400, 401, 403, 404, 415, 422],
+    auth: 'staff',
+  },
 ];
 
 function componentSchemas(): Record<string, SchemaObject> {

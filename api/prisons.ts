@@ -1,6 +1,7 @@
 // The public list of prisons and the slots each one can book today.
 import { Hono } from 'hono';
-import { bookableSlots, confirmByDate, londonClock } from '../rules/calendar';
+import { bookableSlots, confirmByDate } from '../rules/calendar';
+import { londonClock } from '../rules/londonTime';
 import type { Prison } from '../rules/prison';
 import type { Services } from './app';
 import { ProblemError } from './problem';
@@ -22,11 +23,11 @@ function summary(prison: Prison) {
   };
 }
 
-export function prisonRoutes({ prisons }: Services) {
+export function prisonRoutes({ rules }: Services) {
   return new Hono()
-    .get('/', (c) => c.json({ prisons: [...prisons.values()].map(summary) }))
+    .get('/', (c) => c.json({ prisons: rules.list().map(summary) }))
     .get('/:prisonId/slots', (c) => {
-      const prison = prisons.get(c.req.param('prisonId').toUpperCase());
+      const prison = rules.get(c.req.param('prisonId').toUpperCase());
       if (!prison) throw new ProblemError(404, 'unknown_prison', 'There is no prison with this id.');
       const today = londonClock(new Date()).date;
       const bookable = prison.enabled && !prison.closed && !prison.private;

@@ -2,6 +2,8 @@
 // and the activities, and becomes a component of the OpenAPI document. Messages are stable error codes, turned
 // into words by ./errors.
 import { z } from 'zod';
+import { sampleCase } from '../rules/examples';
+import { rejectionReason, visitorOutcome, visitStatus } from './vocabulary';
 
 /** Request bodies and response bodies, registered apart: a request is described as clients send it (defaults
  * optional), a response as the API sends it. Both become OpenAPI components under their id. */
@@ -33,9 +35,6 @@ export const slot = z
   .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d\/([01]\d|2[0-3]):[0-5]\d$/, 'invalid_slot')
   .meta({ description: 'A visiting slot in London time, `YYYY-MM-DDTHH:MM/HH:MM`', example: '2026-12-02T14:00/15:30' });
 
-export const visitStatus = z.enum(['requested', 'booked', 'rejected', 'withdrawn', 'cancelled']);
-export type VisitStatus = z.infer<typeof visitStatus>;
-
 export const prisoner = z.strictObject({
   firstName: name,
   lastName: name,
@@ -53,7 +52,8 @@ export const submission = named(
   z.strictObject({
     prisonId: z.string().min(1, 'required'),
     prisoner,
-    visitors: z.array(visitor).min(1, 'required').max(6, 'too_many_visitors'),
+    // At most 6 (and the prison's own limit): checked with the prison's rules, so that one answer names every problem.
+    visitors: z.array(visitor).min(1, 'required').meta({ maxItems: 6 }),
     slotOptions: z
       .array(slot)
       .min(1, 'required')
@@ -68,26 +68,6 @@ export const submission = named(
   { id: 'VisitRequest' },
 );
 export type Submission = z.infer<typeof submission>;
-
-export const rejectionReason = z.enum([
-  'child_protection_issues',
-  'no_allowance',
-  'prisoner_details_incorrect',
-  'prisoner_moved',
-  'prisoner_non_association',
-  'prisoner_released',
-  'slot_unavailable',
-  'visitor_banned',
-  'visitor_not_on_list',
-  'duplicate_visit_request',
-  'prisoner_out_of_prison',
-  'visitor_other_reason',
-  'other',
-  'request_expired',
-]);
-export type RejectionReason = z.infer<typeof rejectionReason>;
-
-export const visitorOutcome = z.enum(['allowed', 'banned', 'not_on_list', 'other']);
 
 export const decision = named(
   requests,
@@ -193,7 +173,9 @@ export const publicVisit = named(
     confirmBy: z.iso.date(),
     closed: z.boolean().optional(),
     visitors: z.array(z.object({ firstName: z.string(), lastName: z.string(), allowed: z.boolean().optional() })),
-    rejection: z.object({ reasons: z.array(rejectionReason), auto: z.boolean() }).optional(),
+    rejection: z
+      .object({ reasons: z.array(rejectionReason), auto: z.boolean(), explanations: z.array(z.string()).optional() })
+      .optional(),
     cancellation: z.object({ reasons: z.array(z.string()), by: z.enum(['visitor', 'staff']) }).optional(),
     canWithdraw: z.boolean(),
     canCancel: z.boolean(),
@@ -233,6 +215,21 @@ export const queue = named(
   { id: 'Queue' },
 );
 
+const finding = z.object({ rule: z.string(), explanation: z.string() });
+
+export const eligibility = named(
+  responses,
+  z.object({
+    rulesVersion: z.string().meta({ description: 'Content hash of the rule file that made these findings' }),
+    prisonerCheck: z.enum(['found', 'not_found', 'unavailable', 'not_configured']),
+    rejections: z.array(finding.extend({ reason: rejectionReason })),
+    flags: z.array(finding.extend({ flag: z.string() })),
+    closedVisit: finding.optional(),
+    rulesFired: z.array(z.string()),
+  }),
+  { id: 'Eligibility' },
+);
+
 export const staffVisit = named(
   responses,
   publicVisit.extend({
@@ -252,10 +249,12 @@ export const staffVisit = named(
       .object({
         reasons: z.array(rejectionReason),
         auto: z.boolean(),
+        explanations: z.array(z.string()).optional(),
         detail: z.string().optional(),
         allowanceRenewsOn: z.string().optional(),
       })
       .optional(),
+    eligibility: eligibility.optional(),
     submittedAt: z.string().meta({ format: 'date-time' }),
     timeline: z.array(timelineEntry.extend({ actor: z.string().optional() })),
   }),
@@ -279,4 +278,40 @@ export const problem = named(
     errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
   }),
   { id: 'Problem' },
+);
+
+// Policy preview
+
+export const policyPreviewRequest = named(
+  requests,
+  z
+    .strictObject({
+      prisonId: z.string().optional().meta({ description: 'A prison whose rule file in force to use' }),
+      ruleFile: z.string().max(60_000).optional().meta({ description: 'An edited rule file (YAML) to try instead' }),
+      case: sampleCase.prefault({}),
+    })
+    .refine((body) => body.prisonId !== undefined || body.ruleFile !== undefined, {
+      message: 'required',
+      path: ['prisonId'],
+    }),
+  { id: 'PolicyPreviewRequest' },
+);
+
+export const policyPreview = named(
+  responses,
+  z.object({
+    prisonId: z.string(),
+    rulesVersion: z.string(),
+    edited: z.boolean().meta({ description: 'Whether an edited copy was used rather than the file in force' }),
+    eligibility,
+    rules: z.array(
+      z.object({
+        rule: z.string(),
+        fired: z.boolean(),
+        event: z.object({ type: z.string(), params: z.record(z.string(), z.string()) }),
+        conditions: z.array(z.object({ test: z.string(), actual: z.unknown(), result: z.boolean() })),
+      }),
+    ),
+  }),
+  { id: 'PolicyPreview' },
 );

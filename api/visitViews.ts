@@ -1,7 +1,7 @@
 // What the visitor and the staff see of a visit, read from the read model.
 import type { Db } from 'mongodb';
 import { visitsCollection, type VisitDocument } from '../activities/readModel';
-import { londonClock } from '../rules/calendar';
+import { londonClock } from '../rules/londonTime';
 import { visitorCancellation } from '../workflows/visit';
 import type { z } from 'zod';
 import type { publicVisit, staffVisit, visitSummary } from './schemas';
@@ -25,7 +25,15 @@ export function publicView(visit: VisitDocument, now = new Date()): z.infer<type
       lastName,
       ...(outcome ? { allowed: outcome === 'allowed' } : {}),
     })),
-    ...(visit.rejection ? { rejection: { reasons: visit.rejection.reasons, auto: visit.rejection.auto } } : {}),
+    ...(visit.rejection
+      ? {
+          rejection: {
+            reasons: visit.rejection.reasons,
+            auto: visit.rejection.auto,
+            ...(visit.rejection.explanations ? { explanations: visit.rejection.explanations } : {}),
+          },
+        }
+      : {}),
     ...(visit.cancellation ? { cancellation: visit.cancellation } : {}),
     canWithdraw: action === 'withdraw',
     canCancel: action === 'cancel',
@@ -41,6 +49,7 @@ export function staffView(visit: VisitDocument, now = new Date()): z.infer<typeo
     contact: visit.contact,
     ...(visit.referenceNo ? { referenceNo: visit.referenceNo } : {}),
     ...(visit.rejection ? { rejection: visit.rejection } : {}),
+    ...(visit.eligibility ? { eligibility: visit.eligibility } : {}),
     submittedAt: visit.submittedAt,
     timeline: visit.timeline,
   };
@@ -56,6 +65,9 @@ export function summaryView(visit: VisitDocument, now = new Date()): z.infer<typ
     confirmBy: visit.confirmBy,
     overdue: visit.status === 'requested' && londonClock(now).date > visit.confirmBy,
     submittedAt: visit.submittedAt,
-    flags: [],
+    flags: [
+      ...(visit.eligibility?.flags.map((finding) => finding.flag) ?? []),
+      ...(visit.eligibility?.closedVisit ? ['closed_visit'] : []),
+    ],
   };
 }

@@ -1,7 +1,8 @@
 // The visitor's API: submit a request, see it, withdraw or cancel it.
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { confirmByDate, londonClock } from '../rules/calendar';
+import { confirmByDate } from '../rules/calendar';
+import { londonClock } from '../rules/londonTime';
 import { checkSubmission } from '../rules/submission';
 import { cancelByVisitor } from '../workflows/messages';
 import { visitorCancellation } from '../workflows/visit';
@@ -21,7 +22,7 @@ export function idempotencyKey(c: Context): string | undefined {
 }
 
 export function visitRoutes(services: Services) {
-  const { db, prisons } = services;
+  const { db, rules } = services;
 
   /** The visit named in the path, if the bearer token is its access token. */
   async function visitForToken(c: Context) {
@@ -40,7 +41,7 @@ export function visitRoutes(services: Services) {
       const body = await readJson(c, submission);
       const key = idempotencyKey(c);
       const today = londonClock(new Date()).date;
-      const prison = prisons.get(body.prisonId);
+      const prison = rules.get(body.prisonId);
       const problems = checkSubmission(body, prison, today);
       if (problems.length > 0 || !prison) {
         throw invalid(problems.map(({ path, code, message }) => fieldError(path, code, message)));

@@ -1,60 +1,33 @@
-// The visiting calendar: processing days, the confirm-by date and the slots bookable on a day, in London time.
-import type { Prison } from './prison';
+// The visiting calendar: processing days, the confirm-by date, the slots bookable on a day and their capacity.
+import { isBankHoliday } from './bankHolidays';
+import { addDays, dayOfWeek } from './londonTime';
+import type { Capacity, Prison } from './prison';
 
-const london = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+type CalendarRules = Pick<Prison, 'weekendProcessing' | 'leadDays'>;
 
-/** The London wall-clock date (`YYYY-MM-DD`) and time (`HH:MM`) of an instant. */
-export function londonClock(instant: Date): { date: string; time: string } {
-  const part = Object.fromEntries(london.formatToParts(instant).map((p) => [p.type, p.value]));
-  return { date: `${part.year}-${part.month}-${part.day}`, time: `${part.hour}:${part.minute}` };
-}
-
-/** The instant at which London clocks show `date` and `time`. */
-export function londonInstant(date: string, time: string): Date {
-  const asUtc = Date.parse(`${date}T${time}:00Z`);
-  // London is UTC or UTC+1: try both offsets and keep the one whose wall clock matches.
-  for (const offsetHours of [0, 1]) {
-    const instant = new Date(asUtc - offsetHours * 3_600_000);
-    const clock = londonClock(instant);
-    if (clock.date === date && clock.time === time) return instant;
-  }
-  return new Date(asUtc); // a time that does not exist (clocks going forward): the nearest reading
-}
-
-/** `date` moved by a number of days. */
-export function addDays(date: string, days: number): string {
-  const day = new Date(`${date}T00:00:00Z`);
-  day.setUTCDate(day.getUTCDate() + days);
-  return day.toISOString().slice(0, 10);
-}
-
-/** 0 for Sunday to 6 for Saturday. */
-export function dayOfWeek(date: string): number {
-  return new Date(`${date}T00:00:00Z`).getUTCDay();
-}
-
-/** Whether the prison's visits team works on a date. */
-export function isProcessingDay(prison: Pick<Prison, 'weekendProcessing'>, date: string): boolean {
+/**
+ * Whether the prison's visits team works on a date: Monday to Friday, or every day where it works weekends, but
+ * never on a bank holiday.
+ */
+export function isProcessingDay(prison: CalendarRules, date: string, isHoliday = isBankHoliday): boolean {
   const day = dayOfWeek(date);
-  return prison.weekendProcessing || (day !== 0 && day !== 6);
+  return (prison.weekendProcessing || (day !== 0 && day !== 6)) && !isHoliday(date);
 }
 
 /** The `leadDays`-th processing day strictly after today: staff decide by then. */
-export function confirmByDate(prison: Pick<Prison, 'weekendProcessing' | 'leadDays'>, today: string): string {
+export function confirmByDate(prison: CalendarRules, today: string, isHoliday = isBankHoliday): string {
   let date = today;
   for (let counted = 0; counted < prison.leadDays;) {
     date = addDays(date, 1);
-    if (isProcessingDay(prison, date)) counted++;
+    if (isProcessingDay(prison, date, isHoliday)) counted++;
   }
   return date;
+}
+
+/** The visiting times of a date, each `HH:MM/HH:MM`: none when unbookable, an anomalous date's own, or the weekday's. */
+export function timesOn(prison: Prison, date: string): string[] {
+  if (prison.unbookable.has(date)) return [];
+  return [...(prison.anomalous[date] ?? prison.recurring[dayOfWeek(date)])].sort();
 }
 
 /** Every slot bookable today, in order: from the day after confirm-by to the end of the booking window. */
@@ -62,13 +35,14 @@ export function bookableSlots(prison: Prison, today: string): string[] {
   const slots: string[] = [];
   const last = addDays(today, prison.bookingWindowDays);
   for (let date = addDays(confirmByDate(prison, today), 1); date <= last; date = addDays(date, 1)) {
-    for (const times of [...prison.recurring[dayOfWeek(date)]].sort()) slots.push(`${date}T${times}`);
+    for (const times of timesOn(prison, date)) slots.push(`${date}T${times}`);
   }
   return slots;
 }
 
-/** The start and end instants of a slot written `YYYY-MM-DDTHH:MM/HH:MM`. */
-export function slotTimes(slot: string): { start: Date; end: Date } {
-  const date = slot.slice(0, 10);
-  return { start: londonInstant(date, slot.slice(11, 16)), end: londonInstant(date, slot.slice(17, 22)) };
+/** How many open and closed visits a slot can hold; undefined where the prison sets no limit. */
+export function slotCapacity(prison: Prison, slot: string): Capacity | undefined {
+  if (!prison.capacity) return undefined;
+  const own = prison.capacity.times[slot.slice(11)];
+  return own ? { ...prison.capacity.all, ...own } : prison.capacity.all;
 }

@@ -53,7 +53,7 @@ export function checkSubmission(
   if (lead && ageOn(lead.dateOfBirth, today) < 18) {
     problems.push({ path: 'visitors.0.dateOfBirth', code: 'lead_visitor_age' });
   }
-  if (request.visitors.length > prison.maxVisitors) {
+  if (request.visitors.length > Math.min(6, prison.maxVisitors)) {
     problems.push({
       path: 'visitors',
       code: 'too_many_visitors',

@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../api/app';
 import { createLog } from '../api/log';
 import { loadConfig } from '../config';
-import { loadPrisons } from '../rules/prison';
+import { RuleBook } from '../rules/ruleBook';
 import { connectMongo, temporalClient } from './connections';
 
 const config = loadConfig();
@@ -17,7 +17,7 @@ const app = createApp({
   temporal,
   taskQueue: config.temporal.taskQueue,
   commandTimeoutMs: 10_000,
-  prisons: loadPrisons(config.rulesDir),
+  rules: new RuleBook(config.rulesDir, (level, message, fields) => log[level](message, fields)).watch(),
   session: { secret: config.sessionSecret ?? randomBytes(32).toString('hex') },
   secureCookies: config.env === 'production',
   log,

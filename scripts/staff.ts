@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { staffUser } from '../api/schemas';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { loadConfig } from '../config';
-import { loadPrisons } from '../rules/prison';
+import { RuleBook } from '../rules/ruleBook';
 import { connectMongo } from './connections';
 
 const usage = 'usage: npm run staff -- add --email E --password P --role staff|admin|policy [--prison ID ...]';
@@ -34,8 +34,8 @@ if (!parsed.success)
 if (!values.password || values.password.length < 12) fail('--password: at least 12 characters');
 
 const config = loadConfig();
-const prisons = loadPrisons(config.rulesDir);
-const unknown = parsed.data.prisons.filter((id) => !prisons.has(id));
+const rules = new RuleBook(config.rulesDir);
+const unknown = parsed.data.prisons.filter((id) => !rules.get(id));
 if (unknown.length > 0) fail(`--prison: no rule file for ${unknown.join(', ')}`);
 if (parsed.data.role === 'staff' && parsed.data.prisons.length === 0) fail('--prison: a staff user needs at least one');
 

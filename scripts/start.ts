@@ -24,7 +24,8 @@ async function stopAll(code: number): Promise<never> {
         (child) =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
+            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.once('exit', () => (clearTimeout(timer), done()));
             child.kill('SIGTERM');
           }),
       ),

@@ -1,23 +1,29 @@
 // The visiting calendar's worked examples from the domain brief, and London time.
 import { describe, expect, it } from 'vitest';
-import { addDays, bookableSlots, confirmByDate, londonClock, londonInstant, slotTimes } from '../rules/calendar';
+import { bookableSlots, confirmByDate, slotCapacity } from '../rules/calendar';
+import { addDays, londonClock, londonInstant, slotTimes } from '../rules/londonTime';
 import type { Prison } from '../rules/prison';
+import { formatError, parseRuleFile } from '../rules/ruleFile';
 
-const prison: Prison = {
-  id: 'TST',
-  name: 'HMP Test',
-  enabled: true,
-  closed: false,
-  private: false,
-  adultAge: 18,
-  maxVisitors: 6,
-  maxAdults: 3,
-  leadDays: 3,
-  bookingWindowDays: 10,
-  weekendProcessing: false,
-  // Sunday first: Sunday, Wednesday (twice) and Saturday.
-  recurring: [['14:00/16:00'], [], [], ['09:30/11:30', '14:00/16:00'], [], [], ['14:00/16:00']],
-};
+/** A prison from the text of a rule file. */
+function prisonFrom(yaml: string): Prison {
+  const result = parseRuleFile(yaml, 'test.yaml');
+  if (!result.ok) throw new Error(result.errors.map(formatError).join('\n'));
+  return result.prison;
+}
+
+// Sunday, Wednesday (twice) and Saturday; lead 3 days, window 10 days.
+const prison = prisonFrom(`
+id: TST
+name: HMP Test
+calendar:
+  lead_days: 3
+  booking_window: 10
+  recurring:
+    sun: [1400-1600]
+    wed: [1400-1600, 0930-1130]
+    sat: [1400-1600]
+`);
 
 describe('the confirm-by date', () => {
   it('is the third processing day after a Thursday, skipping the weekend', () => {
@@ -31,6 +37,18 @@ describe('the confirm-by date', () => {
   it('counts Saturday and Sunday at a prison that works weekends', () => {
     expect(confirmByDate(prison, '2015-11-19')).toBe('2015-11-24');
     expect(confirmByDate({ ...prison, weekendProcessing: true }, '2015-11-19')).toBe('2015-11-22');
+  });
+
+  it('skips a bank holiday on a weekday', () => {
+    const monday23rdOff = (date: string) => date === '2015-11-23';
+    expect(confirmByDate(prison, '2015-11-19', monday23rdOff)).toBe('2015-11-25');
+  });
+
+  it('skips the real bank holidays of England and Wales', () => {
+    // Christmas Day is a Friday in 2026 and Boxing Day a Saturday, so Monday 28 December is a holiday too.
+    expect(confirmByDate(prison, '2026-12-23')).toBe('2026-12-30');
+    expect(confirmByDate({ ...prison, weekendProcessing: true }, '2026-12-23')).toBe('2026-12-29');
+    expect(confirmByDate(prison, '2026-04-02')).toBe('2026-04-09'); // Good Friday and Easter Monday
   });
 });
 
@@ -46,8 +64,42 @@ describe('the slots bookable today', () => {
   });
 
   it('list a day’s times in order even when the rule file does not', () => {
-    const shuffled = { ...prison, recurring: prison.recurring.map((times) => [...times].reverse()) };
-    expect(bookableSlots(shuffled, '2015-10-01')).toEqual(bookableSlots(prison, '2015-10-01'));
+    expect(bookableSlots(prison, '2015-10-01').slice(0, 2)).toEqual([
+      '2015-10-07T09:30/11:30',
+      '2015-10-07T14:00/16:00',
+    ]);
+  });
+});
+
+describe('special dates', () => {
+  const special = prisonFrom(`
+id: TST
+name: HMP Test
+calendar:
+  lead_days: 0
+  recurring:
+    wed: [1400-1600, 0930-1130]
+  anomalous:
+    2026-12-09: [1000-1100]
+    2026-12-10: [1800-1900]
+  unbookable: [2026-12-16]
+  capacity:
+    open: 20
+    closed: 2
+    times:
+      0930-1130: { open: 5 }
+`);
+  const today = '2026-12-07';
+
+  it('an anomalous date replaces the day’s times, and an unbookable one removes them', () => {
+    const slots = bookableSlots(special, today).filter((slot) => slot < '2026-12-17');
+    expect(slots).toEqual(['2026-12-09T10:00/11:00', '2026-12-10T18:00/19:00']);
+  });
+
+  it('a slot’s capacity is its time’s own, else the prison’s', () => {
+    expect(slotCapacity(special, '2026-12-23T09:30/11:30')).toEqual({ open: 5, closed: 2 });
+    expect(slotCapacity(special, '2026-12-23T14:00/16:00')).toEqual({ open: 20, closed: 2 });
+    expect(slotCapacity(prison, '2026-12-23T14:00/16:00')).toBeUndefined();
   });
 });
 

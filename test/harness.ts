@@ -8,12 +8,16 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { MongoClient, type Db } from 'mongodb';
 import { inject } from 'vitest';
 import { createActivities } from '../activities';
+import { createPrisonerService } from '../activities/prisonerService';
 import { ensureIndexes } from '../activities/readModel';
 import { createApp } from '../api/app';
 import { createLog } from '../api/log';
 import { saveStaffAccount } from '../api/staffAccounts';
-import { bookableSlots, londonClock } from '../rules/calendar';
-import { loadPrisons, type Prison } from '../rules/prison';
+import { bookableSlots } from '../rules/calendar';
+import { londonClock } from '../rules/londonTime';
+import type { Prison } from '../rules/prison';
+import { RuleBook } from '../rules/ruleBook';
+import { listenForPrisonerService, PRISONER_SERVICE_URL } from './fakePrisonerService';
 
 let runtimeInstalled = false;
 
@@ -24,12 +28,12 @@ export function installRuntime(): void {
   runtimeInstalled = true;
 }
 
-export const prisons = loadPrisons('rules/prisons');
+export const rules = new RuleBook('rules/prisons');
 export const PASSWORD = 'test-password-123';
 
 /** One of the sample prisons. */
 export function prison(id: string): Prison {
-  const found = prisons.get(id);
+  const found = rules.get(id);
   if (!found) throw new Error(`no prison ${id}`);
   return found;
 }
@@ -76,8 +80,20 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(name: string): Promise<TestService> {
+/** Polls `check` until it gives a value (not undefined), for at most 10 seconds. */
+export async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+  throw new Error('gave up waiting after 10 s');
+}
+
+export async function startTestService(name: string, options: { rules?: RuleBook } = {}): Promise<TestService> {
   installRuntime();
+  listenForPrisonerService();
+  const serviceRules = options.rules ?? rules;
   const suffix = randomBytes(4).toString('hex');
   const taskQueue = `${name}-${suffix}`;
   const mongo = new MongoClient(inject('mongoUrl'), { serverSelectionTimeoutMS: 5000 });
@@ -89,7 +105,11 @@ export async function startTestService(name: string): Promise<TestService> {
     connection: nativeConnection,
     taskQueue,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-    activities: createActivities({ db }),
+    activities: createActivities({
+      db,
+      rules: serviceRules,
+      prisonerService: createPrisonerService({ baseUrl: PRISONER_SERVICE_URL, timeoutMs: 1000 }),
+    }),
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -99,7 +119,7 @@ export async function startTestService(name: string): Promise<TestService> {
     temporal: client,
     taskQueue,
     commandTimeoutMs: 10_000,
-    prisons,
+    rules: serviceRules,
     session: { secret: randomBytes(32).toString('hex') },
     secureCookies: false,
     log: createLog('error'),

@@ -86,7 +86,7 @@ async function signIn(email: string, password: string): Promise<string> {
   return body.token;
 }
 
-describe('npm start', () => {
+describe('npm start', { timeout: 120_000 }, () => {
   it('brings the service up, stops cleanly on Ctrl-C, and keeps visits across a restart', async () => {
     const first = await start();
     expect(first.output()).toContain('staff@northgate.example');

@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import { createApp } from '../api/app';
 import { createLog } from '../api/log';
 import { freePort } from '../scripts/embeddedServers';
-import { prisons, visitRequestBody } from './harness';
+import { rules, visitRequestBody } from './harness';
 
 const closedPort = await freePort();
 const downTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${closedPort}` }) });
@@ -21,7 +21,7 @@ function appWith(mongo: MongoClient, temporal: Client) {
     temporal,
     taskQueue: 'nothing-listens-here',
     commandTimeoutMs: 1000,
-    prisons,
+    rules,
     session: { secret: 'x'.repeat(32) },
     secureCookies: false,
     log: createLog('error', () => undefined),

@@ -330,7 +330,7 @@ describe('what a client sends wrong', () => {
 describe('prisons and slots', () => {
   it('lists the prisons with their limits', async () => {
     const { body } = await service.call('GET', '/api/prisons');
-    expect(body.prisons.map((p: { id: string }) => p.id).sort()).toEqual(['AFL', 'NGT', 'WMR']);
+    expect(body.prisons.map((p: { id: string }) => p.id).sort()).toEqual(['AFL', 'HBK', 'NGT', 'RDG', 'SLT', 'WMR']);
     expect(body.prisons.find((p: { id: string }) => p.id === 'AFL')).toMatchObject({
       nameCy: 'CEM Afon Las',
       adultAge: 16,

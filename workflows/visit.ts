@@ -1,7 +1,9 @@
 // One visit request as the workflow keeps it and the read model stores it, and the pure rules that change it.
 // No I/O here: the workflow applies these functions and hands the result to an activity to save.
-import type { Decision, RejectionReason, Submission, VisitStatus } from '../api/schemas';
-import { slotTimes } from '../rules/calendar';
+import type { Decision, Submission } from '../api/schemas';
+import type { RejectionReason, VisitStatus } from '../api/vocabulary';
+import type { Eligibility } from '../rules/eligibility';
+import { slotTimes } from '../rules/londonTime';
 
 export type Actor = 'visitor' | 'staff' | 'system';
 export type VisitorOutcome = 'allowed' | 'banned' | 'not_on_list' | 'other';
@@ -39,7 +41,16 @@ export interface Visit {
   locale: Submission['locale'];
   accessTokenHash: string;
   submittedAt: string;
-  rejection?: { reasons: RejectionReason[]; auto: boolean; detail?: string; allowanceRenewsOn?: string };
+  rejection?: {
+    reasons: RejectionReason[];
+    auto: boolean;
+    /** Plain-English words for the visitor, from the eligibility rules that rejected the request. */
+    explanations?: string[];
+    detail?: string;
+    allowanceRenewsOn?: string;
+  };
+  /** The eligibility check's findings, with the version of the rule file that made them. */
+  eligibility?: Eligibility;
   cancellation?: { reasons: string[]; by: 'visitor' | 'staff' };
   /** Staff have recorded a visitor's cancellation in the prison's own records. */
   cancellationConfirmed?: boolean;
@@ -138,8 +149,23 @@ export function applyDecision(visit: Visit, { decision, staff }: StaffDecision, 
   }
   visit.slotGranted = decision.slot;
   visit.referenceNo = decision.referenceNo;
-  visit.closed = decision.closed;
+  visit.closed = decision.closed || Boolean(visit.eligibility?.closedVisit);
   transition(visit, 'booked', now, 'staff', staff.email);
+}
+
+/** Records the eligibility findings; a rule that rejects ends a request still waiting for staff. */
+export function applyEligibility(visit: Visit, eligibility: Eligibility, now: Date): void {
+  visit.eligibility = eligibility;
+  if (visit.status === 'requested' && eligibility.rejections.length > 0) {
+    visit.rejection = {
+      reasons: [...new Set(eligibility.rejections.map((r) => r.reason))],
+      auto: true,
+      explanations: eligibility.rejections.map((r) => r.explanation),
+    };
+    transition(visit, 'rejected', now, 'system');
+  } else {
+    visit.version += 1;
+  }
 }
 
 /** Whether the visitor may still withdraw or cancel, and what it would do. */

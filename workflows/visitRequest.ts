@@ -1,11 +1,13 @@
-// The story of one visit request: saved as requested, then waiting for staff to decide or the visitor to
-// withdraw; once booked, waiting for the visit to happen or to be cancelled.
+// The story of one visit request: saved as requested, checked against the prison's eligibility rules (which may
+// reject it at once), then waiting for staff to decide or the visitor to withdraw; once booked, waiting for the
+// visit to happen or to be cancelled.
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { slotTimes } from '../rules/calendar';
+import { slotTimes } from '../rules/londonTime';
 import { cancelByVisitor, decide, refusals, submit } from './messages';
 import {
   applyDecision,
+  applyEligibility,
   applyVisitorCancellation,
   decisionRefusal,
   newVisit,
@@ -14,8 +16,8 @@ import {
   type VisitRequestInput,
 } from './visit';
 
-const { saveVisit } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '10 seconds',
+const { saveVisit, checkEligibility } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
 });
 
@@ -65,15 +67,26 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
   );
 
+  // A decision waits for the eligibility check (its findings, such as a closed visit, shape the decision); once
+  // one is waiting, any other is refused as already processed.
+  let deciding = false;
   setHandler(
     decide,
     async (command) => {
-      applyDecision(visit, command, new Date());
+      deciding = true;
+      try {
+        await condition(() => visit.eligibility !== undefined || visit.status !== 'requested');
+        const refusal = decisionRefusal(visit, command.decision);
+        if (refusal) refuse(refusal, `the decision cannot apply: ${refusal}`);
+        applyDecision(visit, command, new Date());
+      } finally {
+        deciding = false;
+      }
       return save();
     },
     {
       validator: ({ decision }) => {
-        const refusal = decisionRefusal(visit, decision);
+        const refusal = deciding ? refusals.alreadyProcessed : decisionRefusal(visit, decision);
         if (refusal) refuse(refusal, `the decision cannot apply: ${refusal}`);
       },
     },
@@ -96,6 +109,8 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
   );
 
+  await save();
+  applyEligibility(visit, await checkEligibility(JSON.parse(JSON.stringify(visit)) as Visit), new Date());
   await save();
   await condition(() => visit.status !== 'requested');
   if (visit.status === 'booked' && visit.slotGranted) {
