@@ -110,15 +110,16 @@ function prisonerCheckFlags(prison: Prison, input: EligibilityInput): Eligibilit
   const rule = 'prisoner-check';
   switch (input.check.status) {
     case 'unavailable':
-    case 'not_configured':
+    case 'not_configured': {
+      const why = input.check.status === 'unavailable' ? 'did not answer' : 'is not configured';
       return [
         {
           rule,
           flag: 'prisoner_not_checked',
-          explanation:
-            'Could not check: the prisoner information service did not answer. Check the prisoner’s details.',
+          explanation: `Could not check: the prisoner information service ${why}. Check the prisoner’s details.`,
         },
       ];
+    }
     case 'not_found':
       return [{ rule, flag: 'prisoner_not_found', explanation: 'No prisoner has this prison number.' }];
     case 'found': {

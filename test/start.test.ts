@@ -26,7 +26,8 @@ const base = `http://127.0.0.1:${ports.api}`;
 let current: ChildProcess | undefined;
 
 afterAll(() => {
-  current?.kill('SIGKILL');
+  // Should a test fail half-way, take the whole group (servers, worker, API) down with it.
+  if (current?.pid && current.exitCode === null) process.kill(-current.pid, 'SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -35,6 +36,7 @@ function start(): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   current = child;
   let output = '';
