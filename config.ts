@@ -27,8 +27,27 @@ const schema = z
     PRISONER_SERVICE_URL: z.url().optional(),
     PRISONER_SERVICE_TOKEN: z.string().min(1).optional(),
     PRISONER_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    /** How e-mails leave: smtp, notify, or none (kept in the outbox, unsent). */
+    MAIL_PROVIDER: z.enum(['smtp', 'notify', 'none']).default('none'),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    MAIL_FROM: z.string().min(3).default('Prison visits <no-reply@visits.example>'),
+    NOTIFY_API_KEY: z.string().min(74).optional(),
+    NOTIFY_TEMPLATE_ID: z.uuid().optional(),
+    NOTIFY_BASE_URL: z.url().default('https://api.notifications.service.gov.uk'),
+    /** The address visitors and staff reach the service at, for links in e-mails. */
+    PUBLIC_URL: z.url().optional(),
+    /** Days after a visit's story ends before its personal data is anonymised. */
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
   })
   .superRefine((env, ctx) => {
+    if (env.MAIL_PROVIDER === 'smtp' && !env.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_PROVIDER=smtp' });
+    }
+    for (const name of ['NOTIFY_API_KEY', 'NOTIFY_TEMPLATE_ID'] as const) {
+      if (env.MAIL_PROVIDER === 'notify' && !env[name]) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required when MAIL_PROVIDER=notify' });
+      }
+    }
     if (env.NODE_ENV !== 'production') return;
     for (const name of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'SESSION_SECRET'] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
@@ -56,6 +75,14 @@ function resolve(env: z.infer<typeof schema>) {
     rulesDir: env.RULES_DIR,
     sessionSecret: env.SESSION_SECRET,
     logLevel: env.LOG_LEVEL,
+    mail: {
+      provider: env.MAIL_PROVIDER,
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      notify: { apiKey: env.NOTIFY_API_KEY, templateId: env.NOTIFY_TEMPLATE_ID, baseUrl: env.NOTIFY_BASE_URL },
+    },
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    retentionDays: env.RETENTION_DAYS,
     prisonerService: {
       baseUrl: env.PRISONER_SERVICE_URL,
       token: env.PRISONER_SERVICE_TOKEN,

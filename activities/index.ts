@@ -1,37 +1,57 @@
-// The activities of the visit-request workflow, built from the dependencies they need.
+// The activities of the visit-request workflow, built from the dependencies they need. Each is safe to retry.
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
+import { slotCapacity as capacityOf } from '../rules/calendar';
 import { evaluateEligibility, type Eligibility } from '../rules/eligibility';
 import { londonClock } from '../rules/londonTime';
 import type { RuleBook } from '../rules/ruleBook';
+import { release, reserve, slotCapacity, slotWorkflowId, type PlaceKind } from '../workflows/slotCapacity';
 import type { Visit } from '../workflows/visit';
+import { sendOnce, type Delivery } from './emails/outbox';
+import type { MailProvider } from './emails/providers';
+import { renderEmail, type Template } from './emails/render';
 import type { PrisonerService } from './prisonerService';
-import { earlierVisits, saveVisit } from './readModel';
+import { anonymiseFinishedVisits, earlierVisits, saveVisit, staffEmailsFor } from './readModel';
 
 export interface ActivityDeps {
   db: Db;
   rules: RuleBook;
   prisonerService: PrisonerService;
+  /** For the slot-capacity workflows. */
+  temporal: Client;
+  taskQueue: string;
+  /** None: e-mails are rendered and kept in the outbox, `held`. */
+  mail?: MailProvider;
+  /** Where the service's pages are, for links in e-mails. */
+  publicUrl: string;
+  /** Days after a visit's story ends before its personal data is anonymised. */
+  retentionDays: number;
 }
 
-export function createActivities({ db, rules, prisonerService }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { db, rules, prisonerService, temporal, taskQueue, mail, publicUrl } = deps;
+  const prisonOf = (visit: Pick<Visit, 'prisonId'>) => {
+    const prison = rules.get(visit.prisonId);
+    if (!prison) throw new Error(`no rule file in force for prison ${visit.prisonId}`);
+    return prison;
+  };
+
   return {
-    /** Projects the visit into the read model; safe to retry. */
+    /** Projects the visit into the read model. */
     async saveVisit(visit: Visit): Promise<void> {
       await saveVisit(db, visit);
     },
 
     /**
      * Judges a request by its prison's rule file in force now, the prisoner's record (when the service answers)
-     * and the prisoner's earlier visits. Reads only, so safe to retry.
+     * and the prisoner's earlier visits. Reads only.
      */
     async checkEligibility(visit: Visit): Promise<Eligibility> {
-      const prison = rules.get(visit.prisonId);
-      if (!prison) throw new Error(`no rule file in force for prison ${visit.prisonId}`);
       const [check, earlier] = await Promise.all([
         prisonerService.find(visit.prisoner.number),
         earlierVisits(db, visit.prisoner.number, visit.reference, new Date(visit.submittedAt)),
       ]);
-      const { eligibility } = await evaluateEligibility(prison, {
+      const { eligibility } = await evaluateEligibility(prisonOf(visit), {
         today: londonClock(new Date(visit.submittedAt)).date,
         prisoner: visit.prisoner,
         visitorDatesOfBirth: visit.visitors.map((visitor) => visitor.dateOfBirth),
@@ -40,6 +60,75 @@ export function createActivities({ db, rules, prisonerService }: ActivityDeps) {
         earlierVisits: earlier,
       });
       return eligibility;
+    },
+
+    /** Sends the visitor one e-mail about their visit, once, however often this is retried. */
+    async sendEmail(request: {
+      key: string;
+      template: Template;
+      visit: Visit;
+      accessToken: string;
+      message?: string;
+    }): Promise<Delivery> {
+      const { visit } = request;
+      const rendered = renderEmail(request.template, visit.locale, {
+        visit,
+        prison: prisonOf(visit),
+        statusUrl: `${publicUrl}/visits/${visit.reference}?token=${encodeURIComponent(request.accessToken)}`,
+        queueUrl: `${publicUrl}/staff/queue`,
+        message: request.message,
+      });
+      const id = `${visit.reference}.${request.key}`;
+      return sendOnce(db, mail, visit.reference, { ...rendered, to: visit.contact.email, id });
+    },
+
+    /** Reminds the prison's staff that a request is still undecided near its confirm-by date. */
+    async remindStaff(visit: Visit): Promise<number> {
+      const prison = prisonOf(visit);
+      const recipients = await staffEmailsFor(db, prison.id);
+      for (const to of recipients) {
+        const rendered = renderEmail('staff_reminder', 'en', {
+          visit,
+          prison,
+          statusUrl: `${publicUrl}/staff/visits/${visit.reference}`,
+          queueUrl: `${publicUrl}/staff/queue`,
+        });
+        await sendOnce(db, mail, visit.reference, { ...rendered, to, id: `${visit.reference}.staff-reminder.${to}` });
+      }
+      return recipients.length;
+    },
+
+    /** Holds a place in a slot with a capacity; true if the visit has one (always, where there is no limit). */
+    async reserveSlot(place: { prisonId: string; slot: string; reference: string; kind: PlaceKind }): Promise<boolean> {
+      const limit = capacityOf(prisonOf(place), place.slot)?.[place.kind];
+      if (limit === undefined) return true;
+      return temporal.workflow.executeUpdateWithStart(reserve, {
+        args: [{ reference: place.reference, kind: place.kind, limit }],
+        updateId: `reserve-${place.reference}`,
+        startWorkflowOperation: new WithStartWorkflowOperation(slotCapacity, {
+          workflowId: slotWorkflowId(place.prisonId, place.slot),
+          taskQueue,
+          args: [{ prisonId: place.prisonId, slot: place.slot }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+    },
+
+    /** Gives back a visit's place in a slot, if it held one. */
+    async releaseSlot(place: { prisonId: string; slot: string; reference: string }): Promise<void> {
+      if (!capacityOf(prisonOf(place), place.slot)) return;
+      try {
+        await temporal.workflow
+          .getHandle(slotWorkflowId(place.prisonId, place.slot))
+          .executeUpdate(release, { args: [{ reference: place.reference }] });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    },
+
+    /** Anonymises visits finished more than the retention period ago; returns how many. */
+    async anonymiseFinishedVisits(): Promise<number> {
+      return anonymiseFinishedVisits(db, new Date(Date.now() - deps.retentionDays * 86_400_000));
     },
   };
 }

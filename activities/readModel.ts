@@ -2,7 +2,7 @@
 import type { Db } from 'mongodb';
 import type { Visit } from '../workflows/visit';
 
-export type VisitDocument = Visit & { _id: string; savedAt: Date };
+export type VisitDocument = Visit & { _id: string; savedAt: Date; anonymisedAt?: string };
 
 export function visitsCollection(db: Db) {
   return db.collection<VisitDocument>('visits');
@@ -13,6 +13,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
   const visits = visitsCollection(db);
   await visits.createIndex({ prisonId: 1, status: 1, submittedAt: 1 });
   await visits.createIndex({ 'prisoner.number': 1 });
+  await visits.createIndex({ finishedAt: 1 });
+  await db.collection('outbox').createIndex({ reference: 1 });
 }
 
 /**
@@ -58,4 +60,56 @@ export async function earlierVisits(
     inLast28Days: others.filter((visit) => visit.submittedAt >= since && visit.submittedAt < before.toISOString())
       .length,
   };
+}
+
+/** The e-mail addresses of the staff who work at a prison (not admins, who see every prison). */
+export async function staffEmailsFor(db: Db, prisonId: string): Promise<string[]> {
+  const staff = await db
+    .collection<{ email: string; role: string; prisons: string[] }>('staff')
+    .find({ role: 'staff', prisons: prisonId }, { projection: { email: 1 } })
+    .toArray();
+  return staff.map((account) => account.email);
+}
+
+const ANONYMISED = 'Anonymised';
+
+/**
+ * Removes the personal data of visits whose story ended before `before` (a visitor's cancellation only once staff
+ * have confirmed it, as its workflow waits for that), and the e-mails sent about them. Returns how many.
+ */
+export async function anonymiseFinishedVisits(db: Db, before: Date): Promise<number> {
+  const visits = visitsCollection(db);
+  const finished = await visits
+    .find({
+      finishedAt: { $lt: before.toISOString() },
+      anonymisedAt: { $exists: false },
+      $or: [{ 'cancellation.by': { $ne: 'visitor' } }, { cancellationConfirmed: true }],
+    })
+    .limit(5000)
+    .toArray();
+  for (const visit of finished) {
+    await visits.updateOne(
+      { _id: visit._id },
+      {
+        $set: {
+          prisoner: { firstName: ANONYMISED, lastName: ANONYMISED, dateOfBirth: '', number: '' },
+          visitors: visit.visitors.map((visitor) => ({
+            firstName: ANONYMISED,
+            lastName: ANONYMISED,
+            dateOfBirth: '',
+            ...(visitor.outcome ? { outcome: visitor.outcome } : {}),
+          })),
+          contact: { email: '', phone: '' },
+          messages: visit.messages.map((message) => ({ ...message, body: '' })),
+          accessTokenHash: '',
+          anonymisedAt: new Date().toISOString(),
+        },
+        $unset: { 'rejection.detail': '' },
+      },
+    );
+  }
+  if (finished.length > 0) {
+    await db.collection('outbox').deleteMany({ reference: { $in: finished.map((visit) => visit.reference) } });
+  }
+  return finished.length;
 }

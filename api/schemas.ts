@@ -3,7 +3,7 @@
 // into words by ./errors.
 import { z } from 'zod';
 import { sampleCase } from '../rules/examples';
-import { rejectionReason, visitorOutcome, visitStatus } from './vocabulary';
+import { cancellationReason, rejectionReason, visitorOutcome, visitStatus } from './vocabulary';
 
 /** Request bodies and response bodies, registered apart: a request is described as clients send it (defaults
  * optional), a response as the API sends it. Both become OpenAPI components under their id. */
@@ -105,6 +105,24 @@ export const decision = named(
   { id: 'Decision' },
 );
 export type Decision = z.infer<typeof decision>;
+
+export const staffCancellation = named(
+  requests,
+  z.strictObject({
+    reasons: z
+      .array(cancellationReason.exclude(['visitor_cancelled']))
+      .min(1, 'required')
+      .refine((reasons) => new Set(reasons).size === reasons.length, 'duplicate_reason'),
+  }),
+  { id: 'StaffCancellation' },
+);
+export type StaffCancellation = z.infer<typeof staffCancellation>;
+
+export const staffMessage = named(
+  requests,
+  z.strictObject({ body: z.string().trim().min(1, 'required').max(1000, 'too_long') }),
+  { id: 'StaffMessage' },
+);
 
 export const signIn = named(
   requests,
@@ -209,6 +227,10 @@ export const visitSummary = named(
   { id: 'VisitSummary' },
 );
 
+export const searchResults = named(responses, z.object({ visits: z.array(visitSummary) }), {
+  id: 'SearchResults',
+});
+
 export const queue = named(
   responses,
   z.object({ requested: z.array(visitSummary), cancellations: z.array(visitSummary) }),
@@ -255,6 +277,10 @@ export const staffVisit = named(
       })
       .optional(),
     eligibility: eligibility.optional(),
+    messages: z.array(z.object({ body: z.string(), at: z.string().meta({ format: 'date-time' }), by: z.string() })),
+    overdue: z.boolean(),
+    cancellationConfirmed: z.boolean().optional(),
+    completedAt: z.string().meta({ format: 'date-time' }).optional(),
     submittedAt: z.string().meta({ format: 'date-time' }),
     timeline: z.array(timelineEntry.extend({ actor: z.string().optional() })),
   }),

@@ -3,10 +3,10 @@ import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { Filter } from 'mongodb';
 import { visitsCollection, type VisitDocument } from '../activities/readModel';
-import { decide } from '../workflows/messages';
+import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import type { Services } from './app';
-import { ProblemError } from './problem';
-import { decision, signIn } from './schemas';
+import { fieldError, invalid, ProblemError } from './problem';
+import { decision, signIn, staffCancellation, staffMessage } from './schemas';
 import { canSeePrison, issueToken, requireStaff, SESSION_COOKIE, SESSION_SECONDS, type StaffEnv } from './session';
 import { signInStaff } from './staffAccounts';
 import { readJson } from './validation';
@@ -18,6 +18,19 @@ export function staffRoutes(services: Services) {
   const { db, session, secureCookies } = services;
 
   const staffOnly = requireStaff(db, session);
+
+  /** The answer when a visit's workflow has ended and takes no more commands. */
+  const ended = (code: string) => () => {
+    throw new ProblemError(409, code, 'This visit can no longer be changed.');
+  };
+
+  const staffActor = (user: StaffEnv['Variables']['user']) => ({ email: user.email });
+
+  /** A visit the signed-in user may change: not the policy role's. */
+  async function actionableVisit(reference: string, user: StaffEnv['Variables']['user']): Promise<VisitDocument> {
+    if (user.role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot change visits.');
+    return visibleVisit(reference, user);
+  }
 
   /** The visit named in the path, if the signed-in user may see its prison; else 404, to reveal nothing. */
   async function visibleVisit(reference: string, user: StaffEnv['Variables']['user']): Promise<VisitDocument> {
@@ -67,26 +80,64 @@ export function staffRoutes(services: Services) {
           .limit(500)
           .toArray(),
       ]);
-      const now = new Date();
-      return c.json({
-        requested: requested.map((visit) => summaryView(visit, now)),
-        cancellations: cancellations.map((visit) => summaryView(visit, now)),
-      });
+      return c.json({ requested: requested.map(summaryView), cancellations: cancellations.map(summaryView) });
     })
     .get('/visits/:reference', staffOnly, async (c) =>
       c.json(staffView(await visibleVisit(c.req.param('reference'), c.get('user')))),
     )
     .post('/visits/:reference/decision', staffOnly, async (c) => {
       const user = c.get('user');
-      if (user.role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot decide visits.');
-      const visit = await visibleVisit(c.req.param('reference'), user);
+      const visit = await actionableVisit(c.req.param('reference'), user);
       const body = await readJson(c, decision);
       await runCommand(services, visit.reference, decide, [{ decision: body, staff: { email: user.email } }], {
         updateId: idempotencyKey(c),
-        whenEnded: () => {
-          throw new ProblemError(409, 'already_processed', 'This visit has already been processed.');
-        },
+        whenEnded: ended('already_processed'),
       });
       return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
+    })
+    .post('/visits/:reference/cancel', staffOnly, async (c) => {
+      const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
+      const { reasons } = await readJson(c, staffCancellation);
+      await runCommand(services, visit.reference, cancelByStaff, [{ reasons, staff: staffActor(c.get('user')) }], {
+        updateId: idempotencyKey(c),
+        whenEnded: ended('not_cancellable'),
+      });
+      return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
+    })
+    .post('/visits/:reference/cancellation-confirmed', staffOnly, async (c) => {
+      const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
+      if (visit.cancellationConfirmed) return c.json(staffView(visit));
+      await runCommand(services, visit.reference, confirmCancellation, [{ staff: staffActor(c.get('user')) }], {
+        updateId: idempotencyKey(c),
+        whenEnded: ended('not_a_visitor_cancellation'),
+      });
+      return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
+    })
+    .post('/visits/:reference/messages', staffOnly, async (c) => {
+      const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
+      const { body } = await readJson(c, staffMessage);
+      await runCommand(services, visit.reference, sendMessage, [{ body, staff: staffActor(c.get('user')) }], {
+        updateId: idempotencyKey(c),
+        whenEnded: ended('not_booked'),
+      });
+      return c.json(staffView((await findVisit(db, visit.reference)) ?? visit), 201);
+    })
+    .get('/search', staffOnly, async (c) => {
+      const user = c.get('user');
+      const q = (c.req.query('q') ?? '').replace(/\s+/g, '').toUpperCase();
+      if (!/^([A-Z]\d{4}[A-Z]{2}|[0-9A-Z]{8})$/.test(q)) {
+        throw invalid([
+          fieldError('q', 'invalid_search', 'Search by a prison number like A1234BC or an 8-character reference'),
+        ]);
+      }
+      const found = await visitsCollection(db)
+        .find({
+          $or: [{ _id: q }, { 'prisoner.number': q }],
+          ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
+        })
+        .sort({ submittedAt: -1 })
+        .limit(100)
+        .toArray();
+      return c.json({ visits: found.map((visit) => summaryView(visit)) });
     });
 }

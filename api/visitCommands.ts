@@ -62,7 +62,7 @@ function isEnded(error: unknown): boolean {
 export async function submitVisit(
   { temporal, taskQueue, commandTimeoutMs }: WorkflowDeps,
   submission: Submission,
-  confirmBy: string,
+  schedule: Pick<VisitRequestInput, 'confirmBy' | 'deadlines' | 'visitorReminderDays'>,
   idempotencyKey: string | undefined,
 ): Promise<Submitted> {
   const requestHash = sha256(JSON.stringify(submission));
@@ -77,7 +77,7 @@ export async function submitVisit(
     const input: VisitRequestInput = {
       reference,
       submission,
-      confirmBy,
+      ...schedule,
       submittedAt: new Date().toISOString(),
       accessToken,
       accessTokenHash: sha256(accessToken),
@@ -141,8 +141,15 @@ export async function runCommand<Ret, Args extends unknown[]>(
     );
   } catch (error) {
     const refusal = refusalOf(error);
-    if (refusal === refusals.alreadyProcessed || refusal === refusals.notCancellable) {
-      throw new ProblemError(409, refusal, `This visit has changed: ${refusal.replaceAll('_', ' ')}.`);
+    const conflicts: string[] = [
+      refusals.alreadyProcessed,
+      refusals.notCancellable,
+      refusals.slotFull,
+      refusals.notBooked,
+      refusals.notAVisitorCancellation,
+    ];
+    if (refusal && conflicts.includes(refusal)) {
+      throw new ProblemError(409, refusal, `This visit cannot change so: ${refusal.replaceAll('_', ' ')}.`);
     }
     if (refusal) throw invalid([fieldError(refusal === 'unknown_visitor' ? 'visitors' : 'slot', refusal)]);
     if (isEnded(error)) return options.whenEnded();

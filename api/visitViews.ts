@@ -1,7 +1,6 @@
 // What the visitor and the staff see of a visit, read from the read model.
 import type { Db } from 'mongodb';
 import { visitsCollection, type VisitDocument } from '../activities/readModel';
-import { londonClock } from '../rules/londonTime';
 import { visitorCancellation } from '../workflows/visit';
 import type { z } from 'zod';
 import type { publicVisit, staffVisit, visitSummary } from './schemas';
@@ -50,12 +49,16 @@ export function staffView(visit: VisitDocument, now = new Date()): z.infer<typeo
     ...(visit.referenceNo ? { referenceNo: visit.referenceNo } : {}),
     ...(visit.rejection ? { rejection: visit.rejection } : {}),
     ...(visit.eligibility ? { eligibility: visit.eligibility } : {}),
+    messages: visit.messages,
+    overdue: visit.overdue === true,
+    ...(visit.cancellationConfirmed !== undefined ? { cancellationConfirmed: visit.cancellationConfirmed } : {}),
+    ...(visit.completedAt ? { completedAt: visit.completedAt } : {}),
     submittedAt: visit.submittedAt,
     timeline: visit.timeline,
   };
 }
 
-export function summaryView(visit: VisitDocument, now = new Date()): z.infer<typeof visitSummary> {
+export function summaryView(visit: VisitDocument): z.infer<typeof visitSummary> {
   return {
     reference: visit.reference,
     prisonId: visit.prisonId,
@@ -63,7 +66,7 @@ export function summaryView(visit: VisitDocument, now = new Date()): z.infer<typ
     prisonerName: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
     slotOptions: visit.slotOptions,
     confirmBy: visit.confirmBy,
-    overdue: visit.status === 'requested' && londonClock(now).date > visit.confirmBy,
+    overdue: visit.overdue === true,
     submittedAt: visit.submittedAt,
     flags: [
       ...(visit.eligibility?.flags.map((finding) => finding.flag) ?? []),

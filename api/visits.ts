@@ -1,7 +1,7 @@
 // The visitor's API: submit a request, see it, withdraw or cancel it.
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { confirmByDate } from '../rules/calendar';
+import { requestSchedule } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
 import { checkSubmission } from '../rules/submission';
 import { cancelByVisitor } from '../workflows/messages';
@@ -46,7 +46,7 @@ export function visitRoutes(services: Services) {
       if (problems.length > 0 || !prison) {
         throw invalid(problems.map(({ path, code, message }) => fieldError(path, code, message)));
       }
-      const result = await submitVisit(services, body, confirmByDate(prison, today), key);
+      const result = await submitVisit(services, body, requestSchedule(prison, today), key);
       c.header('Location', result.statusUrl);
       return c.json(result, 201);
     })

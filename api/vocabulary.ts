@@ -23,3 +23,19 @@ export const rejectionReason = z.enum([
 export type RejectionReason = z.infer<typeof rejectionReason>;
 
 export const visitorOutcome = z.enum(['allowed', 'banned', 'not_on_list', 'other']);
+
+/** Why staff cancel a booked visit; `visitor_cancelled` is set by the system when the visitor cancels. */
+export const cancellationReason = z.enum([
+  'prisoner_vos',
+  'prisoner_released',
+  'child_protection_issues',
+  'slot_unavailable',
+  'visitor_banned',
+  'prisoner_moved',
+  'prisoner_non_association',
+  'prisoner_cancelled',
+  'booked_in_error',
+  'capacity_issues',
+  'visitor_cancelled',
+]);
+export type CancellationReason = z.infer<typeof cancellationReason>;

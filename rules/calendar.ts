@@ -1,6 +1,6 @@
 // The visiting calendar: processing days, the confirm-by date, the slots bookable on a day and their capacity.
 import { isBankHoliday } from './bankHolidays';
-import { addDays, dayOfWeek } from './londonTime';
+import { addDays, dayOfWeek, londonInstant } from './londonTime';
 import type { Capacity, Prison } from './prison';
 
 type CalendarRules = Pick<Prison, 'weekendProcessing' | 'leadDays'>;
@@ -45,4 +45,31 @@ export function slotCapacity(prison: Prison, slot: string): Capacity | undefined
   if (!prison.capacity) return undefined;
   const own = prison.capacity.times[slot.slice(11)];
   return own ? { ...prison.capacity.all, ...own } : prison.capacity.all;
+}
+
+/** The `days`-th processing day before `date` (or `date` itself for 0). */
+export function processingDaysBefore(prison: CalendarRules, date: string, days: number): string {
+  let day = date;
+  for (let counted = 0; counted < days; ) {
+    day = addDays(day, -1);
+    if (isProcessingDay(prison, day)) counted++;
+  }
+  return day;
+}
+
+/** The dates and instants a request submitted today keeps to, by the prison's rules. */
+export function requestSchedule(prison: Prison, today: string) {
+  const confirmBy = confirmByDate(prison, today);
+  return {
+    confirmBy,
+    deadlines: {
+      // 9am on the reminder day: the visits team's morning.
+      staffReminderAt: londonInstant(
+        processingDaysBefore(prison, confirmBy, prison.reminders.staffDaysBeforeConfirmBy),
+        '09:00',
+      ).toISOString(),
+      overdueAt: londonInstant(addDays(confirmBy, 1), '00:00').toISOString(),
+    },
+    visitorReminderDays: prison.reminders.visitorDaysBefore,
+  };
 }

@@ -2,18 +2,22 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createMailProvider } from '../activities/emails/providers';
 import { ensureIndexes } from '../activities/readModel';
 import { createPrisonerService } from '../activities/prisonerService';
 import { createLog } from '../api/log';
 import { loadConfig } from '../config';
 import { RuleBook } from '../rules/ruleBook';
-import { connectMongo } from './connections';
+import { connectMongo, temporalClient } from './connections';
+import { ensureRetentionSchedule } from './retentionSchedule';
 
 const config = loadConfig();
 const log = createLog(config.logLevel);
 const { mongo, db } = await connectMongo(config);
 await ensureIndexes(db);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
+const temporal = temporalClient(config);
+await ensureRetentionSchedule(temporal, config);
 const worker = await Worker.create({
   connection,
   namespace: config.temporal.namespace,
@@ -23,10 +27,16 @@ const worker = await Worker.create({
     db,
     rules: new RuleBook(config.rulesDir, (level, message, fields) => log[level](message, fields)).watch(),
     prisonerService: createPrisonerService(config.prisonerService),
+    temporal,
+    taskQueue: config.temporal.taskQueue,
+    mail: createMailProvider(config.mail),
+    publicUrl: config.publicUrl,
+    retentionDays: config.retentionDays,
   }),
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-console.log(`worker polling task queue ${config.temporal.taskQueue} at ${config.temporal.address}`);
+log.info('worker polling', { taskQueue: config.temporal.taskQueue, mail: config.mail.provider });
 await worker.run();
 await connection.close();
+await temporal.connection.close();
 await mongo.close();

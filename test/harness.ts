@@ -8,6 +8,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { MongoClient, type Db } from 'mongodb';
 import { inject } from 'vitest';
 import { createActivities } from '../activities';
+import { createSmtpProvider } from '../activities/emails/providers';
 import { createPrisonerService } from '../activities/prisonerService';
 import { ensureIndexes } from '../activities/readModel';
 import { createApp } from '../api/app';
@@ -18,6 +19,7 @@ import { londonClock } from '../rules/londonTime';
 import type { Prison } from '../rules/prison';
 import { RuleBook } from '../rules/ruleBook';
 import { listenForPrisonerService, PRISONER_SERVICE_URL } from './fakePrisonerService';
+import { startSmtpSink, type SmtpSink } from './smtpSink';
 
 let runtimeInstalled = false;
 
@@ -66,6 +68,8 @@ export async function saveHistory(client: Client, workflowId: string, name: stri
 
 export interface TestService {
   app: ReturnType<typeof createApp>;
+  /** The SMTP server this service's e-mails go to. */
+  mail: SmtpSink;
   db: Db;
   client: Client;
   taskQueue: string;
@@ -100,6 +104,9 @@ export async function startTestService(name: string, options: { rules?: RuleBook
   const db = mongo.db(`test_${name}_${suffix}`);
   await ensureIndexes(db);
 
+  const mail = await startSmtpSink();
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
   const worker = await Worker.create({
     connection: nativeConnection,
@@ -109,11 +116,14 @@ export async function startTestService(name: string, options: { rules?: RuleBook
       db,
       rules: serviceRules,
       prisonerService: createPrisonerService({ baseUrl: PRISONER_SERVICE_URL, timeoutMs: 1000 }),
+      temporal: client,
+      taskQueue,
+      mail: createSmtpProvider(mail.url, 'Prison visits <visits@visits.test>'),
+      publicUrl: 'http://visits.test',
+      retentionDays: 183,
     }),
   });
   const running = worker.run();
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection });
   const app = createApp({
     db,
     temporal: client,
@@ -142,6 +152,7 @@ export async function startTestService(name: string, options: { rules?: RuleBook
   let accounts = 0;
   return {
     app,
+    mail,
     db,
     client,
     taskQueue,
@@ -157,6 +168,7 @@ export async function startTestService(name: string, options: { rules?: RuleBook
       await running;
       await nativeConnection.close();
       await connection.close();
+      await mail.close();
       await db.dropDatabase();
       await mongo.close();
     },

@@ -1,31 +1,44 @@
 // The visit-request workflow on Temporal's time-skipping test server: waits that last days pass in moments.
-// With SAVE_HISTORIES=1 each story's history is written to test/histories/, which test/replay.test.ts replays.
+// With SAVE_HISTORIES=1 each path's history is written to test/histories/, which test/replay.test.ts replays.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { WorkflowUpdateStage } from '@temporalio/client';
+import { WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities';
+import { createSmtpProvider } from '../activities/emails/providers';
+import { createPrisonerService } from '../activities/prisonerService';
 import { visitsCollection } from '../activities/readModel';
+import { saveStaffAccount } from '../api/staffAccounts';
 import { submission } from '../api/schemas';
 import { londonClock } from '../rules/londonTime';
-import { cancelByVisitor, decide } from '../workflows/messages';
-import type { VisitRequestInput } from '../workflows/visit';
+import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage } from '../workflows/messages';
+import type { StaffDecision, VisitRequestInput } from '../workflows/visit';
 import { visitRequest } from '../workflows/visitRequest';
-import { createPrisonerService } from '../activities/prisonerService';
-import { installRuntime, rules, saveHistory, visitRequestBody } from './harness';
+import {
+  fakePrisonerService,
+  listenForPrisonerService,
+  PRISONER_SERVICE_URL,
+  samplePrisoner,
+} from './fakePrisonerService';
+import { eventually, installRuntime, rules, saveHistory, visitRequestBody } from './harness';
+import { startSmtpSink, type SmtpSink } from './smtpSink';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
+let mail: SmtpSink;
 const mongo = new MongoClient(inject('mongoUrl'));
 const db = mongo.db(`test_workflow_${randomBytes(4).toString('hex')}`);
 const taskQueue = 'workflow-test';
+const DAY = 86_400_000;
 
 beforeAll(async () => {
   installRuntime();
+  listenForPrisonerService();
+  mail = await startSmtpSink();
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('timeSkippingServerPath') } },
   });
@@ -33,119 +46,206 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
-    activities: createActivities({ db, rules, prisonerService: createPrisonerService({ timeoutMs: 1000 }) }),
+    activities: createActivities({
+      db,
+      rules,
+      prisonerService: createPrisonerService({ baseUrl: PRISONER_SERVICE_URL, timeoutMs: 1000 }),
+      temporal: env.client,
+      taskQueue,
+      mail: createSmtpProvider(mail.url, 'visits@visits.test'),
+      publicUrl: 'http://visits.test',
+      retentionDays: 183,
+    }),
   });
   running = worker.run();
+  await saveStaffAccount(db, {
+    email: 'team@northgate.test',
+    role: 'staff',
+    prisons: ['NGT'],
+    password: 'x'.repeat(12),
+  });
 });
 
 afterAll(async () => {
   worker?.shutdown();
   await running;
   await env?.teardown();
+  await mail?.close();
   await db.dropDatabase();
   await mongo.close();
 });
 
-/** A request for slots 10 and 11 days after the test server's clock, which earlier tests have moved on. */
-async function input(): Promise<VisitRequestInput> {
+/** A request for slots `days` after the test server's clock (which earlier tests have moved on). */
+async function input(days = [10, 11], prisonerNumber = samplePrisoner.number): Promise<VisitRequestInput> {
   const reference = randomBytes(4).toString('hex').toUpperCase();
   const now = await env.currentTimeMs();
-  const slotOptions = [10, 11].map((days) => `${londonClock(new Date(now + days * 86_400_000)).date}T14:00/16:00`);
+  const slotOptions = days.map((d) => `${londonClock(new Date(now + d * DAY)).date}T14:00/16:00`);
+  const body = visitRequestBody({ slotOptions });
   return {
     reference,
-    submission: submission.parse(visitRequestBody({ slotOptions })),
-    confirmBy: '2099-01-01',
-    submittedAt: new Date().toISOString(),
+    submission: submission.parse({ ...body, prisoner: { ...body.prisoner, number: prisonerNumber } }),
+    confirmBy: londonClock(new Date(now + 3 * DAY)).date,
+    submittedAt: new Date(now).toISOString(),
     accessToken: 'token',
     accessTokenHash: 'hash',
     requestHash: 'request-hash',
+    deadlines: {
+      staffReminderAt: new Date(now + 2 * DAY).toISOString(),
+      overdueAt: new Date(now + 4 * DAY).toISOString(),
+    },
+    visitorReminderDays: 2,
   };
 }
 
-async function start() {
-  const visit = await input();
+async function start(visit?: VisitRequestInput) {
+  const request = visit ?? (await input());
   const handle = await env.client.workflow.start(visitRequest, {
-    workflowId: `visit-${visit.reference}`,
+    workflowId: `visit-${request.reference}`,
     taskQueue,
-    args: [visit],
+    args: [request],
   });
-  return { visit, handle };
+  return { visit: request, handle };
 }
+
+const saved = (reference: string) => visitsCollection(db).findOne({ _id: reference });
+const mailsAbout = (reference: string, subject: RegExp) =>
+  mail.messages
+    .filter((m) => m.text?.includes(reference) || m.subject?.includes(reference))
+    .filter((m) => subject.test(m.subject ?? ''));
 
 const staff = { email: 'staff@test.example' };
+const accept = (slot: string): StaffDecision => ({
+  decision: { outcome: 'accept', slot, referenceNo: 'R1', closed: false, visitors: [] },
+  staff,
+});
 
-/** Waits until the read model shows the eligibility check done. */
-async function eligibilityChecked(reference: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if ((await visitsCollection(db).findOne({ _id: reference }))?.eligibility) return;
-    await new Promise((wait) => setTimeout(wait, 50));
-  }
-  throw new Error('eligibility was not checked within 5 s');
+async function book(handle: WorkflowHandle<typeof visitRequest>, slot: string) {
+  return handle.executeUpdate(decide, { args: [accept(slot)] });
 }
 
-describe('the visit-request workflow', () => {
-  it('ends a booked visit’s story once the visit is over, days later', async () => {
+describe('a booked visit', () => {
+  it('reminds the visitor 2 days before, once, and ends when the visit is over', async () => {
     const { visit, handle } = await start();
     const [slot] = visit.submission.slotOptions;
-    const version = await handle.executeUpdate(decide, {
-      args: [{ decision: { outcome: 'accept', slot, referenceNo: 'R1', closed: false, visitors: [] }, staff }],
+    const slotStart = Date.parse(`${slot.slice(0, 10)}T14:00:00Z`); // winter: London is UTC
+    await book(handle, slot);
+    await eventually(async () => (mailsAbout(visit.reference, /^Visit booked/).length ? true : undefined));
+
+    await env.sleep(slotStart - 2 * DAY - 3_600_000 - (await env.currentTimeMs()));
+    expect(mailsAbout(visit.reference, /^Reminder/)).toHaveLength(0);
+    await env.sleep(2 * 3_600_000);
+    const [reminder] = await eventually(async () => {
+      const found = mailsAbout(visit.reference, /^Reminder/);
+      return found.length ? found : undefined;
     });
+    expect(reminder.subject).toMatch(/HMP Northgate/);
+
     expect(await handle.result()).toBe('booked');
-    const saved = await visitsCollection(db).findOne({ _id: visit.reference });
-    expect(saved).toMatchObject({ status: 'booked', slotGranted: slot });
-    expect(saved?.version).toBeGreaterThanOrEqual(version);
+    expect(await saved(visit.reference)).toMatchObject({ status: 'booked', completedAt: expect.any(String) });
+    expect(mailsAbout(visit.reference, /^Reminder/)).toHaveLength(1);
     await saveHistory(env.client, handle.workflowId, 'booked');
   });
 
+  it('sends no reminder once the visitor has cancelled, and ends when staff confirm the cancellation', async () => {
+    const { visit, handle } = await start();
+    await book(handle, visit.submission.slotOptions[0]);
+    expect(await handle.executeUpdate(cancelByVisitor)).toBe(true);
+    await env.sleep(12 * DAY);
+    expect((await saved(visit.reference))?.status).toBe('cancelled');
+    await handle.executeUpdate(confirmCancellation, { args: [{ staff }] });
+    expect(await handle.result()).toBe('cancelled');
+    expect(await saved(visit.reference)).toMatchObject({
+      cancellation: { by: 'visitor', reasons: ['visitor_cancelled'] },
+      cancellationConfirmed: true,
+    });
+    expect(mailsAbout(visit.reference, /^Reminder/)).toHaveLength(0);
+    await saveHistory(env.client, handle.workflowId, 'cancelled-by-visitor');
+  });
+
+  it('can be cancelled by staff with reasons, and the visitor is told them', async () => {
+    const { visit, handle } = await start();
+    await book(handle, visit.submission.slotOptions[0]);
+    await handle.executeUpdate(cancelByStaff, { args: [{ reasons: ['prisoner_moved'], staff }] });
+    expect(await handle.result()).toBe('cancelled');
+    const [cancelled] = await eventually(async () => {
+      const found = mailsAbout(visit.reference, /^Visit cancelled/);
+      return found.length ? found : undefined;
+    });
+    expect(cancelled.text).toContain('the prisoner has moved to another prison');
+    expect(mailsAbout(visit.reference, /^Reminder/)).toHaveLength(0);
+    await saveHistory(env.client, handle.workflowId, 'cancelled-by-staff');
+  });
+});
+
+describe('a request nobody decides', () => {
+  it('reminds staff before its confirm-by date, becomes overdue after it, and expires when its last slot starts', async () => {
+    const { visit, handle } = await start();
+    const lastStart = Date.parse(`${visit.submission.slotOptions[1].slice(0, 10)}T14:00:00Z`);
+    await env.sleep(Date.parse(visit.deadlines.staffReminderAt) + 60_000 - (await env.currentTimeMs()));
+    const [reminder] = await eventually(async () => {
+      const found = mail.messages.filter((m) => m.subject?.includes(`visit request ${visit.reference}`));
+      return found.length ? found : undefined;
+    });
+    expect(reminder.to).toMatchObject({ text: 'team@northgate.test' });
+    expect((await saved(visit.reference))?.overdue).toBeUndefined();
+
+    await env.sleep(Date.parse(visit.deadlines.overdueAt) + 60_000 - (await env.currentTimeMs()));
+    await eventually(async () => ((await saved(visit.reference))?.overdue ? true : undefined));
+
+    expect(await handle.result()).toBe('rejected');
+    const rejected = await saved(visit.reference);
+    expect(rejected?.rejection).toEqual({ reasons: ['request_expired'], auto: true });
+    expect(rejected?.timeline.at(-1)).toMatchObject({ status: 'rejected', by: 'system' });
+    expect(Date.parse(rejected?.timeline.at(-1)?.at ?? '')).toBeGreaterThanOrEqual(lastStart);
+    await eventually(async () => (mailsAbout(visit.reference, /^Visit not booked/).length ? true : undefined));
+    await saveHistory(env.client, handle.workflowId, 'expired');
+  });
+});
+
+describe('the ends of a request', () => {
   it('ends when staff reject', async () => {
     const { visit, handle } = await start();
     await handle.executeUpdate(decide, {
       args: [{ decision: { outcome: 'reject', reasons: ['prisoner_moved'] }, staff }],
     });
     expect(await handle.result()).toBe('rejected');
-    expect(await visitsCollection(db).findOne({ _id: visit.reference })).toMatchObject({
+    expect(await saved(visit.reference)).toMatchObject({
       status: 'rejected',
       rejection: { reasons: ['prisoner_moved'], auto: false },
     });
     await saveHistory(env.client, handle.workflowId, 'rejected');
   });
 
-  it('ends when the visitor withdraws, and a second withdrawal changes nothing', async () => {
+  it('ends at once when an eligibility rule rejects it', async () => {
+    fakePrisonerService.records.set('D4444EF', { ...samplePrisoner, number: 'D4444EF', visitBalance: 0 });
+    const { visit, handle } = await start(await input([10, 11], 'D4444EF'));
+    expect(await handle.result()).toBe('rejected');
+    expect((await saved(visit.reference))?.rejection).toMatchObject({ reasons: ['no_allowance'], auto: true });
+    await saveHistory(env.client, handle.workflowId, 'auto-rejected');
+  });
+
+  it('ends when the visitor withdraws', async () => {
     const { handle } = await start();
     expect(await handle.executeUpdate(cancelByVisitor)).toBe(true);
     expect(await handle.result()).toBe('withdrawn');
     await saveHistory(env.client, handle.workflowId, 'withdrawn');
   });
+});
 
-  it('ends when the visitor cancels a booked visit before it starts', async () => {
+describe('commands', () => {
+  it('save one copy at a time, ending with the newest, when they arrive together', async () => {
     const { visit, handle } = await start();
-    const [slot] = visit.submission.slotOptions;
-    await handle.executeUpdate(decide, {
-      args: [{ decision: { outcome: 'accept', slot, referenceNo: 'R2', closed: false, visitors: [] }, staff }],
-    });
-    expect(await handle.executeUpdate(cancelByVisitor)).toBe(true);
-    expect(await handle.result()).toBe('cancelled');
-    expect(await visitsCollection(db).findOne({ _id: visit.reference })).toMatchObject({
-      status: 'cancelled',
-      cancellation: { by: 'visitor', reasons: ['visitor_cancelled'] },
-    });
-    await saveHistory(env.client, handle.workflowId, 'cancelled-by-visitor');
-  });
-
-  it('saves one copy at a time, ending with the newest, when commands arrive together', async () => {
-    const { visit, handle } = await start();
-    const [slot] = visit.submission.slotOptions;
-    await eligibilityChecked(visit.reference);
-    const accepting = await handle.startUpdate(decide, {
-      args: [{ decision: { outcome: 'accept', slot, referenceNo: 'R4', closed: false, visitors: [] }, staff }],
+    await book(handle, visit.submission.slotOptions[0]);
+    const messaging = await handle.startUpdate(sendMessage, {
+      args: [{ body: 'Please bring the visiting order.', staff }],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
-    await handle.executeUpdate(cancelByVisitor);
-    await accepting.result();
+    await handle.executeUpdate(cancelByStaff, { args: [{ reasons: ['booked_in_error'], staff }] });
+    await messaging.result();
     await handle.result();
-    const saved = await visitsCollection(db).findOne({ _id: visit.reference });
-    expect(saved?.status).toBe('cancelled');
-    expect(saved?.timeline.map((entry) => entry.status)).toEqual(['requested', 'booked', 'cancelled']);
+    const final = await saved(visit.reference);
+    expect(final?.timeline.map((entry) => entry.status)).toEqual(['requested', 'booked', 'cancelled']);
+    expect(final?.messages).toEqual([expect.objectContaining({ body: 'Please bring the visiting order.' })]);
 
     const saves = new Set<string>();
     for (const event of (await handle.fetchHistory()).events ?? []) {
@@ -156,17 +256,12 @@ describe('the visit-request workflow', () => {
     }
   });
 
-  it('refuses a decision in the wrong state before it enters history', async () => {
+  it('are refused in the wrong state before they enter history', async () => {
     const { visit, handle } = await start();
     await handle.executeUpdate(decide, {
       args: [{ decision: { outcome: 'reject', reasons: ['other'], detail: 'x' }, staff }],
     });
-    const [slot] = visit.submission.slotOptions;
-    await expect(
-      handle.executeUpdate(decide, {
-        args: [{ decision: { outcome: 'accept', slot, referenceNo: 'R3', closed: false, visitors: [] }, staff }],
-      }),
-    ).rejects.toThrow();
+    await expect(handle.executeUpdate(decide, { args: [accept(visit.submission.slotOptions[0])] })).rejects.toThrow();
     await handle.result();
     const history = await handle.fetchHistory();
     const accepted = history.events?.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes) ?? [];

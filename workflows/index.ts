@@ -1,2 +1,4 @@
 // The workflows a worker runs, bundled from this file.
 export { visitRequest } from './visitRequest';
+export { slotCapacity } from './slotCapacity';
+export { retention } from './retention';

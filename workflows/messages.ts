@@ -3,7 +3,8 @@
 // history, and each handler returns once the read model shows its effect.
 import { defineUpdate } from '@temporalio/workflow';
 import type { Submitted } from '../api/schemas';
-import type { StaffDecision } from './visit';
+import type { CancellationReason } from '../api/vocabulary';
+import type { StaffActor, StaffDecision } from './visit';
 
 /** Waits until the new request is in the read model; answers the visitor's submission (sent with the start). */
 export const submit = defineUpdate<Submitted, [{ requestHash: string; idempotencyKeyHash?: string }]>('submit');
@@ -14,10 +15,24 @@ export const decide = defineUpdate<number, [StaffDecision]>('decide');
 /** The visitor withdraws a requested visit or cancels a booked one. Returns whether anything changed. */
 export const cancelByVisitor = defineUpdate<boolean, []>('cancelByVisitor');
 
+/** Staff cancel a booked visit with reasons. */
+export const cancelByStaff = defineUpdate<number, [{ reasons: CancellationReason[]; staff: StaffActor }]>(
+  'cancelByStaff',
+);
+
+/** Staff confirm that a visitor's cancellation is done in the prison's own records. */
+export const confirmCancellation = defineUpdate<number, [{ staff: StaffActor }]>('confirmCancellation');
+
+/** Staff write to the visitor about a booked visit. */
+export const sendMessage = defineUpdate<number, [{ body: string; staff: StaffActor }]>('sendMessage');
+
 /** Names of the business failures the updates raise, shared with the API, which maps them to HTTP answers. */
 export const refusals = {
   alreadyProcessed: 'already_processed',
   notCancellable: 'not_cancellable',
   idempotencyKeyReused: 'idempotency_key_reused',
   referenceTaken: 'reference_taken',
+  slotFull: 'slot_full',
+  notBooked: 'not_booked',
+  notAVisitorCancellation: 'not_a_visitor_cancellation',
 } as const;

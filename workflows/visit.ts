@@ -1,7 +1,7 @@
 // One visit request as the workflow keeps it and the read model stores it, and the pure rules that change it.
 // No I/O here: the workflow applies these functions and hands the result to an activity to save.
 import type { Decision, Submission } from '../api/schemas';
-import type { RejectionReason, VisitStatus } from '../api/vocabulary';
+import type { CancellationReason, RejectionReason, VisitStatus } from '../api/vocabulary';
 import type { Eligibility } from '../rules/eligibility';
 import { slotTimes } from '../rules/londonTime';
 
@@ -22,6 +22,12 @@ export interface VisitorRecord {
   dateOfBirth: string;
   outcome?: VisitorOutcome;
   bannedUntil?: string;
+}
+
+export interface StaffMessageRecord {
+  body: string;
+  at: string;
+  by: string;
 }
 
 export interface Visit {
@@ -51,9 +57,16 @@ export interface Visit {
   };
   /** The eligibility check's findings, with the version of the rule file that made them. */
   eligibility?: Eligibility;
-  cancellation?: { reasons: string[]; by: 'visitor' | 'staff' };
+  cancellation?: { reasons: CancellationReason[]; by: 'visitor' | 'staff' };
   /** Staff have recorded a visitor's cancellation in the prison's own records. */
   cancellationConfirmed?: boolean;
+  messages: StaffMessageRecord[];
+  /** Still undecided after its confirm-by date. */
+  overdue?: boolean;
+  /** When a booked visit's slot ended. */
+  completedAt?: string;
+  /** When the story ended (a final state, or the visit took place): retention counts from here. */
+  finishedAt?: string;
   timeline: TimelineEntry[];
 }
 
@@ -69,6 +82,15 @@ export interface VisitRequestInput {
   requestHash: string;
   /** SHA-256 of the Idempotency-Key, when the client sent one. */
   idempotencyKeyHash?: string;
+  /** Instants worked out from the prison's calendar at submission. */
+  deadlines: {
+    /** Remind staff of a request still undecided (the prison's processing days before confirm-by). */
+    staffReminderAt: string;
+    /** The request becomes overdue (the start of the day after confirm-by). */
+    overdueAt: string;
+  };
+  /** Days before a booked visit that the visitor is reminded (the prison's setting). */
+  visitorReminderDays: number;
 }
 
 /** A staff member acting on a visit. */
@@ -96,14 +118,23 @@ export function newVisit(input: VisitRequestInput): Visit {
     locale: submission.locale,
     accessTokenHash: input.accessTokenHash,
     submittedAt: input.submittedAt,
+    messages: [],
     timeline: [{ status: 'requested', at: input.submittedAt, by: 'visitor' }],
   };
 }
+
+const finalStates: VisitStatus[] = ['rejected', 'withdrawn', 'cancelled'];
 
 function transition(visit: Visit, status: VisitStatus, at: Date, by: Actor, actor?: string): void {
   visit.status = status;
   visit.version += 1;
   visit.timeline.push({ status, at: at.toISOString(), by, ...(actor ? { actor } : {}) });
+  if (finalStates.includes(status)) visit.finishedAt = at.toISOString();
+}
+
+/** A change that is not a new state (a flag, a message): the version still goes up. */
+function touch(visit: Visit): void {
+  visit.version += 1;
 }
 
 /** Why a command cannot apply to a visit in its present state, or undefined when it can. */
@@ -125,6 +156,17 @@ function automaticRejection(outcomes: VisitorOutcome[]): RejectionReason[] {
   return [];
 }
 
+/** What accepting would come to: a booking, or an automatic rejection because of who cannot attend. */
+export function acceptOutcome(visit: Visit, decision: Extract<Decision, { outcome: 'accept' }>) {
+  const outcomes = visit.visitors.map(
+    (_, index) => decision.visitors.find((v) => v.index === index)?.status ?? 'allowed',
+  );
+  return {
+    rejectionReasons: automaticRejection(outcomes),
+    closed: decision.closed || Boolean(visit.eligibility?.closedVisit),
+  };
+}
+
 /** Applies a staff decision already checked by `decisionRefusal`. */
 export function applyDecision(visit: Visit, { decision, staff }: StaffDecision, now: Date): void {
   if (decision.outcome === 'reject') {
@@ -140,16 +182,16 @@ export function applyDecision(visit: Visit, { decision, staff }: StaffDecision, 
   for (const { index, status, bannedUntil } of decision.visitors) {
     visit.visitors[index] = { ...visit.visitors[index], outcome: status, ...(bannedUntil ? { bannedUntil } : {}) };
   }
-  const outcomes = visit.visitors.map((v) => v.outcome ?? 'allowed');
-  const reasons = automaticRejection(outcomes);
-  if (reasons.length > 0) {
-    visit.rejection = { reasons, auto: true };
+  const { rejectionReasons, closed } = acceptOutcome(visit, decision);
+  if (rejectionReasons.length > 0) {
+    visit.rejection = { reasons: rejectionReasons, auto: true };
     transition(visit, 'rejected', now, 'staff', staff.email);
     return;
   }
+  visit.visitors.forEach((visitor) => (visitor.outcome ??= 'allowed'));
   visit.slotGranted = decision.slot;
   visit.referenceNo = decision.referenceNo;
-  visit.closed = decision.closed || Boolean(visit.eligibility?.closedVisit);
+  visit.closed = closed;
   transition(visit, 'booked', now, 'staff', staff.email);
 }
 
@@ -164,8 +206,26 @@ export function applyEligibility(visit: Visit, eligibility: Eligibility, now: Da
     };
     transition(visit, 'rejected', now, 'system');
   } else {
-    visit.version += 1;
+    touch(visit);
   }
+}
+
+/** Rejects a request nobody decided before every slot it asked for had started. */
+export function applyExpiry(visit: Visit, now: Date): void {
+  visit.rejection = { reasons: ['request_expired'], auto: true };
+  transition(visit, 'rejected', now, 'system');
+}
+
+export function markOverdue(visit: Visit): void {
+  visit.overdue = true;
+  touch(visit);
+}
+
+/** The visit has taken place: its slot has ended. */
+export function applyCompletion(visit: Visit, now: Date): void {
+  visit.completedAt = now.toISOString();
+  visit.finishedAt = now.toISOString();
+  touch(visit);
 }
 
 /** Whether the visitor may still withdraw or cancel, and what it would do. */
@@ -186,4 +246,43 @@ export function applyVisitorCancellation(visit: Visit, now: Date): void {
     visit.cancellation = { reasons: ['visitor_cancelled'], by: 'visitor' };
     transition(visit, 'cancelled', now, 'visitor');
   }
+}
+
+/** Staff cancel a booked visit, before it has ended. */
+export function staffCancellationRefusal(visit: Visit, now: Date): string | undefined {
+  if (visit.status !== 'booked' || !visit.slotGranted || slotTimes(visit.slotGranted).end <= now) {
+    return 'not_cancellable';
+  }
+  return undefined;
+}
+
+export function applyStaffCancellation(
+  visit: Visit,
+  reasons: CancellationReason[],
+  staff: StaffActor,
+  now: Date,
+): void {
+  visit.cancellation = { reasons, by: 'staff' };
+  transition(visit, 'cancelled', now, 'staff', staff.email);
+}
+
+/** Staff confirm a visitor's cancellation is done in the prison's records. */
+export function confirmationRefusal(visit: Visit): string | undefined {
+  if (visit.status !== 'cancelled' || visit.cancellation?.by !== 'visitor') return 'not_a_visitor_cancellation';
+  return undefined;
+}
+
+export function applyCancellationConfirmed(visit: Visit): void {
+  visit.cancellationConfirmed = true;
+  touch(visit);
+}
+
+/** Staff write to the visitor about a booked visit. */
+export function messageRefusal(visit: Visit): string | undefined {
+  return visit.status === 'booked' ? undefined : 'not_booked';
+}
+
+export function applyMessage(visit: Visit, body: string, staff: StaffActor, now: Date): void {
+  visit.messages.push({ body, at: now.toISOString(), by: staff.email });
+  touch(visit);
 }

@@ -1,34 +1,58 @@
-// The story of one visit request: saved as requested, checked against the prison's eligibility rules (which may
-// reject it at once), then waiting for staff to decide or the visitor to withdraw; once booked, waiting for the
-// visit to happen or to be cancelled.
+// The story of one visit request. Saved as requested and the visitor told; checked against the prison's
+// eligibility rules (which may reject it at once); then waiting for staff to decide or the visitor to withdraw,
+// reminding staff before the confirm-by date, marking it overdue after, and rejecting it as expired once every
+// slot it asked for has started. Once booked: the visitor is reminded before the visit, and the story ends when
+// the visit has taken place or is cancelled (a visitor's cancellation once staff confirm it in their records).
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { Template } from '../activities/emails/render';
 import { slotTimes } from '../rules/londonTime';
-import { cancelByVisitor, decide, refusals, submit } from './messages';
+import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, refusals, sendMessage, submit } from './messages';
 import {
+  acceptOutcome,
+  applyCancellationConfirmed,
+  applyCompletion,
   applyDecision,
   applyEligibility,
+  applyExpiry,
+  applyMessage,
+  applyStaffCancellation,
   applyVisitorCancellation,
+  confirmationRefusal,
   decisionRefusal,
+  markOverdue,
+  messageRefusal,
   newVisit,
+  staffCancellationRefusal,
   visitorCancellation,
   type Visit,
   type VisitRequestInput,
 } from './visit';
 
-const { saveVisit, checkEligibility } = proxyActivities<ReturnType<typeof createActivities>>({
+type Activities = ReturnType<typeof createActivities>;
+
+const { saveVisit, checkEligibility, reserveSlot, releaseSlot } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+});
+
+// A mail provider that is down is retried with back-off for as long as it takes; the outbox makes retries safe.
+const { sendEmail, remindStaff } = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
 function refuse(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
+const copy = (visit: Visit) => JSON.parse(JSON.stringify(visit)) as Visit;
+
 export async function visitRequest(input: VisitRequestInput): Promise<Visit['status']> {
   const visit = newVisit(input);
   let savedVersion = 0;
   let saving: Promise<unknown> = Promise.resolve();
+  const emails: Promise<unknown>[] = [];
 
   /**
    * Saves the visit to the read model and resolves with the version saved, once the read model shows it.
@@ -39,13 +63,21 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     const version = visit.version;
     const run = saving.then(async () => {
       if (savedVersion >= version) return;
-      const snapshot = JSON.parse(JSON.stringify(visit)) as Visit;
+      const snapshot = copy(visit);
       await saveVisit(snapshot);
       savedVersion = snapshot.version;
     });
     saving = run.catch(() => undefined);
     return run.then(() => version);
   }
+
+  /** Sends the visitor an e-mail in the background; the story does not wait for the mail provider. */
+  function email(key: string, template: Template, message?: string): void {
+    emails.push(sendEmail({ key, template, visit: copy(visit), accessToken: input.accessToken, message }));
+  }
+
+  /** The e-mail of a decision: booked or rejected. */
+  const emailForOutcome = () => email(visit.status, visit.status === 'booked' ? 'booked' : 'rejected');
 
   setHandler(
     submit,
@@ -67,8 +99,8 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
   );
 
-  // A decision waits for the eligibility check (its findings, such as a closed visit, shape the decision); once
-  // one is waiting, any other is refused as already processed.
+  // A decision waits for the eligibility check (its findings, such as a closed visit, shape the decision) and, to
+  // book, for a place in a slot with a capacity; once one is waiting, any other is refused as already processed.
   let deciding = false;
   setHandler(
     decide,
@@ -78,10 +110,21 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
         await condition(() => visit.eligibility !== undefined || visit.status !== 'requested');
         const refusal = decisionRefusal(visit, command.decision);
         if (refusal) refuse(refusal, `the decision cannot apply: ${refusal}`);
+        const { decision } = command;
+        if (decision.outcome === 'accept' && acceptOutcome(visit, decision).rejectionReasons.length === 0) {
+          const place = { prisonId: visit.prisonId, slot: decision.slot, reference: visit.reference };
+          const kind = acceptOutcome(visit, decision).closed ? 'closed' : 'open';
+          if (!(await reserveSlot({ ...place, kind }))) refuse(refusals.slotFull, 'the slot is full');
+          if (visit.status !== 'requested') {
+            await releaseSlot(place);
+            refuse(refusals.alreadyProcessed, 'the visitor withdrew meanwhile');
+          }
+        }
         applyDecision(visit, command, new Date());
       } finally {
         deciding = false;
       }
+      emailForOutcome();
       return save();
     },
     {
@@ -95,8 +138,12 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   setHandler(
     cancelByVisitor,
     async () => {
-      if (visitorCancellation(visit, new Date()) === 'done') return false;
+      const action = visitorCancellation(visit, new Date());
+      if (action === 'done') return false;
       applyVisitorCancellation(visit, new Date());
+      if (action === 'cancel' && visit.slotGranted) {
+        await releaseSlot({ prisonId: visit.prisonId, slot: visit.slotGranted, reference: visit.reference });
+      }
       await save();
       return true;
     },
@@ -109,14 +156,99 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
   );
 
+  setHandler(
+    cancelByStaff,
+    async ({ reasons, staff }) => {
+      applyStaffCancellation(visit, reasons, staff, new Date());
+      email('cancelled', 'cancelled');
+      if (visit.slotGranted) {
+        await releaseSlot({ prisonId: visit.prisonId, slot: visit.slotGranted, reference: visit.reference });
+      }
+      return save();
+    },
+    {
+      validator: (_command) => {
+        const refusal = staffCancellationRefusal(visit, new Date());
+        if (refusal) refuse(refusal, `a ${visit.status} visit cannot be cancelled`);
+      },
+    },
+  );
+
+  setHandler(
+    confirmCancellation,
+    async (_command) => {
+      applyCancellationConfirmed(visit);
+      return save();
+    },
+    {
+      validator: (_command) => {
+        const refusal = confirmationRefusal(visit);
+        if (refusal) refuse(refusal, 'only a visitor’s cancellation is confirmed');
+      },
+    },
+  );
+
+  setHandler(
+    sendMessage,
+    async ({ body, staff }) => {
+      applyMessage(visit, body, staff, new Date());
+      email(`message-${visit.messages.length}`, 'message', body);
+      return save();
+    },
+    {
+      validator: (_command) => {
+        const refusal = messageRefusal(visit);
+        if (refusal) refuse(refusal, 'messages go only to booked visits');
+      },
+    },
+  );
+
+  const until = (instant: string | Date) => Math.max(new Date(instant).getTime() - Date.now(), 1);
+
   await save();
-  applyEligibility(visit, await checkEligibility(JSON.parse(JSON.stringify(visit)) as Visit), new Date());
+  email('received', 'received');
+  applyEligibility(visit, await checkEligibility(copy(visit)), new Date());
+  if (visit.status === 'rejected') emailForOutcome();
   await save();
+
+  // Waiting for staff, with the deadlines of the prison's calendar.
+  const lastSlotStart = Math.max(...visit.slotOptions.map((slot) => slotTimes(slot).start.getTime()));
+  const deadlines: { at: number; act: () => Promise<unknown> }[] = [
+    { at: Date.parse(input.deadlines.staffReminderAt), act: () => remindStaff(copy(visit)) },
+    { at: Date.parse(input.deadlines.overdueAt), act: () => (markOverdue(visit), save()) },
+    {
+      at: lastSlotStart,
+      act: async () => {
+        applyExpiry(visit, new Date());
+        emailForOutcome();
+        await save();
+      },
+    },
+  ];
+  for (const deadline of deadlines.sort((a, b) => a.at - b.at)) {
+    if (deadline.at <= Date.now()) continue;
+    if (await condition(() => visit.status !== 'requested', until(new Date(deadline.at)))) break;
+    await deadline.act();
+  }
   await condition(() => visit.status !== 'requested');
+
+  // Booked: remind the visitor, then wait for the visit to take place (or be cancelled).
   if (visit.status === 'booked' && visit.slotGranted) {
-    const untilVisitEnds = slotTimes(visit.slotGranted).end.getTime() - Date.now();
-    await condition(() => visit.status !== 'booked', Math.max(untilVisitEnds, 1));
+    const { start, end } = slotTimes(visit.slotGranted);
+    const remindAt = start.getTime() - input.visitorReminderDays * 86_400_000;
+    if (remindAt > Date.now() && !(await condition(() => visit.status !== 'booked', until(new Date(remindAt))))) {
+      email('reminder', 'reminder');
+    }
+    if (!(await condition(() => visit.status !== 'booked', until(end)))) {
+      applyCompletion(visit, new Date());
+      await save();
+    }
+  }
+  if (visit.status === 'cancelled' && visit.cancellation?.by === 'visitor') {
+    await condition(() => visit.cancellationConfirmed === true);
   }
   await condition(allHandlersFinished);
+  await save();
+  await Promise.all(emails);
   return visit.status;
 }

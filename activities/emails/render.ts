@@ -1,0 +1,152 @@
+// Rendering the e-mails of a visit from the templates in ./templates: text and HTML, in English or Welsh.
+import { join } from 'node:path';
+import nunjucks from 'nunjucks';
+import type { Prison } from '../../rules/prison';
+import type { Visit } from '../../workflows/visit';
+
+export type Locale = 'en' | 'cy';
+export type Template = 'received' | 'booked' | 'rejected' | 'cancelled' | 'message' | 'reminder' | 'staff_reminder';
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const dir = join(import.meta.dirname, 'templates');
+const html = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), { autoescape: true, throwOnUndefined: true });
+const text = new nunjucks.Environment(new nunjucks.FileSystemLoader(dir), {
+  autoescape: false,
+  throwOnUndefined: true,
+});
+
+/** The words for reasons and outcomes, as a visitor reads them. */
+const words: Record<Locale, Record<string, string>> = {
+  en: {
+    serviceName: 'Prison visits',
+    help: 'Need help? Call {phone}{hours}.',
+    hoursPrefix: ', ',
+    child_protection_issues: 'there are child protection concerns',
+    no_allowance: 'the prisoner has no visiting allowance left',
+    prisoner_details_incorrect: 'the prisoner’s details are not correct',
+    prisoner_moved: 'the prisoner has moved to another prison',
+    prisoner_non_association: 'the prisoner cannot have visits with someone on this request',
+    prisoner_released: 'the prisoner has been released',
+    slot_unavailable: 'none of the times you chose are available',
+    visitor_banned: 'a visitor is banned from visiting',
+    visitor_not_on_list: 'a visitor is not on the prisoner’s contact list',
+    duplicate_visit_request: 'you have already asked for this visit',
+    prisoner_out_of_prison: 'the prisoner is out of prison at that time',
+    visitor_other_reason: 'a visitor cannot visit',
+    other: 'the prison could not book the visit',
+    request_expired: 'the prison did not reply in time and the times you chose have passed',
+    prisoner_vos: 'the prisoner has no visiting orders left',
+    prisoner_cancelled: 'the prisoner cancelled the visit',
+    booked_in_error: 'the visit was booked in error',
+    capacity_issues: 'the visits hall is full',
+    visitor_cancelled: 'you cancelled the visit',
+    banned: 'banned',
+    not_on_list: 'not on the prisoner’s contact list',
+    other_visitor: 'the prison will explain',
+  },
+  cy: {
+    serviceName: 'Ymweliadau carchar',
+    help: 'Angen help? Ffoniwch {phone}{hours}.',
+    hoursPrefix: ', ',
+    child_protection_issues: 'mae pryderon amddiffyn plant',
+    no_allowance: 'nid oes gan y carcharor lwfans ymweld ar ôl',
+    prisoner_details_incorrect: 'nid yw manylion y carcharor yn gywir',
+    prisoner_moved: 'mae’r carcharor wedi symud i garchar arall',
+    prisoner_non_association: 'ni chaiff y carcharor ymweliadau gan rywun ar y cais hwn',
+    prisoner_released: 'mae’r carcharor wedi cael ei ryddhau',
+    slot_unavailable: 'nid oes yr un o’r amseroedd a ddewisoch ar gael',
+    visitor_banned: 'mae ymwelydd wedi’i wahardd rhag ymweld',
+    visitor_not_on_list: 'nid yw ymwelydd ar restr cysylltiadau’r carcharor',
+    duplicate_visit_request: 'rydych eisoes wedi gofyn am yr ymweliad hwn',
+    prisoner_out_of_prison: 'bydd y carcharor allan o’r carchar ar yr adeg honno',
+    visitor_other_reason: 'ni all ymwelydd ymweld',
+    other: 'nid oedd modd i’r carchar drefnu’r ymweliad',
+    request_expired: 'ni atebodd y carchar mewn pryd ac mae’r amseroedd a ddewisoch wedi mynd heibio',
+    prisoner_vos: 'nid oes gan y carcharor orchmynion ymweld ar ôl',
+    prisoner_cancelled: 'canslodd y carcharor yr ymweliad',
+    booked_in_error: 'trefnwyd yr ymweliad mewn camgymeriad',
+    capacity_issues: 'mae’r neuadd ymweld yn llawn',
+    visitor_cancelled: 'fe wnaethoch ganslo’r ymweliad',
+    banned: 'wedi’i wahardd',
+    not_on_list: 'ddim ar restr cysylltiadau’r carcharor',
+    other_visitor: 'bydd y carchar yn esbonio',
+  },
+};
+
+const dateFormat = (locale: Locale) =>
+  new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+
+/** `2026-12-02` as `Wednesday 2 December 2026` (or in Welsh). */
+export function formatDate(date: string, locale: Locale): string {
+  return dateFormat(locale).format(new Date(`${date}T00:00:00Z`));
+}
+
+/** `2026-12-02T14:00/15:30` as `Wednesday 2 December 2026, 14:00 to 15:30` (or in Welsh). */
+export function formatSlot(slot: string, locale: Locale): string {
+  return `${formatDate(slot.slice(0, 10), locale)}, ${slot.slice(11, 16)} ${locale === 'cy' ? 'i' : 'to'} ${slot.slice(17, 22)}`;
+}
+
+export interface EmailContext {
+  visit: Visit;
+  prison: Prison;
+  statusUrl: string;
+  queueUrl: string;
+  message?: string;
+}
+
+function context({ visit, prison, statusUrl, queueUrl, message }: EmailContext, locale: Locale) {
+  const say = words[locale];
+  const reasons = visit.status === 'cancelled' ? (visit.cancellation?.reasons ?? []) : (visit.rejection?.reasons ?? []);
+  return {
+    locale,
+    serviceName: say.serviceName,
+    help: say.help
+      .replace('{phone}', prison.phone ?? '0300 060 6000')
+      .replace('{hours}', prison.phoneHours ? `${say.hoursPrefix}${prison.phoneHours}` : ''),
+    reference: visit.reference,
+    prisonName: (locale === 'cy' && prison.nameCy) || prison.name,
+    prisonerName: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
+    slotOptions: visit.slotOptions.map((slot) => formatSlot(slot, locale)),
+    slotGranted: visit.slotGranted ? formatSlot(visit.slotGranted, locale) : '',
+    referenceNo: visit.referenceNo ?? '',
+    closed: Boolean(visit.closed),
+    confirmBy: formatDate(visit.confirmBy, locale),
+    visitors: visit.visitors.map((visitor) => ({
+      name: `${visitor.firstName} ${visitor.lastName}`,
+      allowed: (visitor.outcome ?? 'allowed') === 'allowed',
+      reason: say[visitor.outcome === 'other' ? 'other_visitor' : (visitor.outcome ?? 'other_visitor')] ?? '',
+    })),
+    // A rule's own explanation says more than the reason's words; "other" keeps its staff-only detail private.
+    reasons: visit.rejection?.explanations?.length
+      ? visit.rejection.explanations
+      : reasons.map((reason) => say[reason] ?? reason),
+    allowanceRenewsOn: visit.rejection?.allowanceRenewsOn ? formatDate(visit.rejection.allowanceRenewsOn, locale) : '',
+    message: message ?? '',
+    statusUrl,
+    queueUrl,
+  };
+}
+
+/** Renders one e-mail; the subject is the text template's first line, `Subject: ...`. */
+export function renderEmail(template: Template, locale: Locale, email: EmailContext): RenderedEmail {
+  const use: Locale = template === 'staff_reminder' ? 'en' : locale;
+  const values = context(email, use);
+  const [first, ...rest] = text.render(`${use}/${template}.txt.njk`, values).split('\n');
+  const subject = first.replace(/^Subject: /, '').trim();
+  return {
+    subject,
+    text: rest.join('\n').trim() + '\n',
+    html: html.render(`${use}/${template}.html.njk`, { ...values, subject }),
+  };
+}

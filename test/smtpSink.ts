@@ -1,0 +1,47 @@
+// A real SMTP server for the tests to receive the service's e-mails on (the `smtp-server` package).
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from '../scripts/embeddedServers';
+
+export interface SmtpSink {
+  url: string;
+  messages: ParsedMail[];
+  /** Refuse every message (as a provider that is down does) while true. */
+  down: boolean;
+  /** Called when a client names its sender, before the message is accepted: a hook for fault tests. */
+  onSender?: () => void;
+  /** Milliseconds to wait before accepting each sender. */
+  senderDelayMs: number;
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const port = await freePort();
+  const sink: SmtpSink = {
+    url: `smtp://127.0.0.1:${port}`,
+    messages: [],
+    down: false,
+    senderDelayMs: 0,
+    close: async () => undefined,
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onMailFrom(_address, _session, callback) {
+      sink.onSender?.();
+      setTimeout(() => (sink.down ? callback(new Error('service unavailable')) : callback()), sink.senderDelayMs);
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          sink.messages.push(mail);
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  sink.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return sink;
+}
