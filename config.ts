@@ -29,7 +29,10 @@ const schema = z
     PRISONER_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
     /** How e-mails leave: smtp, notify, or none (kept in the outbox, unsent). */
     MAIL_PROVIDER: z.enum(['smtp', 'notify', 'none']).default('none'),
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+      .optional(),
     MAIL_FROM: z.string().min(3).default('Prison visits <no-reply@visits.example>'),
     NOTIFY_API_KEY: z.string().min(74).optional(),
     NOTIFY_TEMPLATE_ID: z.uuid().optional(),

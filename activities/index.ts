@@ -1,4 +1,5 @@
 // The activities of the visit-request workflow, built from the dependencies they need. Each is safe to retry.
+import { Context } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { slotCapacity as capacityOf } from '../rules/calendar';
@@ -104,7 +105,8 @@ export function createActivities(deps: ActivityDeps) {
       if (limit === undefined) return true;
       return temporal.workflow.executeUpdateWithStart(reserve, {
         args: [{ reference: place.reference, kind: place.kind, limit }],
-        updateId: `reserve-${place.reference}`,
+        // Stable across this activity's retries, new for each decision: a repeat gets the first answer.
+        updateId: `reserve-${place.reference}-${Context.current().info.activityId}`,
         startWorkflowOperation: new WithStartWorkflowOperation(slotCapacity, {
           workflowId: slotWorkflowId(place.prisonId, place.slot),
           taskQueue,

@@ -50,7 +50,7 @@ export function slotCapacity(prison: Prison, slot: string): Capacity | undefined
 /** The `days`-th processing day before `date` (or `date` itself for 0). */
 export function processingDaysBefore(prison: CalendarRules, date: string, days: number): string {
   let day = date;
-  for (let counted = 0; counted < days; ) {
+  for (let counted = 0; counted < days;) {
     day = addDays(day, -1);
     if (isProcessingDay(prison, day)) counted++;
   }

@@ -15,6 +15,7 @@ export interface Prison {
   postcode?: string;
   phone?: string;
   phoneHours?: string;
+  phoneHoursCy?: string;
   enabled: boolean;
   closed: boolean;
   private: boolean;
@@ -55,6 +56,7 @@ export function toPrison(file: RuleFile, version: string, fileName: string): Pri
     postcode: file.postcode,
     phone: file.phone,
     phoneHours: file.phone_hours,
+    phoneHoursCy: file.phone_hours_cy,
     enabled: file.enabled,
     closed: file.closed,
     private: file.private,

@@ -122,6 +122,7 @@ export const ruleFileSchema = z
     postcode: z.string().optional(),
     phone: z.string().optional().describe('The visits booking line'),
     phone_hours: z.string().optional().describe('When the visits booking line answers'),
+    phone_hours_cy: z.string().optional().describe('The same, in Welsh'),
     enabled: z.boolean().default(true).describe('Takes requests through this service'),
     closed: z.boolean().default(false),
     private: z.boolean().default(false).describe('Run privately: books its own visits'),

@@ -78,18 +78,28 @@ const words: Record<Locale, Record<string, string>> = {
   },
 };
 
-const dateFormat = (locale: Locale) =>
-  new Intl.DateTimeFormat(locale === 'cy' ? 'cy-GB' : 'en-GB', {
+const dateFormats: Record<Locale, Intl.DateTimeFormat> = {
+  en: new Intl.DateTimeFormat('en-GB', {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
     year: 'numeric',
     timeZone: 'UTC',
-  });
+  }),
+  cy: new Intl.DateTimeFormat('cy-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }),
+};
 
-/** `2026-12-02` as `Wednesday 2 December 2026` (or in Welsh). */
+/** `2026-12-02` as `Wednesday 2 December 2026` (or in Welsh), in the GOV.UK style: no commas. */
 export function formatDate(date: string, locale: Locale): string {
-  return dateFormat(locale).format(new Date(`${date}T00:00:00Z`));
+  const parts = dateFormats[locale].formatToParts(new Date(`${date}T00:00:00Z`));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
 }
 
 /** `2026-12-02T14:00/15:30` as `Wednesday 2 December 2026, 14:00 to 15:30` (or in Welsh). */
@@ -107,13 +117,14 @@ export interface EmailContext {
 
 function context({ visit, prison, statusUrl, queueUrl, message }: EmailContext, locale: Locale) {
   const say = words[locale];
+  const hours = locale === 'cy' ? (prison.phoneHoursCy ?? prison.phoneHours) : prison.phoneHours;
   const reasons = visit.status === 'cancelled' ? (visit.cancellation?.reasons ?? []) : (visit.rejection?.reasons ?? []);
   return {
     locale,
     serviceName: say.serviceName,
     help: say.help
       .replace('{phone}', prison.phone ?? '0300 060 6000')
-      .replace('{hours}', prison.phoneHours ? `${say.hoursPrefix}${prison.phoneHours}` : ''),
+      .replace('{hours}', hours ? `${say.hoursPrefix}${hours}` : ''),
     reference: visit.reference,
     prisonName: (locale === 'cy' && prison.nameCy) || prison.name,
     prisonerName: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
