@@ -84,14 +84,15 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** Polls `check` until it gives a value (not undefined), for at most 10 seconds. */
-export async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt++) {
+/** Polls `check` until it gives a value (not undefined), for at most `withinMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, withinMs = 10_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
     const value = await check();
     if (value !== undefined) return value;
     await new Promise((wait) => setTimeout(wait, 50));
   }
-  throw new Error('gave up waiting after 10 s');
+  throw new Error(`gave up waiting after ${withinMs} ms`);
 }
 
 export async function startTestService(name: string, options: { rules?: RuleBook } = {}): Promise<TestService> {

@@ -8,10 +8,10 @@ export interface SmtpSink {
   messages: ParsedMail[];
   /** Refuse every message (as a provider that is down does) while true. */
   down: boolean;
-  /** Called when a client names its sender, before the message is accepted: a hook for fault tests. */
-  onSender?: () => void;
-  /** Milliseconds to wait before accepting each sender. */
-  senderDelayMs: number;
+  /** While true, each client is kept waiting after naming its sender, before its message is sent. */
+  holdSenders: boolean;
+  /** The clients kept waiting: call one to let it go on. */
+  heldSenders: (() => void)[];
   close(): Promise<void>;
 }
 
@@ -21,7 +21,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     messages: [],
     down: false,
-    senderDelayMs: 0,
+    holdSenders: false,
+    heldSenders: [],
     close: async () => undefined,
   };
   const server = new SMTPServer({
@@ -29,8 +30,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     disabledCommands: ['STARTTLS'],
     logger: false,
     onMailFrom(_address, _session, callback) {
-      sink.onSender?.();
-      setTimeout(() => (sink.down ? callback(new Error('service unavailable')) : callback()), sink.senderDelayMs);
+      const answer = () => (sink.down ? callback(new Error('service unavailable')) : callback());
+      if (sink.holdSenders) sink.heldSenders.push(answer);
+      else answer();
     },
     onData(stream, _session, callback) {
       simpleParser(stream)

@@ -1,5 +1,6 @@
 // Every transition of a visit through HTTP, with its refusals, races, slot capacity and the e-mails it sends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../scripts/retentionSchedule';
 import { samplePrisoner, fakePrisonerService } from './fakePrisonerService';
 import { eventually, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
@@ -239,5 +240,16 @@ describe('search', () => {
       (await service.call('GET', `/api/staff/search?q=${submitted.reference}`, { token: other })).body.visits,
     ).toEqual([]);
     expect((await service.call('GET', '/api/staff/search?q=x', { token: staff })).status).toBe(422);
+  });
+});
+
+describe('retention', () => {
+  it('runs on a Temporal Schedule, once a day, created once however often workers start', async () => {
+    const config = { temporal: { taskQueue: service.taskQueue } };
+    await ensureRetentionSchedule(service.client, config);
+    await ensureRetentionSchedule(service.client, config);
+    const schedule = await service.client.schedule.getHandle(RETENTION_SCHEDULE_ID).describe();
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retention' });
+    expect(schedule.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }] });
   });
 });

@@ -10,12 +10,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities';
 import { createSmtpProvider } from '../activities/emails/providers';
 import { createPrisonerService } from '../activities/prisonerService';
+import { outbox } from '../activities/emails/outbox';
 import { visitsCollection } from '../activities/readModel';
+import { createApp } from '../api/app';
+import { createLog } from '../api/log';
+import { sha256 } from '../api/visitCommands';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { submission } from '../api/schemas';
 import { londonClock } from '../rules/londonTime';
 import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage } from '../workflows/messages';
-import type { StaffDecision, VisitRequestInput } from '../workflows/visit';
+import { newVisit, type StaffDecision, type VisitRequestInput } from '../workflows/visit';
+import { retention } from '../workflows/retention';
 import { visitRequest } from '../workflows/visitRequest';
 import {
   fakePrisonerService,
@@ -266,5 +271,77 @@ describe('commands', () => {
     const history = await handle.fetchHistory();
     const accepted = history.events?.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
     expect(accepted).toHaveLength(1);
+  });
+});
+
+describe('through HTTP', () => {
+  it('a visitor cannot cancel once the slot has started', async () => {
+    const token = 'visitor-token';
+    const request = { ...(await input([5, 6])), accessToken: token, accessTokenHash: sha256(token) };
+    const { handle } = await start(request);
+    const [slot] = request.submission.slotOptions;
+    await book(handle, slot);
+    const app = createApp({
+      db,
+      temporal: env.client,
+      taskQueue,
+      commandTimeoutMs: 10_000,
+      rules,
+      session: { secret: 'x'.repeat(32) },
+      secureCookies: false,
+      log: createLog('error', () => undefined),
+    });
+    await env.sleep(Date.parse(`${slot.slice(0, 10)}T14:30:00Z`) - (await env.currentTimeMs()));
+    const response = await app.request(`/api/visits/${request.reference}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: 'not_cancellable' });
+    expect((await saved(request.reference))?.status).toBe('booked');
+  });
+});
+
+describe('retention', () => {
+  it('anonymises the personal data of visits finished more than RETENTION_DAYS ago, and their e-mails', async () => {
+    const now = Date.now();
+    const old = { ...(await input()), reference: 'OLDVISIT' };
+    const recent = { ...(await input()), reference: 'NEWVISIT' };
+    for (const [request, daysAgo] of [
+      [old, 200],
+      [recent, 10],
+    ] as const) {
+      await visitsCollection(db).insertOne({
+        ...newVisit(request),
+        _id: request.reference,
+        status: 'rejected',
+        finishedAt: new Date(now - daysAgo * DAY).toISOString(),
+        savedAt: new Date(),
+      });
+      await outbox(db).insertOne({
+        _id: `${request.reference}.received`,
+        reference: request.reference,
+        to: 'ada@example.com',
+        id: `${request.reference}.received`,
+        subject: 's',
+        text: 't',
+        html: 'h',
+        status: 'sent',
+        attempts: 1,
+        createdAt: new Date(),
+      });
+    }
+    const count = await env.client.workflow.execute(retention, { workflowId: `retention-${now}`, taskQueue });
+    expect(count).toBe(1);
+    const anonymised = await saved('OLDVISIT');
+    expect(anonymised).toMatchObject({
+      prisoner: { firstName: 'Anonymised', lastName: 'Anonymised', number: '' },
+      contact: { email: '', phone: '' },
+      anonymisedAt: expect.any(String),
+    });
+    expect(JSON.stringify(anonymised)).not.toContain('Wilde');
+    expect((await saved('NEWVISIT'))?.prisoner.lastName).toBe('Wilde');
+    expect(await outbox(db).countDocuments({ reference: 'OLDVISIT' })).toBe(0);
+    expect(await outbox(db).countDocuments({ reference: 'NEWVISIT' })).toBe(1);
   });
 });

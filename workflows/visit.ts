@@ -248,9 +248,9 @@ export function applyVisitorCancellation(visit: Visit, now: Date): void {
   }
 }
 
-/** Staff cancel a booked visit, before it has ended. */
+/** Staff cancel a booked visit, at any time before it starts. */
 export function staffCancellationRefusal(visit: Visit, now: Date): string | undefined {
-  if (visit.status !== 'booked' || !visit.slotGranted || slotTimes(visit.slotGranted).end <= now) {
+  if (visit.status !== 'booked' || !visit.slotGranted || slotTimes(visit.slotGranted).start <= now) {
     return 'not_cancellable';
   }
   return undefined;
