@@ -30,4 +30,10 @@ describe('configuration', () => {
       /TEMPORAL_ADDRESS[\s\S]*MONGODB_URI[\s\S]*SESSION_SECRET/,
     );
   });
+
+  it('asks for what the chosen mail provider needs', () => {
+    expect(() => loadConfig({ MAIL_PROVIDER: 'smtp' })).toThrow(/SMTP_URL: is required when MAIL_PROVIDER=smtp/);
+    expect(() => loadConfig({ MAIL_PROVIDER: 'notify' })).toThrow(/NOTIFY_API_KEY[\s\S]*NOTIFY_TEMPLATE_ID/);
+    expect(loadConfig({ MAIL_PROVIDER: 'smtp', SMTP_URL: 'smtp://localhost:25' }).mail.provider).toBe('smtp');
+  });
 });
