@@ -5,9 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { outbox } from '../activities/emails/outbox';
-import { createApp } from '../api/app';
-import { createLog } from '../api/log';
-import { eventually, rules, visitRequestBody } from './harness';
+import { eventually, testApp, visitRequestBody } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 
 const suffix = randomBytes(4).toString('hex');
@@ -52,16 +50,7 @@ afterAll(async () => {
 
 describe('a worker killed while sending e-mails', { timeout: 120_000 }, () => {
   it('loses none and sends none twice once a new worker takes over', async () => {
-    const app = createApp({
-      db,
-      temporal: new Client({ connection }),
-      taskQueue,
-      commandTimeoutMs: 30_000,
-      rules,
-      session: { secret: 'x'.repeat(32) },
-      secureCookies: false,
-      log: createLog('error', () => undefined),
-    });
+    const app = testApp({ db, temporal: new Client({ connection }), taskQueue, commandTimeoutMs: 30_000 });
     const first = startWorker();
     sink.holdSenders = true;
 

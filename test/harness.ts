@@ -11,7 +11,7 @@ import { createActivities } from '../activities';
 import { createSmtpProvider } from '../activities/emails/providers';
 import { createPrisonerService } from '../activities/prisonerService';
 import { ensureIndexes } from '../activities/readModel';
-import { createApp } from '../api/app';
+import { createApp, type Services } from '../api/app';
 import { createLog } from '../api/log';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { bookableSlots } from '../rules/calendar';
@@ -64,6 +64,18 @@ export async function saveHistory(client: Client, workflowId: string, name: stri
   mkdirSync('test/histories', { recursive: true });
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   writeFileSync(`test/histories/${name}.json`, historyToJSON(history));
+}
+
+/** The app as the API process makes it, with test settings: quiet logs, a random session secret. */
+export function testApp(services: Pick<Services, 'db' | 'temporal' | 'taskQueue'> & Partial<Services>) {
+  return createApp({
+    commandTimeoutMs: 10_000,
+    rules,
+    session: { secret: randomBytes(32).toString('hex') },
+    secureCookies: false,
+    log: createLog('error', () => undefined),
+    ...services,
+  });
 }
 
 export interface TestService {
@@ -125,16 +137,7 @@ export async function startTestService(name: string, options: { rules?: RuleBook
     }),
   });
   const running = worker.run();
-  const app = createApp({
-    db,
-    temporal: client,
-    taskQueue,
-    commandTimeoutMs: 10_000,
-    rules: serviceRules,
-    session: { secret: randomBytes(32).toString('hex') },
-    secureCookies: false,
-    log: createLog('error'),
-  });
+  const app = testApp({ db, temporal: client, taskQueue, rules: serviceRules });
 
   const call: TestService['call'] = async (method, path, { body, token, headers = {} } = {}) => {
     const response = await app.request(path, {

@@ -4,10 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { createApp } from '../api/app';
-import { createLog } from '../api/log';
 import { freePort } from '../scripts/embeddedServers';
-import { rules, visitRequestBody } from './harness';
+import { testApp, visitRequestBody } from './harness';
 
 const closedPort = await freePort();
 const downTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${closedPort}` }) });
@@ -16,16 +14,7 @@ const upMongo = new MongoClient(inject('mongoUrl'), { serverSelectionTimeoutMS: 
 
 function appWith(mongo: MongoClient, temporal: Client) {
   const db = mongo.db(`test_unavailable_${randomBytes(4).toString('hex')}`);
-  const app = createApp({
-    db,
-    temporal,
-    taskQueue: 'nothing-listens-here',
-    commandTimeoutMs: 1000,
-    rules,
-    session: { secret: 'x'.repeat(32) },
-    secureCookies: false,
-    log: createLog('error', () => undefined),
-  });
+  const app = testApp({ db, temporal, taskQueue: 'nothing-listens-here', commandTimeoutMs: 1000 });
   return { app, db };
 }
 

@@ -12,8 +12,6 @@ import { createSmtpProvider } from '../activities/emails/providers';
 import { createPrisonerService } from '../activities/prisonerService';
 import { outbox } from '../activities/emails/outbox';
 import { visitsCollection } from '../activities/readModel';
-import { createApp } from '../api/app';
-import { createLog } from '../api/log';
 import { sha256 } from '../api/visitCommands';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { submission } from '../api/schemas';
@@ -28,7 +26,7 @@ import {
   PRISONER_SERVICE_URL,
   samplePrisoner,
 } from './fakePrisonerService';
-import { eventually, installRuntime, rules, saveHistory, visitRequestBody } from './harness';
+import { eventually, installRuntime, rules, saveHistory, testApp, visitRequestBody } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 
 let env: TestWorkflowEnvironment;
@@ -281,16 +279,7 @@ describe('through HTTP', () => {
     const { handle } = await start(request);
     const [slot] = request.submission.slotOptions;
     await book(handle, slot);
-    const app = createApp({
-      db,
-      temporal: env.client,
-      taskQueue,
-      commandTimeoutMs: 10_000,
-      rules,
-      session: { secret: 'x'.repeat(32) },
-      secureCookies: false,
-      log: createLog('error', () => undefined),
-    });
+    const app = testApp({ db, temporal: env.client, taskQueue });
     await env.sleep(Date.parse(`${slot.slice(0, 10)}T14:30:00Z`) - (await env.currentTimeMs()));
     const response = await app.request(`/api/visits/${request.reference}`, {
       method: 'DELETE',
