@@ -1,7 +1,6 @@
 // Staff sessions: a signed, expiring token, sent as a bearer token by API clients and as a cookie by browsers.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { getCookie } from 'hono/cookie';
 import type { Db } from 'mongodb';
 import { ProblemError } from './problem';
 import type { StaffUser } from './schemas';
@@ -41,11 +40,14 @@ export function readToken(token: string, { secret }: SessionKeys, now = Date.now
 
 export type StaffEnv = { Variables: { user: StaffUser } };
 
-/** Lets through only signed-in staff, whose account is read afresh so that a removed account stops at once. */
+/**
+ * Lets through only signed-in staff, whose account is read afresh so that a removed account stops at once.
+ * The JSON API takes the bearer token only: a cookie would let another site's form act for a signed-in user
+ * (the web pages take the cookie together with a CSRF token).
+ */
 export function requireStaff(db: Db, keys: SessionKeys): MiddlewareHandler<StaffEnv> {
   return async (c, next) => {
-    const bearer = /^Bearer (.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1];
-    const token = bearer ?? getCookie(c, SESSION_COOKIE);
+    const token = /^Bearer (.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1];
     const email = token ? readToken(token, keys) : undefined;
     const user = email ? await findStaffAccount(db, email) : undefined;
     if (!user) throw new ProblemError(401, 'not_signed_in', 'Sign in as a member of staff.');

@@ -198,6 +198,14 @@ describe('staff decide on a request', () => {
     expect((await service.call('GET', path, { token: admin })).status).toBe(200);
   });
 
+  it('takes the bearer token only: the session cookie alone cannot act (no cross-site requests)', async () => {
+    const submitted = await submit();
+    const cookie = `pvb_session=${staff}`;
+    const path = `/api/staff/visits/${submitted.reference}/cancellation-confirmed`;
+    expect((await service.call('POST', path, { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await service.call('GET', '/api/staff/queue', { headers: { Cookie: cookie } })).status).toBe(401);
+  });
+
   it('asks for sign-in without a valid token, and refuses a wrong password', async () => {
     expect((await service.call('GET', '/api/staff/queue')).status).toBe(401);
     expect((await service.call('GET', '/api/staff/queue', { token: 'forged.token' })).status).toBe(401);
