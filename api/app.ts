@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
+import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { Db } from 'mongodb';
 import type { RuleBook } from '../rules/ruleBook';
 import { healthRoutes } from './health';
@@ -15,6 +15,8 @@ import type { SessionKeys } from './session';
 import { staffRoutes } from './staff';
 import { visitRoutes } from './visits';
 import { isUnavailable } from './unavailable';
+import { uiRoutes } from '../ui';
+import { errorPage } from '../ui/errorPage';
 
 export interface Services {
   db: Db;
@@ -32,15 +34,22 @@ export interface Services {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+/** An error as problem+json for the API, or as a page for a person. */
+function answer(c: Context, error: ProblemError): Response {
+  const path = new URL(c.req.url).pathname;
+  if (path.startsWith('/api/') || path === '/health' || path === '/openapi.json') return problemResponse(c, error);
+  return errorPage(c, error);
+}
+
 function handleError(log: Log) {
   return (error: Error, c: Context) => {
-    if (error instanceof ProblemError) return problemResponse(c, error);
+    if (error instanceof ProblemError) return answer(c, error);
     if (isUnavailable(error)) {
       log.warn('backing server unavailable', { route: c.req.routePath, error: error.name });
-      return problemResponse(c, unavailable('A server the service needs is unavailable; try again shortly.'));
+      return answer(c, unavailable('A server the service needs is unavailable; try again shortly.'));
     }
     log.error('unexpected error', { route: c.req.routePath, error: error.name, message: error.message });
-    return problemResponse(c, new ProblemError(500, 'internal_error', 'Something went wrong on our side.'));
+    return answer(c, new ProblemError(500, 'internal_error', 'Something went wrong on our side.'));
   };
 }
 
@@ -48,7 +57,22 @@ export function createApp(services: Services) {
   const openApi = buildOpenApi();
   return new Hono()
     .use(logRequests(services.log))
-    .use(secureHeaders())
+    .use(
+      secureHeaders({
+        // The pages need no inline script but GOV.UK Frontend's one line, which carries a nonce.
+        contentSecurityPolicy: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", NONCE],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          objectSrc: ["'none'"],
+        },
+      }),
+    )
     .use(
       bodyLimit({
         maxSize: MAX_BODY_BYTES,
@@ -63,6 +87,7 @@ export function createApp(services: Services) {
     .route('/api/visits', visitRoutes(services))
     .route('/api/staff', staffRoutes(services))
     .route('/api/policy', policyRoutes(services))
-    .notFound((c) => problemResponse(c, new ProblemError(404, 'not_found', 'There is nothing at this address.')))
+    .route('/', uiRoutes(services))
+    .notFound((c) => answer(c, new ProblemError(404, 'not_found', 'There is nothing at this address.')))
     .onError(handleError(services.log));
 }

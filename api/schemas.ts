@@ -45,7 +45,18 @@ export const prisoner = z.strictObject({
     .pipe(z.string().regex(/^[A-Z]\d{4}[A-Z]{2}$/, 'invalid_prison_number')),
 });
 
-export const visitor = z.strictObject({ firstName: name, lastName: name, dateOfBirth: isoDate });
+export const visitor = z.strictObject({
+  firstName: name,
+  lastName: name,
+  dateOfBirth: isoDate,
+  /** A professional visitor's organisation (a solicitor's firm, a charity). */
+  organisation: z
+    .string()
+    .trim()
+    .max(60, 'too_long')
+    .regex(/^[^<>]*$/, 'name_has_markup')
+    .optional(),
+});
 
 export const submission = named(
   requests,
@@ -261,6 +272,7 @@ export const staffVisit = named(
         firstName: z.string(),
         lastName: z.string(),
         dateOfBirth: z.string(),
+        organisation: z.string().optional(),
         outcome: visitorOutcome.optional(),
         bannedUntil: z.string().optional(),
       }),

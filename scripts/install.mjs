@@ -110,4 +110,17 @@ ensure(
   },
 );
 
+// The browser tests drive Debian's Chromium; only `npm test` asks for it (`--browser`).
+const CHROMIUM = '/usr/bin/chromium';
+if (process.argv.includes('--browser') && !existsSync(CHROMIUM)) {
+  if (process.getuid?.() !== 0 || spawnSync('which', ['apt-get']).status !== 0) {
+    fail(
+      `The browser tests need Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium).`,
+    );
+  }
+  step('installing Chromium from Debian (apt-get install chromium)...');
+  if (!run('apt-get', ['update']) || !run('apt-get', ['install', '-y', 'chromium']))
+    fail(unreachable("Debian's package archive"));
+}
+
 step('everything is installed.');

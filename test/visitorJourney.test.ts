@@ -1,0 +1,369 @@
+// The visitor's web journey in Debian's Chromium: booking in English and in Welsh, without JavaScript, by keyboard
+// alone; withdrawing and cancelling; every page checked with axe-core; errors in the GOV.UK pattern; cookies.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookies as listedCookies } from '../ui/infoPages';
+import { checkPage, launchBrowser, serve } from './browser';
+import { slotsAt, startTestService, type TestService } from './harness';
+
+let service: TestService;
+let browser: Browser;
+let site: Awaited<ReturnType<typeof serve>>;
+let staff: string;
+
+beforeAll(async () => {
+  service = await startTestService('journey');
+  staff = await service.staffToken('staff', ['NGT', 'AFL']);
+  site = await serve(service.app.fetch);
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await service?.close();
+});
+
+const open = async (options: Parameters<Browser['newContext']>[0] = {}) => {
+  const context = await browser.newContext({ baseURL: site.base, ...options });
+  return { context, page: await context.newPage() };
+};
+
+interface Answers {
+  prison: string;
+  prisoner: [string, string, [string, string, string], string];
+  visitors: [string, string, [string, string, string]][];
+  slots: string[];
+  email: string;
+  phone: string;
+  organisation?: string;
+}
+
+const english: Answers = {
+  prison: 'HMP Northgate',
+  prisoner: ['Oscar', 'Wilde', ['16', '10', '1980'], 'a1234bc'],
+  visitors: [
+    ['Ada', 'Wilde', ['1', '1', '1985']],
+    ['Cyril', 'Wilde', ['5', '6', '2015']],
+  ],
+  slots: [],
+  email: 'ada@example.com',
+  phone: '07700 900123',
+};
+
+async function fillDate(page: Page, id: string, [day, month, year]: [string, string, string]) {
+  await page.fill(`#${id}-day`, day);
+  await page.fill(`#${id}-month`, month);
+  await page.fill(`#${id}-year`, year);
+}
+
+/** Goes through the whole request with the mouse and keyboard as most visitors do, checking each page. */
+async function request(page: Page, answers: Answers, label: string, { check = true } = {}) {
+  const pageCheck = (name: string) => (check ? checkPage(page, `${label}-${name}`) : undefined);
+  await page.goto('/');
+  await pageCheck('start');
+  await page.getByRole('button', { name: /Start now|Dechrau nawr/ }).click();
+  await pageCheck('prison');
+  await page.getByLabel(answers.prison).check();
+  await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+  await pageCheck('prisoner');
+  await page.fill('#prisoner-firstName', answers.prisoner[0]);
+  await page.fill('#prisoner-lastName', answers.prisoner[1]);
+  await fillDate(page, 'prisoner-dateOfBirth', answers.prisoner[2]);
+  await page.fill('#prisoner-number', answers.prisoner[3]);
+  await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+  await pageCheck('visitors');
+  for (const [index, [first, last, dob]] of answers.visitors.entries()) {
+    if (index > 0) await page.getByRole('button', { name: /Add another visitor|Ychwanegu ymwelydd arall/ }).click();
+    await page.fill(`#visitors-${index}-firstName`, first);
+    await page.fill(`#visitors-${index}-lastName`, last);
+    await fillDate(page, `visitors-${index}-dateOfBirth`, dob);
+  }
+  if (answers.organisation) await page.fill('#visitors-0-organisation', answers.organisation);
+  await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+  await pageCheck('slots');
+  for (const slot of answers.slots) await page.check(`input[value="${slot}"]`);
+  await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+  await pageCheck('contact');
+  await page.fill('#contact-email', answers.email);
+  await page.fill('#contact-phone', answers.phone);
+  await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+  await pageCheck('check');
+  await page.getByRole('button', { name: /Send request|Anfon cais/ }).click();
+  await pageCheck('confirmation');
+  const reference = (await page.locator('.govuk-panel__body strong').textContent())?.trim() ?? '';
+  expect(reference).toMatch(/^[0-9A-Z]{8}$/);
+  return reference;
+}
+
+const statusOf = async (reference: string) => {
+  const visit = await service.call('GET', `/api/staff/visits/${reference}`, { token: staff });
+  return visit.body;
+};
+
+describe('a visitor', () => {
+  it('books in English, and follows the request to its status page', async () => {
+    const { context, page } = await open();
+    const answers = { ...english, slots: slotsAt('NGT').slice(0, 2), organisation: 'Wilde & Co Solicitors' };
+    const reference = await request(page, answers, 'en');
+    await expect(page.locator('body')).toBeDefined();
+    expect(await page.textContent('main')).toMatch(/HMP Northgate will email you by \w+day \d+ \w+ \d{4}/);
+    const staffView = await statusOf(reference);
+    expect(staffView.prisoner).toMatchObject({ number: 'A1234BC', lastName: 'Wilde' });
+    expect(staffView.visitors[0]).toMatchObject({ firstName: 'Ada', organisation: 'Wilde & Co Solicitors' });
+    expect(await service.db.collection('journeyEvents').countDocuments({ step: 'submitted' })).toBeGreaterThan(0);
+    const event = await service.db.collection('journeyEvents').findOne({ step: 'prisoner' });
+    expect(Object.keys(event ?? {}).sort()).toEqual(['_id', 'at', 'journey', 'step']);
+    await page.getByRole('link', { name: 'Check the status of your request' }).click();
+    expect(new URL(page.url()).search).toBe(''); // the private token leaves the address bar
+    await checkPage(page, 'en-status-requested');
+    expect(await page.textContent('main')).toContain('Your request is waiting for the prison to reply');
+    await context.close();
+  });
+
+  it('books in Welsh, at a Welsh prison, and the e-mail is in Welsh', async () => {
+    const { context, page } = await open();
+    await page.goto('/?lang=cy');
+    const welsh: Answers = { ...english, prison: 'CEM Afon Las', slots: slotsAt('AFL').slice(0, 1) };
+    const reference = await request(page, welsh, 'cy');
+    expect(await page.textContent('h1')).toContain('Cais am ymweliad wedi’i anfon');
+    expect(await page.getAttribute('html', 'lang')).toBe('cy');
+    const mail = service.mail.messages.find((m) => m.subject?.includes(reference) || m.text?.includes(reference));
+    expect(mail?.subject ?? '').toMatch(/^Cais am ymweliad/);
+    await context.close();
+  });
+
+  it('withdraws a request, after confirming', async () => {
+    const { context, page } = await open();
+    const reference = await request(page, { ...english, slots: slotsAt('NGT').slice(0, 1) }, 'withdraw', {
+      check: false,
+    });
+    await page.getByRole('link', { name: 'Check the status of your request' }).click();
+    await page.getByRole('button', { name: 'Withdraw your request' }).click();
+    await checkPage(page, 'withdraw-confirm');
+    await page.getByRole('button', { name: 'Yes, withdraw my request' }).click();
+    expect(await page.textContent('main')).toContain('You withdrew this request.');
+    await checkPage(page, 'status-withdrawn');
+    expect((await statusOf(reference)).status).toBe('withdrawn');
+    await context.close();
+  });
+
+  it('sees the booking staff made, then cancels it', async () => {
+    const { context, page } = await open();
+    const [slot] = slotsAt('NGT');
+    const reference = await request(page, { ...english, slots: [slot] }, 'cancel', { check: false });
+    const accepted = await service.call('POST', `/api/staff/visits/${reference}/decision`, {
+      token: staff,
+      body: { outcome: 'accept', slot, referenceNo: 'NG-77' },
+    });
+    expect(accepted.status).toBe(200);
+    await page.getByRole('link', { name: 'Check the status of your request' }).click();
+    expect(await page.textContent('main')).toContain('Your visit is booked for');
+    await checkPage(page, 'status-booked');
+    await page.getByRole('button', { name: 'Cancel your visit' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel my visit' }).click();
+    expect(await page.textContent('main')).toContain('This visit was cancelled.');
+    expect((await statusOf(reference)).cancellation).toMatchObject({ by: 'visitor' });
+    await context.close();
+  });
+
+  it('completes the journey with JavaScript switched off', async () => {
+    const { context, page } = await open({ javaScriptEnabled: false });
+    const reference = await request(page, { ...english, slots: slotsAt('NGT').slice(1, 2) }, 'nojs', { check: false });
+    expect((await statusOf(reference)).status).toBe('requested');
+    await context.close();
+  });
+
+  it('completes the journey by keyboard alone', async () => {
+    const { context, page } = await open();
+    /** Tabs until the element matching `selector` has focus. */
+    const tabTo = async (selector: string) => {
+      for (let presses = 0; presses < 80; presses++) {
+        if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+        await page.keyboard.press('Tab');
+      }
+      throw new Error(`could not reach ${selector} by Tab`);
+    };
+    const type = async (selector: string, text: string) => {
+      await tabTo(selector);
+      await page.keyboard.type(text);
+    };
+    /** Presses a key on an element reached by Tab; Enter on a link or button loads the next page. */
+    const press = async (selector: string, key: 'Enter' | 'Space' = 'Enter') => {
+      await tabTo(selector);
+      if (key === 'Space') return page.keyboard.press(key);
+      await Promise.all([page.waitForNavigation(), page.keyboard.press(key)]);
+    };
+    /** Tabs into a group of radios, then moves with the arrow keys to the one wanted, as keyboard users do. */
+    const chooseRadio = async (name: string, value: string) => {
+      await tabTo(`input[name="${name}"]`);
+      for (let presses = 0; presses < 10; presses++) {
+        if (await page.evaluate((v) => (document.activeElement as HTMLInputElement).value === v, value)) return;
+        await page.keyboard.press('ArrowDown');
+      }
+      throw new Error(`could not reach ${value} with the arrow keys`);
+    };
+    await page.goto('/');
+    await press('a.govuk-button--start');
+    await chooseRadio('prisonId', 'NGT');
+    await press('form button.govuk-button:not(.govuk-button--secondary)');
+    await type('#prisoner-firstName', 'Oscar');
+    await type('#prisoner-lastName', 'Wilde');
+    await type('#prisoner-dateOfBirth-day', '16');
+    await type('#prisoner-dateOfBirth-month', '10');
+    await type('#prisoner-dateOfBirth-year', '1980');
+    await type('#prisoner-number', 'A1234BC');
+    await press('form button.govuk-button:not(.govuk-button--secondary)');
+    await type('#visitors-0-firstName', 'Ada');
+    await type('#visitors-0-lastName', 'Wilde');
+    await type('#visitors-0-dateOfBirth-day', '1');
+    await type('#visitors-0-dateOfBirth-month', '1');
+    await type('#visitors-0-dateOfBirth-year', '1985');
+    await press('form button.govuk-button:not(.govuk-button--secondary)');
+    await press(`input[value="${slotsAt('NGT')[2]}"]`, 'Space');
+    await press('form button.govuk-button:not(.govuk-button--secondary)');
+    await type('#contact-email', 'ada@example.com');
+    await type('#contact-phone', '07700 900123');
+    await press('form button.govuk-button:not(.govuk-button--secondary)');
+    await press('form button.govuk-button');
+    expect(await page.textContent('h1')).toContain('Visit request sent');
+    await context.close();
+  });
+});
+
+describe('errors', () => {
+  it('show each validation code as an error summary linked to its field', async () => {
+    const { context, page } = await open();
+    await page.goto('/request/prison');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await checkPage(page, 'error-prison');
+    expect(await page.title()).toMatch(/^Error: /);
+    expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#prisonId');
+
+    await page.getByLabel('HMP Highbank').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    expect(await page.textContent('.govuk-error-summary')).toContain('HMP Highbank is closed');
+
+    await page.getByLabel('HMP Westmoor').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.fill('#prisoner-firstName', '<b>');
+    await fillDate(page, 'prisoner-dateOfBirth', ['31', '2', '1980']);
+    await page.fill('#prisoner-number', '1234');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await checkPage(page, 'error-prisoner');
+    const summary = page.locator('.govuk-error-summary__list a');
+    expect(
+      await summary.evaluateAll((links) => links.map((a) => `${a.getAttribute('href')} ${a.textContent?.trim()}`)),
+    ).toEqual([
+      '#prisoner-firstName Names must not include < or >',
+      '#prisoner-lastName Enter the prisoner’s last name',
+      '#prisoner-dateOfBirth-day Enter a real date',
+      '#prisoner-number Enter a prison number like A1234BC',
+    ]);
+    await summary.first().click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('prisoner-firstName');
+
+    await page.fill('#prisoner-firstName', 'Oscar');
+    await page.fill('#prisoner-lastName', 'Wilde');
+    await fillDate(page, 'prisoner-dateOfBirth', ['16', '10', '1980']);
+    await page.fill('#prisoner-number', 'A1234BC');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    // Westmoor counts children from 10 as adults and allows 2: a lead of 17 and three adults break both rules.
+    await page.fill('#visitors-0-firstName', 'Young');
+    await page.fill('#visitors-0-lastName', 'Lead');
+    await fillDate(page, 'visitors-0-dateOfBirth', ['1', '1', String(new Date().getFullYear() - 17)]);
+    for (const index of [1, 2]) {
+      await page.getByRole('button', { name: 'Add another visitor' }).click();
+      await page.fill(`#visitors-${index}-firstName`, 'Adult');
+      await page.fill(`#visitors-${index}-lastName`, 'Visitor');
+      await fillDate(page, `visitors-${index}-dateOfBirth`, ['1', '1', '1980']);
+    }
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await checkPage(page, 'error-visitors');
+    const codes = await page
+      .locator('.govuk-error-summary__list a')
+      .evaluateAll((links) => links.map((a) => `${a.getAttribute('href')} ${a.textContent?.trim()}`));
+    expect(codes).toEqual([
+      '#visitors-0-dateOfBirth-day The first visitor must be 18 or over',
+      '#visitors Only 2 visitors can be aged 10 or over',
+    ]);
+
+    await page.fill('#visitors-0-firstName', 'Ada');
+    await fillDate(page, 'visitors-0-dateOfBirth', ['1', '1', '1985']);
+    await page.getByRole('button', { name: 'Remove visitor 3' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#slotOptions');
+    await checkPage(page, 'error-slots');
+    await page.check(`input[value="${slotsAt('WMR')[0]}"]`);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.fill('#contact-email', 'not an email');
+    await page.fill('#contact-phone', '12');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await checkPage(page, 'error-contact');
+    expect(
+      await page
+        .locator('.govuk-error-summary__list a')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
+    ).toEqual(['#contact-email', '#contact-phone']);
+    await context.close();
+  });
+
+  it('refuse a form posted without its CSRF token', async () => {
+    const response = await fetch(`${site.base}/request/prison`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'prisonId=NGT',
+    });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('the service’s own pages', () => {
+  it('pass axe in both languages: help, cookies, accessibility, privacy, feedback', async () => {
+    const { context, page } = await open();
+    for (const lang of ['en', 'cy']) {
+      for (const path of ['/help', '/cookies', '/accessibility', '/privacy', '/feedback', '/nowhere']) {
+        await page.goto(`${path}?lang=${lang}`);
+        await checkPage(page, `info-${lang}${path.replace('/', '-')}`);
+        expect(await page.getAttribute('html', 'lang')).toBe(lang);
+      }
+    }
+    await context.close();
+  });
+
+  it('take feedback, a rating and a comment', async () => {
+    const { context, page } = await open();
+    await page.goto('/feedback');
+    await page.getByRole('button', { name: 'Send feedback' }).click();
+    expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#rating');
+    await page.getByLabel('Very satisfied').check();
+    await page.fill('#comment', 'Quick and clear');
+    await page.getByRole('button', { name: 'Send feedback' }).click();
+    expect(await page.textContent('h1')).toContain('Thank you for your feedback');
+    expect(await service.db.collection('feedback').findOne({ comment: 'Quick and clear' })).toMatchObject({
+      rating: 5,
+    });
+    await context.close();
+  });
+
+  it('list on the cookies page exactly the cookies the browser holds during the journey', async () => {
+    const { context, page } = await open();
+    await request(page, { ...english, slots: slotsAt('NGT').slice(0, 1) }, 'cookies', { check: false });
+    await page.goto('/cookies?lang=cy');
+    await page.goto('/cookies?lang=en');
+    const held = (await context.cookies()).map((cookie) => cookie.name).sort();
+    const listed = (await page.locator('table tbody tr td:first-child').allTextContents()).map((t) => t.trim()).sort();
+    expect(held).toEqual(listed);
+    expect(listed).toEqual(listedCookies.map((c) => c.name).sort());
+    await context.close();
+  });
+
+  it('keep personal data out of URLs', async () => {
+    const { context, page } = await open();
+    const urls: string[] = [];
+    page.on('request', (req) => urls.push(req.url()));
+    await request(page, { ...english, slots: slotsAt('NGT').slice(0, 1) }, 'urls', { check: false });
+    for (const url of urls) expect(url).not.toMatch(/Wilde|A1234BC|ada@example|07700/i);
+    await context.close();
+  });
+});

@@ -1,0 +1,40 @@
+// The page a person sees when something goes wrong: what happened, in their language, with the help line.
+import type { Context } from 'hono';
+import type { ProblemError } from '../api/problem';
+import { translate } from './i18n';
+import { localeOf, render } from './render';
+
+const words: Record<number, { en: string; cy: string }> = {
+  403: {
+    en: 'Your form had expired. Go back and try again.',
+    cy: 'Roedd eich ffurflen wedi dod i ben. Ewch yn ôl a rhoi cynnig arall arni.',
+  },
+  404: {
+    en: 'If you typed the web address, check it is correct.',
+    cy: 'Os gwnaethoch deipio’r cyfeiriad gwe, gwiriwch ei fod yn gywir.',
+  },
+  503: {
+    en: 'The service is busy. Try again in a few minutes: your answers are kept.',
+    cy: 'Mae’r gwasanaeth yn brysur. Rhowch gynnig arall arni ymhen ychydig funudau: mae eich atebion wedi’u cadw.',
+  },
+};
+
+export function errorPage(c: Context, error: ProblemError): Response {
+  const locale = localeOf(c);
+  const title =
+    error.status === 404
+      ? translate(locale, 'notFound.title')
+      : error.status === 503
+        ? locale === 'cy'
+          ? 'Mae’n ddrwg gennym, mae problem gyda’r gwasanaeth'
+          : 'Sorry, there is a problem with the service'
+        : locale === 'cy'
+          ? 'Mae problem wedi codi'
+          : 'There is a problem';
+  const text =
+    words[error.status]?.[locale] ?? (locale === 'cy' ? 'Rhowch gynnig arall arni yn nes ymlaen.' : 'Try again later.');
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+  const status = ([403, 404, 503].includes(error.status) ? error.status : error.status >= 500 ? 500 : 400) as
+    400 | 403 | 404 | 500 | 503;
+  return render(c, 'page', { title, paragraphs: [text], status });
+}

@@ -1,0 +1,72 @@
+// The pages every service has: help, cookies, accessibility statement, privacy notice, and feedback.
+import { Hono, type Context } from 'hono';
+import type { Services } from '../api/app';
+import { ProblemError } from '../api/problem';
+import { translate } from './i18n';
+import { csrfMatches, JOURNEY_COOKIE, newJourney, readJourney, writeJourney } from './journeyCookie';
+import { LANG_COOKIE, localeOf, render } from './render';
+
+/** Every cookie the service sets; the cookies page lists exactly these (a browser test compares them). */
+export const cookies = [
+  { name: JOURNEY_COOKIE, purpose: 'cookies.journey', expires: 'cookies.journeyExpires' },
+  { name: LANG_COOKIE, purpose: 'cookies.lang', expires: 'cookies.langExpires' },
+];
+
+export function infoPages({ db, session, secureCookies }: Services) {
+  const feedback = db.collection<{ rating: number; comment: string; at: Date }>('feedback');
+  const page = (key: string) => (c: Context) =>
+    render(c, 'page', {
+      title: translate(localeOf(c), `${key}.title`),
+      paragraphs: [translate(localeOf(c), `${key}.body`)],
+    });
+
+  return new Hono()
+    .get('/help', page('helpPage'))
+    .get('/accessibility', page('accessibility'))
+    .get('/privacy', page('privacy'))
+    .get('/cookies', (c) => {
+      const t = (key: string) => translate(localeOf(c), key);
+      return render(c, 'page', {
+        title: t('cookies.title'),
+        paragraphs: [t('cookies.intro')],
+        table: {
+          head: [{ text: t('cookies.name') }, { text: t('cookies.purpose') }, { text: t('cookies.expires') }],
+          rows: cookies.map((cookie) => [
+            { text: cookie.name },
+            { text: t(cookie.purpose) },
+            { text: t(cookie.expires) },
+          ]),
+        },
+      });
+    })
+    .on(['GET', 'POST'], '/feedback', async (c) => {
+      const found = readJourney(c, session.secret);
+      const journey = typeof found === 'string' ? newJourney() : found;
+      const t = (key: string) => translate(localeOf(c), key);
+      let values = { rating: '', comment: '' };
+      let errors: { path: string; text: string }[] = [];
+      if (c.req.method === 'POST') {
+        const form = await c.req.parseBody();
+        if (!csrfMatches(journey, form._csrf))
+          throw new ProblemError(403, 'csrf', 'The form’s security token is missing or wrong.');
+        values = { rating: String(form.rating ?? ''), comment: String(form.comment ?? '').slice(0, 1200) };
+        if (!/^[1-5]$/.test(values.rating)) errors = [{ path: 'rating', text: t('errors.feedback.rating') }];
+        else {
+          await feedback.insertOne({ rating: Number(values.rating), comment: values.comment, at: new Date() });
+          return render(c, 'page', { title: t('feedback.thanks'), paragraphs: [] });
+        }
+      }
+      writeJourney(c, journey, session.secret, secureCookies);
+      return render(c, 'feedback', {
+        title: t('feedback.title'),
+        csrf: journey.csrf,
+        values,
+        errors,
+        ratingItems: [5, 4, 3, 2, 1].map((n) => ({
+          value: String(n),
+          text: t(`feedback.rating.${n}`),
+          checked: values.rating === String(n),
+        })),
+      });
+    });
+}
