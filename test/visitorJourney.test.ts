@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookies as listedCookies } from '../ui/infoPages';
 import { checkPage, launchBrowser, serve } from './browser';
-import { slotsAt, startTestService, type TestService } from './harness';
+import { createLog } from '../api/log';
+import { slotsAt, startTestService, testApp, type TestService } from './harness';
 
 let service: TestService;
 let browser: Browser;
@@ -283,8 +284,8 @@ describe('errors', () => {
       .locator('.govuk-error-summary__list a')
       .evaluateAll((links) => links.map((a) => `${a.getAttribute('href')} ${a.textContent?.trim()}`));
     expect(codes).toEqual([
-      '#visitors-0-dateOfBirth-day The first visitor must be 18 or over',
       '#visitors Only 2 visitors can be aged 10 or over',
+      '#visitors-0-dateOfBirth-day The first visitor must be 18 or over',
     ]);
 
     await page.fill('#visitors-0-firstName', 'Ada');
@@ -306,6 +307,52 @@ describe('errors', () => {
         .evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
     ).toEqual(['#contact-email', '#contact-phone']);
     await context.close();
+  });
+
+  it('name the other field limits too, and pass axe in Welsh', async () => {
+    const { context, page } = await open();
+    await page.goto('/request/prison?lang=cy');
+    await page.getByRole('button', { name: 'Parhau' }).click();
+    await checkPage(page, 'error-cy-prison');
+    expect(await page.title()).toMatch(/^Gwall: /);
+    await page.getByLabel('HMP Redgate').check();
+    await page.getByRole('button', { name: 'Parhau' }).click();
+    expect(await page.textContent('.govuk-error-summary')).toContain('Mae HMP Redgate yn trefnu ei ymweliadau ei hun');
+    await page.getByLabel('HMP Northgate').check();
+    await page.getByRole('button', { name: 'Parhau' }).click();
+    await page.fill('#prisoner-firstName', 'O'.repeat(31));
+    await page.fill('#prisoner-lastName', 'Wilde');
+    await fillDate(page, 'prisoner-dateOfBirth', ['1', '1', String(new Date().getFullYear() + 1)]);
+    await page.fill('#prisoner-number', 'A1234BC');
+    await page.getByRole('button', { name: 'Parhau' }).click();
+    await checkPage(page, 'error-cy-prisoner');
+    const links = await page
+      .locator('.govuk-error-summary__list a')
+      .evaluateAll((all) => all.map((a) => `${a.getAttribute('href')} ${a.textContent?.trim()}`));
+    expect(links).toEqual([
+      '#prisoner-firstName Rhaid i enwau fod yn 30 nod neu lai',
+      '#prisoner-dateOfBirth-day Rhaid i’r dyddiad geni fod yn y gorffennol',
+    ]);
+    await context.close();
+  });
+
+  it('keep personal data out of the logs', async () => {
+    const lines: string[] = [];
+    const app = testApp({
+      db: service.db,
+      temporal: service.client,
+      taskQueue: service.taskQueue,
+      log: createLog('debug', (line) => lines.push(line)),
+    });
+    const logged = await serve(app.fetch);
+    const { context, page } = await browser
+      .newContext({ baseURL: logged.base })
+      .then(async (ctx) => ({ context: ctx, page: await ctx.newPage() }));
+    await request(page, { ...english, slots: slotsAt('NGT').slice(0, 1) }, 'logs', { check: false });
+    await context.close();
+    await logged.close();
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(line).not.toMatch(/Wilde|A1234BC|ada@example|07700|\/visits\/[0-9A-Z]{8}/i);
   });
 
   it('refuse a form posted without its CSRF token', async () => {

@@ -103,6 +103,20 @@ export function requestPages(services: Services) {
       : toFieldErrors(result.error).map((e) => ({ path: `${prefix}.${e.path}`.replace(/\.$/, ''), code: e.code }));
   }
 
+  /**
+   * The schema's problems with a step, and the prison rules' problems with its fields where the schema found
+   * none (a date of birth must be a real date before it can be in the future), so one page names them all.
+   */
+  const withRules = (schema: FieldProblem[], rules: FieldProblem[], step: string): FieldProblem[] => {
+    const flagged = new Set(schema.map((p) => p.path));
+    return [...schema, ...rules.filter((p) => p.path.startsWith(step) && !flagged.has(p.path))].sort(
+      (a, b) => order(a.path) - order(b.path),
+    );
+  };
+  const fieldOrder = ['firstName', 'lastName', 'dateOfBirth', 'organisation', 'number'];
+  const order = (path: string) =>
+    Number(/\.(\d+)\./.exec(path)?.[1] ?? 0) * 10 + Math.max(0, fieldOrder.indexOf(path.split('.').pop() ?? ''));
+
   const app = new Hono();
 
   app.get('/', (c) => render(c, 'start', { title: t(c)('start.title') }));
@@ -168,11 +182,11 @@ export function requestPages(services: Services) {
         number: text(form.number),
       };
       values = { ...prisoner, dob };
-      problems = check(prisonerSchema, prisoner, 'prisoner');
-      if (problems.length === 0)
-        problems = checkSubmission({ prisoner, visitors: [], slotOptions: [] }, prison, today()).filter((p) =>
-          p.path.startsWith('prisoner'),
-        );
+      problems = withRules(
+        check(prisonerSchema, prisoner, 'prisoner'),
+        checkSubmission({ prisoner, visitors: [], slotOptions: [] }, prison, today()),
+        'prisoner',
+      );
       if (problems.length === 0) {
         writeJourney(c, { ...journey, prisoner: prisonerSchema.parse(prisoner) }, secret, secureCookies);
         await event(journey, 'prisoner');
@@ -221,13 +235,15 @@ export function requestPages(services: Services) {
       } else if (form.remove !== undefined) {
         visitors.splice(Number(form.remove), 1);
       } else {
-        problems = bare.flatMap((v, i) => check(visitorSchema, v, `visitors.${i}`));
-        if (problems.length === 0)
-          problems = checkSubmission(
+        problems = withRules(
+          bare.flatMap((v, i) => check(visitorSchema, v, `visitors.${i}`)),
+          checkSubmission(
             { prisoner: journey.prisoner ?? { dateOfBirth: '1970-01-01' }, visitors: bare, slotOptions: [] },
             prison,
             today(),
-          ).filter((p) => p.path.startsWith('visitors'));
+          ),
+          'visitors',
+        );
         if (problems.length === 0) {
           writeJourney(c, { ...journey, visitors: bare.map((v) => visitorSchema.parse(v)) }, secret, secureCookies);
           await event(journey, 'visitors');
