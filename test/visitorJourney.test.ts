@@ -167,6 +167,21 @@ describe('a visitor', () => {
     await context.close();
   });
 
+  it('is warned, where JavaScript runs, two minutes before the answers are deleted', async () => {
+    const { context, page } = await open();
+    await page.clock.install();
+    await page.goto('/request/prison');
+    const warning = page.locator('[data-timeout-warning]');
+    await expect(warning.isVisible()).resolves.toBe(false);
+    await page.clock.fastForward('17:59');
+    await expect(warning.isVisible()).resolves.toBe(false);
+    await page.clock.fastForward('00:02');
+    await expect(warning.isVisible()).resolves.toBe(true);
+    expect(await warning.textContent()).toContain('We will delete your answers in 2 minutes');
+    await checkPage(page, 'timeout-warning');
+    await context.close();
+  });
+
   it('completes the journey with JavaScript switched off', async () => {
     const { context, page } = await open({ javaScriptEnabled: false });
     const reference = await request(page, { ...english, slots: slotsAt('NGT').slice(1, 2) }, 'nojs', { check: false });

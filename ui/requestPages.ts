@@ -402,7 +402,7 @@ export function requestPages(services: Services) {
     });
     const escape = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
     const person = (p: { firstName: string; lastName: string; dateOfBirth: string; organisation?: string }) =>
-      `${escape(p.firstName)} ${escape(p.lastName)}, ${formatDate(p.dateOfBirth, locale).split(' ').slice(1).join(' ')}` +
+      `${escape(p.firstName)} ${escape(p.lastName)}, ${formatDate(p.dateOfBirth, locale, { weekday: false })}` +
       (p.organisation ? ` (${escape(p.organisation)})` : '');
     return render(c, 'check', {
       title: t(c)('check.title'),

@@ -95,11 +95,14 @@ const dateFormats: Record<Locale, Intl.DateTimeFormat> = {
   }),
 };
 
-/** `2026-12-02` as `Wednesday 2 December 2026` (or in Welsh), in the GOV.UK style: no commas. */
-export function formatDate(date: string, locale: Locale): string {
+/**
+ * `2026-12-02` as `Wednesday 2 December 2026` (or in Welsh), in the GOV.UK style: no commas; without the weekday
+ * for a date of birth.
+ */
+export function formatDate(date: string, locale: Locale, { weekday = true } = {}): string {
   const parts = dateFormats[locale].formatToParts(new Date(`${date}T00:00:00Z`));
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}`;
+  return `${weekday ? `${part('weekday')} ` : ''}${part('day')} ${part('month')} ${part('year')}`;
 }
 
 /** `2026-12-02T14:00/15:30` as `Wednesday 2 December 2026, 14:00 to 15:30` (or in Welsh). */
