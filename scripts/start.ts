@@ -103,6 +103,7 @@ if (await waitForHealth(`${base}/health`)) {
   const lines = [
     '',
     'Prison Visit Booking is running.',
+    `  Visitors:       ${base}/`,
     `  API:            ${base}/api/prisons`,
     `  OpenAPI:        ${base}/openapi.json`,
     `  Health:         ${base}/health`,
