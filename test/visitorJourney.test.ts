@@ -57,6 +57,13 @@ async function fillDate(page: Page, id: string, [day, month, year]: [string, str
   await page.fill(`#${id}-year`, year);
 }
 
+/** Ticks a visiting time; where JavaScript runs, first picks its date on the calendar. */
+async function chooseSlot(page: Page, slot: string) {
+  const day = page.locator(`[data-calendar-date="${slot.slice(0, 10)}"]`);
+  if (await day.count()) await day.click();
+  await page.check(`input[value="${slot}"]`);
+}
+
 /** Goes through the whole request with the mouse and keyboard as most visitors do, checking each page. */
 async function request(page: Page, answers: Answers, label: string, { check = true } = {}) {
   const pageCheck = (name: string) => (check ? checkPage(page, `${label}-${name}`) : undefined);
@@ -82,7 +89,7 @@ async function request(page: Page, answers: Answers, label: string, { check = tr
   if (answers.organisation) await page.fill('#visitors-0-organisation', answers.organisation);
   await page.getByRole('button', { name: /Continue|Parhau/ }).click();
   await pageCheck('slots');
-  for (const slot of answers.slots) await page.check(`input[value="${slot}"]`);
+  for (const slot of answers.slots) await chooseSlot(page, slot);
   await page.getByRole('button', { name: /Continue|Parhau/ }).click();
   await pageCheck('contact');
   await page.fill('#contact-email', answers.email);
@@ -182,6 +189,34 @@ describe('a visitor', () => {
     await context.close();
   });
 
+  it('chooses times from a calendar where JavaScript runs, one date at a time', async () => {
+    const { context, page } = await open();
+    await page.goto('/request/prison');
+    await page.getByLabel('HMP Northgate').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.fill('#prisoner-firstName', 'Oscar');
+    await page.fill('#prisoner-lastName', 'Wilde');
+    await fillDate(page, 'prisoner-dateOfBirth', ['16', '10', '1980']);
+    await page.fill('#prisoner-number', 'A1234BC');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.fill('#visitors-0-firstName', 'Ada');
+    await page.fill('#visitors-0-lastName', 'Wilde');
+    await fillDate(page, 'visitors-0-dateOfBirth', ['1', '1', '1985']);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const [first, , third] = slotsAt('NGT');
+    const dates = await page
+      .locator('[data-calendar-date]')
+      .evaluateAll((all) => all.map((b) => b.getAttribute('data-calendar-date')));
+    expect(dates).toEqual([...new Set(slotsAt('NGT').map((slot) => slot.slice(0, 10)))]);
+    expect(await page.locator(`input[value="${first}"]`).isVisible()).toBe(true);
+    expect(await page.locator(`input[value="${third}"]`).isVisible()).toBe(third.slice(0, 10) === first.slice(0, 10));
+    await page.click(`[data-calendar-date="${third.slice(0, 10)}"]`);
+    expect(await page.locator(`input[value="${third}"]`).isVisible()).toBe(true);
+    expect(await page.getAttribute(`[data-calendar-date="${third.slice(0, 10)}"]`, 'aria-pressed')).toBe('true');
+    await checkPage(page, 'slots-calendar');
+    await context.close();
+  });
+
   it('completes the journey with JavaScript switched off', async () => {
     const { context, page } = await open({ javaScriptEnabled: false });
     const reference = await request(page, { ...english, slots: slotsAt('NGT').slice(1, 2) }, 'nojs', { check: false });
@@ -235,7 +270,10 @@ describe('a visitor', () => {
     await type('#visitors-0-dateOfBirth-month', '1');
     await type('#visitors-0-dateOfBirth-year', '1985');
     await press('form button.govuk-button:not(.govuk-button--secondary)');
-    await press(`input[value="${slotsAt('NGT')[2]}"]`, 'Space');
+    const [slot] = slotsAt('NGT').slice(2, 3);
+    await tabTo(`[data-calendar-date="${slot.slice(0, 10)}"]`);
+    await page.keyboard.press('Enter'); // shows that date's times
+    await press(`input[value="${slot}"]`, 'Space');
     await press('form button.govuk-button:not(.govuk-button--secondary)');
     await type('#contact-email', 'ada@example.com');
     await type('#contact-phone', '07700 900123');
@@ -310,7 +348,7 @@ describe('errors', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#slotOptions');
     await checkPage(page, 'error-slots');
-    await page.check(`input[value="${slotsAt('WMR')[0]}"]`);
+    await chooseSlot(page, slotsAt('WMR')[0]);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.fill('#contact-email', 'not an email');
     await page.fill('#contact-phone', '12');
