@@ -19,6 +19,7 @@ const errors = {
   413: problem('Body too large'),
   415: problem('Body is not JSON'),
   422: problem('Invalid: `errors` names each field'),
+  429: problem('Too many attempts: retry after `Retry-After` seconds'),
   503: problem('Temporal or MongoDB is unavailable: retry after `Retry-After` seconds'),
 };
 
@@ -110,7 +111,7 @@ export const routes: Route[] = [
     tag: 'staff',
     body: 'SignIn',
     ok: [200, 'StaffSession'],
-    fails: [400, 401, 415, 422],
+    fails: [400, 401, 415, 422, 429],
   },
   {
     method: 'get',

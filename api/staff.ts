@@ -8,6 +8,7 @@ import type { Services } from './app';
 import { fieldError, invalid, ProblemError } from './problem';
 import { decision, signIn, staffCancellation, staffMessage } from './schemas';
 import { canSeePrison, issueToken, requireStaff, SESSION_COOKIE, SESSION_SECONDS, type StaffEnv } from './session';
+import { clearFailures, lockedFor, recordFailure } from './signInThrottle';
 import { signInStaff } from './staffAccounts';
 import { readJson } from './validation';
 import { idempotencyKey } from './visits';
@@ -44,8 +45,18 @@ export function staffRoutes(services: Services) {
   return new Hono<StaffEnv>()
     .post('/session', async (c) => {
       const { email, password } = await readJson(c, signIn);
+      const wait = await lockedFor(db, email);
+      if (wait > 0) {
+        throw new ProblemError(429, 'too_many_attempts', 'Too many failed sign-ins: try again later.', undefined, {
+          'Retry-After': String(wait),
+        });
+      }
       const user = await signInStaff(db, email, password);
-      if (!user) throw new ProblemError(401, 'bad_credentials', 'The e-mail address or password is wrong.');
+      if (!user) {
+        await recordFailure(db, email);
+        throw new ProblemError(401, 'bad_credentials', 'The e-mail address or password is wrong.');
+      }
+      await clearFailures(db, email);
       const token = issueToken(user.email, session);
       setCookie(c, SESSION_COOKIE, token, {
         httpOnly: true,

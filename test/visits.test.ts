@@ -1,6 +1,7 @@
 // The walking skeleton through HTTP: a visit request goes through the API, the workflow on the real Temporal
 // server, the activity and the read model in FerretDB, and back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveStaffAccount } from '../api/staffAccounts';
 import { saveHistory, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;
@@ -204,6 +205,16 @@ describe('staff decide on a request', () => {
     const path = `/api/staff/visits/${submitted.reference}/cancellation-confirmed`;
     expect((await service.call('POST', path, { headers: { Cookie: cookie } })).status).toBe(401);
     expect((await service.call('GET', '/api/staff/queue', { headers: { Cookie: cookie } })).status).toBe(401);
+  });
+
+  it('stops sign-in for an address after 5 wrong passwords, even with the right one, for 15 minutes', async () => {
+    const email = 'guessed@test.example';
+    await saveStaffAccount(service.db, { email, role: 'staff', prisons: ['NGT'], password: 'test-password-123' });
+    const attempt = (password: string) => service.call('POST', '/api/staff/session', { body: { email, password } });
+    for (let i = 0; i < 5; i++) expect((await attempt('wrong-password')).status).toBe(401);
+    const locked = await attempt('test-password-123');
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('Retry-After'))).toBeGreaterThan(800);
   });
 
   it('asks for sign-in without a valid token, and refuses a wrong password', async () => {
