@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { Services } from '../api/app';
 import { infoPages } from './infoPages';
 import { requestPages } from './requestPages';
+import { staffPages } from './staffPages';
 import { visitPages } from './visitPages';
 
 const govuk = relative(process.cwd(), join(import.meta.dirname, '../node_modules/govuk-frontend/dist/govuk'));
@@ -23,5 +24,6 @@ export function uiRoutes(services: Services) {
     .get('/javascripts/app.mjs', serveStatic({ path: join(ours, 'app.mjs'), ...cached }))
     .route('/', requestPages(services))
     .route('/', visitPages(services))
-    .route('/', infoPages(services));
+    .route('/', infoPages(services))
+    .route('/', staffPages(services));
 }
