@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { checkPage, launchBrowser, serve } from './browser';
-import { PASSWORD, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
+import { eventually, PASSWORD, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;
 let browser: Browser;
@@ -125,5 +125,115 @@ describe('staff', () => {
     await page.goto('/staff/queue');
     expect(page.url()).toMatch(/\/staff\/sign-in$/);
     await page.context().close();
+  });
+
+  it('message a booked visit and cancel it with reasons; the visitor hears of both', async () => {
+    const submitted = await submit({ slotOptions: slotsAt('NGT').slice(4, 5) });
+    const [slot] = slotsAt('NGT').slice(4, 5);
+    const staffToken = await service.staffToken('staff', ['NGT']);
+    await service.call('POST', `/api/staff/visits/${submitted.reference}/decision`, {
+      token: staffToken,
+      body: { outcome: 'accept', slot, referenceNo: 'NG-9' },
+    });
+    const page = await signIn('ngt@staff.test');
+    await page.goto(`/staff/visits/${submitted.reference}`);
+    await checkPage(page, 'staff-visit-booked');
+    await page.fill('#body', 'Please bring your visiting order.');
+    await page.getByRole('button', { name: 'Send message' }).click();
+    expect(await page.textContent('.govuk-notification-banner')).toContain('Message sent.');
+    await page.getByRole('button', { name: 'Cancel the visit' }).click();
+    expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#cancelReasons');
+    await page.check('input[name="cancelReasons"][value="prisoner_moved"]');
+    await page.getByRole('button', { name: 'Cancel the visit' }).click();
+    expect(await visitorSees(submitted)).toMatchObject({
+      status: 'cancelled',
+      cancellation: { by: 'staff', reasons: ['prisoner_moved'] },
+    });
+    const about = () => service.mail.messages.filter((m) => `${m.subject} ${m.text}`.includes(submitted.reference));
+    await eventually(async () =>
+      about().some((m) => /message/.test(m.subject ?? '')) && about().some((m) => /cancelled/.test(m.subject ?? ''))
+        ? true
+        : undefined,
+    );
+    await page.context().close();
+  });
+
+  it('search by prison number, and list and download the day’s booked visits', async () => {
+    const [slot] = slotsAt('NGT').slice(5, 6);
+    const submitted = await submit({
+      slotOptions: [slot],
+      prisoner: { ...visitRequestBody().prisoner, number: 'Z9876YX' },
+    });
+    const staffToken = await service.staffToken('staff', ['NGT']);
+    await service.call('POST', `/api/staff/visits/${submitted.reference}/decision`, {
+      token: staffToken,
+      body: { outcome: 'accept', slot, referenceNo: '=CMD()' },
+    });
+    const page = await signIn('ngt@staff.test');
+    await page.goto('/staff/search?q=z9876%20yx');
+    await checkPage(page, 'staff-search');
+    expect(await page.getByRole('link', { name: submitted.reference }).count()).toBe(1);
+    await page.goto(`/staff/booked?prisonId=NGT&date=${slot.slice(0, 10)}`);
+    await checkPage(page, 'staff-booked');
+    expect(await page.textContent('table')).toContain('Oscar Wilde (Z9876YX)');
+    const download = await page.evaluate(
+      async (url) => {
+        const response = await fetch(url);
+        return { type: response.headers.get('Content-Type'), text: await response.text() };
+      },
+      `/staff/booked.csv?prisonId=NGT&date=${slot.slice(0, 10)}`,
+    );
+    expect(download.type).toMatch(/^text\/csv/);
+    const [header, ...rows] = download.text.trim().split('\r\n');
+    expect(header).toBe('"time","prisoner","prison number","visitors","closed","booking reference","reference"');
+    const row = rows.find((line) => line.includes(submitted.reference));
+    expect(row).toContain(`"${slot.slice(11)}","Oscar Wilde","Z9876YX","Ada Wilde","no","'=CMD()"`);
+    await page.context().close();
+  });
+});
+
+describe('who may use the staff pages', () => {
+  it('sends anyone signed out to sign in, shows another prison’s visit to nobody, and lets no policy user decide', async () => {
+    const submitted = await submit();
+    const anonymous = await (await browser.newContext({ baseURL: site.base })).newPage();
+    for (const path of [
+      '/staff/queue',
+      '/staff/search',
+      '/staff/booked',
+      '/staff/booked.csv',
+      `/staff/visits/${submitted.reference}`,
+    ]) {
+      await anonymous.goto(path);
+      expect(anonymous.url(), path).toMatch(/\/staff\/sign-in$/);
+    }
+    await anonymous.context().close();
+
+    const other = await signIn('wmr@staff.test');
+    for (const path of [`/staff/visits/${submitted.reference}`]) {
+      expect((await other.goto(path))?.status(), path).toBe(404);
+    }
+    for (const path of ['/staff/queue?prisonId=NGT', '/staff/booked?prisonId=NGT', '/staff/booked.csv?prisonId=NGT']) {
+      expect((await other.goto(path))?.status(), path).toBe(403);
+    }
+    await other.goto('/staff/search?q=A1234BC');
+    expect(await other.textContent('main')).toContain('No visits found at your prisons.');
+    await other.context().close();
+
+    await saveStaffAccount(service.db, {
+      email: 'policy@staff.test',
+      role: 'policy',
+      prisons: ['NGT'],
+      password: PASSWORD,
+    });
+    const policy = await signIn('policy@staff.test');
+    await policy.goto(`/staff/visits/${submitted.reference}`);
+    await policy.check('input[name="reasons"][value="no_allowance"]');
+    const response = await Promise.all([
+      policy.waitForResponse(/decision/),
+      policy.getByRole('button', { name: 'Reject' }).click(),
+    ]);
+    expect(response[0].status()).toBe(403);
+    expect((await visitorSees(submitted)).status).toBe('requested');
+    await policy.context().close();
   });
 });

@@ -9,19 +9,24 @@ import { formatDate, formatSlot } from '../activities/emails/render';
 import { visitsCollection, type VisitDocument } from '../activities/readModel';
 import type { Services } from '../api/app';
 import { ProblemError } from '../api/problem';
-import { decision as decisionSchema, type StaffUser } from '../api/schemas';
+import { decision as decisionSchema, staffCancellation, staffMessage, type StaffUser } from '../api/schemas';
 import { canSeePrison, issueToken, readToken, SESSION_COOKIE, SESSION_SECONDS } from '../api/session';
 import { clearFailures, lockedFor, recordFailure } from '../api/signInThrottle';
 import { findStaffAccount, signInStaff } from '../api/staffAccounts';
 import { toFieldErrors } from '../api/validation';
 import { runCommand } from '../api/visitCommands';
 import { findVisit } from '../api/visitViews';
-import { rejectionReason } from '../api/vocabulary';
-import { confirmCancellation, decide } from '../workflows/messages';
+import { londonClock } from '../rules/londonTime';
+import { cancellationReason, rejectionReason } from '../api/vocabulary';
+import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import { csrfMatches, newJourney, readJourney, writeJourney } from './journeyCookie';
 import { render } from './render';
 
 type StaffPageEnv = { Variables: { user: StaffUser; csrf: string } };
+
+const ended = (): never => {
+  throw new ProblemError(409, 'not_booked', 'This visit can no longer be changed.');
+};
 
 const outcomeWords = {
   allowed: 'Allowed',
@@ -203,6 +208,9 @@ export function staffPages(services: Services) {
         label: `${v.firstName} ${v.lastName}${index === 0 ? ' (lead visitor)' : ''}`,
         options: Object.entries(outcomeWords).map(([value, text]) => ({ value, text })),
       })),
+      cancelItems: cancellationReason.options
+        .filter((reason) => reason !== 'visitor_cancelled')
+        .map((reason) => ({ value: reason, text: reason.replaceAll('_', ' ') })),
       reasonItems: rejectionReason.options
         .filter((reason) => reason !== 'request_expired')
         .map((reason) => ({ value: reason, text: reason.replaceAll('_', ' ') })),
@@ -210,6 +218,106 @@ export function staffPages(services: Services) {
   }
 
   app.get('/staff/visits/:reference', signedIn, async (c) => visitPage(c, await visibleVisit(c)));
+
+  app.get('/staff/search', signedIn, async (c) => {
+    const user = c.get('user');
+    const q = (c.req.query('q') ?? '').replace(/\s+/g, '').toUpperCase();
+    const page = { title: 'Search', user, csrf: c.get('csrf'), active: 'search', q: c.req.query('q') ?? '' };
+    if (!q) return render(c, 'staff/search', page);
+    if (!/^([A-Z]\d{4}[A-Z]{2}|[0-9A-Z]{8})$/.test(q)) {
+      return render(c, 'staff/search', {
+        ...page,
+        errors: [{ path: 'q', text: 'Enter a prison number like A1234BC or an 8-character reference' }],
+      });
+    }
+    const found = await visitsCollection(db)
+      .find({
+        $or: [{ _id: q }, { 'prisoner.number': q }],
+        ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
+      })
+      .sort({ submittedAt: -1 })
+      .limit(100)
+      .toArray();
+    return render(c, 'staff/search', {
+      ...page,
+      results: found.map((visit) => [
+        { html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>` },
+        { text: `${visit.prisoner.firstName} ${visit.prisoner.lastName} (${visit.prisoner.number})` },
+        { text: rules.get(visit.prisonId)?.name ?? visit.prisonId },
+        { text: visit.status },
+      ]),
+    });
+  });
+
+  /** The visits booked at a prison on a day, in slot order: the day's list for the gate and visits hall. */
+  async function bookedOn(c: Context<StaffPageEnv>) {
+    const user = c.get('user');
+    const prisons = prisonsOf(user);
+    const prisonId = c.req.query('prisonId') ?? prisons[0]?.id;
+    if (!prisonId || !canSeePrison(user, prisonId))
+      throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
+    const asked = c.req.query('date') ?? londonClock(new Date()).date;
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : londonClock(new Date()).date;
+    const visits = await visitsCollection(db)
+      .find({ prisonId, status: 'booked', slotGranted: { $gte: date, $lt: `${date}U` } })
+      .sort({ slotGranted: 1 })
+      .limit(1000)
+      .toArray();
+    return { prisons, prisonId, date, asked, visits };
+  }
+
+  const personName = (p: { firstName: string; lastName: string }) => `${p.firstName} ${p.lastName}`;
+
+  app.get('/staff/booked', signedIn, async (c) => {
+    const { prisons, prisonId, date, asked, visits } = await bookedOn(c);
+    return render(c, 'staff/booked', {
+      title: 'Booked visits',
+      user: c.get('user'),
+      csrf: c.get('csrf'),
+      active: 'booked',
+      date,
+      errors: asked === date ? [] : [{ path: 'date', text: 'Enter a date like 2026-12-02' }],
+      caption: `${rules.get(prisonId)?.name ?? prisonId}, ${formatDate(date, 'en')}`,
+      prisonItems: prisons.map((p) => ({ value: p.id, text: p.name, selected: p.id === prisonId })),
+      csvUrl: `/staff/booked.csv?prisonId=${prisonId}&date=${date}`,
+      rows: visits.map((visit) => [
+        { text: visit.slotGranted?.slice(11) ?? '' },
+        { text: `${personName(visit.prisoner)} (${visit.prisoner.number})` },
+        {
+          text: visit.visitors
+            .filter((v) => (v.outcome ?? 'allowed') === 'allowed')
+            .map(personName)
+            .join(', '),
+        },
+        { text: visit.closed ? 'Yes' : 'No' },
+        { text: visit.referenceNo ?? '' },
+      ]),
+    });
+  });
+
+  app.get('/staff/booked.csv', signedIn, async (c) => {
+    const { prisonId, date, visits } = await bookedOn(c);
+    // Cells that start with = + - @ are prefixed, so a spreadsheet never runs them as formulas.
+    const cell = (value: string) => `"${(/^[=+\-@]/.test(value) ? `'${value}` : value).replaceAll('"', '""')}"`;
+    const lines = [
+      ['time', 'prisoner', 'prison number', 'visitors', 'closed', 'booking reference', 'reference'],
+      ...visits.map((visit) => [
+        visit.slotGranted?.slice(11) ?? '',
+        personName(visit.prisoner),
+        visit.prisoner.number,
+        visit.visitors
+          .filter((v) => (v.outcome ?? 'allowed') === 'allowed')
+          .map(personName)
+          .join('; '),
+        visit.closed ? 'yes' : 'no',
+        visit.referenceNo ?? '',
+        visit.reference,
+      ]),
+    ].map((row) => row.map(cell).join(','));
+    c.header('Content-Disposition', `attachment; filename="booked-${prisonId}-${date}.csv"`);
+    c.header('Cache-Control', 'no-store');
+    return c.body(`${lines.join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+  });
 
   app.post('/staff/visits/:reference/decision', signedIn, async (c) => {
     const visit = await visibleVisit(c);
@@ -267,6 +375,65 @@ export function staffPages(services: Services) {
       `Request ${parsed.data.outcome === 'accept' ? 'processed' : 'rejected'}.`,
     );
   });
+
+  /** A command from a booked visit's page: checked, sent, and the page shown again with what happened. */
+  async function bookedCommand(
+    c: Context<StaffPageEnv>,
+    run: (
+      visit: VisitDocument,
+      body: Record<string, string | string[]>,
+    ) => Promise<string | { path: string; text: string }>,
+  ) {
+    const visit = await visibleVisit(c);
+    if (c.get('user').role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot change visits.');
+    const body = await form(c);
+    try {
+      const outcome = await run(visit, body);
+      const latest = (await findVisit(db, visit.reference)) ?? visit;
+      return typeof outcome === 'string' ? visitPage(c, latest, [], outcome) : visitPage(c, latest, [outcome]);
+    } catch (error) {
+      if (error instanceof ProblemError && error.status === 409) {
+        return visitPage(c, (await findVisit(db, visit.reference)) ?? visit, [
+          { path: 'body', text: 'The visit has changed: it is no longer booked.' },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  app.post('/staff/visits/:reference/messages', signedIn, (c) =>
+    bookedCommand(c, async (visit, body) => {
+      const parsed = staffMessage.safeParse({ body: body.body });
+      if (!parsed.success) return { path: 'body', text: 'Enter a message of up to 1,000 characters' };
+      await runCommand(
+        services,
+        visit.reference,
+        sendMessage,
+        [{ body: parsed.data.body, staff: { email: c.get('user').email } }],
+        {
+          whenEnded: ended,
+        },
+      );
+      return 'Message sent.';
+    }),
+  );
+
+  app.post('/staff/visits/:reference/cancel', signedIn, (c) =>
+    bookedCommand(c, async (visit, body) => {
+      const parsed = staffCancellation.safeParse({ reasons: ([] as string[]).concat(body.cancelReasons ?? []) });
+      if (!parsed.success) return { path: 'cancelReasons', text: 'Choose at least one reason to cancel' };
+      await runCommand(
+        services,
+        visit.reference,
+        cancelByStaff,
+        [{ reasons: parsed.data.reasons, staff: { email: c.get('user').email } }],
+        {
+          whenEnded: ended,
+        },
+      );
+      return 'Visit cancelled. The visitor has been told.';
+    }),
+  );
 
   app.post('/staff/visits/:reference/cancellation-confirmed', signedIn, async (c) => {
     const visit = await visibleVisit(c);
