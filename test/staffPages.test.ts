@@ -57,6 +57,14 @@ describe('staff', () => {
     await page.context().close();
   });
 
+  it('see the queue refresh itself when a request arrives', async () => {
+    const page = await signIn('ngt@staff.test');
+    await page.waitForTimeout(500); // the page's event stream is open
+    const submitted = await submit();
+    await page.getByRole('link', { name: submitted.reference }).waitFor({ timeout: 15_000 });
+    await page.context().close();
+  });
+
   it('reject a request with reasons, and are told what is missing first', async () => {
     const submitted = await submit();
     const page = await signIn('ngt@staff.test');

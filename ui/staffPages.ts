@@ -3,8 +3,8 @@
 // user's prisons, as the API does.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Filter } from 'mongodb';
 import { formatDate, formatSlot } from '../activities/emails/render';
 import { visitsCollection, type VisitDocument } from '../activities/readModel';
 import type { Services } from '../api/app';
@@ -112,26 +112,54 @@ export function staffPages(services: Services) {
     return c.redirect('/staff/sign-in');
   });
 
-  app.get('/staff/queue', signedIn, async (c) => {
+  /** The prison a page is about: the one asked for, if the user works there, else their first. */
+  function prisonFor(c: Context<StaffPageEnv>): string {
     const user = c.get('user');
-    const prisons = prisonsOf(user);
-    const prisonId = c.req.query('prisonId') ?? prisons[0]?.id;
-    if (!prisonId || !canSeePrison(user, prisonId))
+    const prisonId = c.req.query('prisonId') ?? prisonsOf(user)[0]?.id;
+    if (!prisonId || !canSeePrison(user, prisonId)) {
       throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
-    const mine: Filter<VisitDocument> = { prisonId };
+    }
+    return prisonId;
+  }
+
+  async function queueOf(prisonId: string) {
     const visits = visitsCollection(db);
     const [requested, cancellations] = await Promise.all([
+      visits.find({ prisonId, status: 'requested' }).sort({ submittedAt: 1 }).limit(500).toArray(),
       visits
-        .find({ ...mine, status: 'requested' })
-        .sort({ submittedAt: 1 })
-        .limit(500)
-        .toArray(),
-      visits
-        .find({ ...mine, status: 'cancelled', 'cancellation.by': 'visitor', cancellationConfirmed: { $ne: true } })
+        .find({ prisonId, status: 'cancelled', 'cancellation.by': 'visitor', cancellationConfirmed: { $ne: true } })
         .sort({ submittedAt: 1 })
         .limit(500)
         .toArray(),
     ]);
+    return { requested, cancellations };
+  }
+
+  // Tells an open queue page when its queue changes, so that it reloads itself (polled: FerretDB has no change
+  // streams). Without JavaScript, the page's own "Refresh the queue" link does the same.
+  app.get('/staff/queue/events', signedIn, (c) => {
+    const prisonId = prisonFor(c);
+    const signature = async () => {
+      const { requested, cancellations } = await queueOf(prisonId);
+      return [...requested, ...cancellations].map((visit) => `${visit.reference}:${visit.version}`).join(',');
+    };
+    return streamSSE(c, async (stream) => {
+      const first = await signature();
+      for (let polls = 0; polls < 200 && !stream.aborted; polls++) {
+        await stream.sleep(3000);
+        if ((await signature()) !== first) {
+          await stream.writeSSE({ event: 'queue-changed', data: 'reload' });
+          return;
+        }
+      }
+    });
+  });
+
+  app.get('/staff/queue', signedIn, async (c) => {
+    const user = c.get('user');
+    const prisons = prisonsOf(user);
+    const prisonId = prisonFor(c);
+    const { requested, cancellations } = await queueOf(prisonId);
     const link = (visit: VisitDocument) => ({
       html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>`,
     });
@@ -142,6 +170,8 @@ export function staffPages(services: Services) {
       csrf: c.get('csrf'),
       active: 'queue',
       queueCount: requested.length,
+      eventsUrl: `/staff/queue/events?prisonId=${prisonId}`,
+      refreshUrl: `/staff/queue?prisonId=${prisonId}`,
       prisonItems: prisons.map((p) => ({ value: p.id, text: p.name, selected: p.id === prisonId })),
       requested: requested.map((visit) => [
         link(visit),
@@ -251,11 +281,8 @@ export function staffPages(services: Services) {
 
   /** The visits booked at a prison on a day, in slot order: the day's list for the gate and visits hall. */
   async function bookedOn(c: Context<StaffPageEnv>) {
-    const user = c.get('user');
-    const prisons = prisonsOf(user);
-    const prisonId = c.req.query('prisonId') ?? prisons[0]?.id;
-    if (!prisonId || !canSeePrison(user, prisonId))
-      throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
+    const prisons = prisonsOf(c.get('user'));
+    const prisonId = prisonFor(c);
     const asked = c.req.query('date') ?? londonClock(new Date()).date;
     const date = /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : londonClock(new Date()).date;
     const visits = await visitsCollection(db)

@@ -96,3 +96,10 @@ if (calendar) {
   const chosen = groups.find((group) => group.querySelector('input:checked')) ?? groups[0];
   show(chosen.dataset.slotDate);
 }
+
+// A staff queue reloads itself when a request arrives or changes.
+const queue = document.querySelector('[data-queue-events]');
+if (queue && 'EventSource' in window) {
+  const events = new EventSource(queue.dataset.queueEvents);
+  events.addEventListener('queue-changed', () => window.location.reload());
+}
