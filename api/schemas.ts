@@ -3,7 +3,7 @@
 // into words by ./errors.
 import { z } from 'zod';
 import { sampleCase } from '../rules/examples';
-import { cancellationReason, rejectionReason, visitorOutcome, visitStatus } from './vocabulary';
+import { cancellationReason, channel, rejectionReason, visitorOutcome, visitStatus } from './vocabulary';
 
 /** Request bodies and response bodies, registered apart: a request is described as clients send it (defaults
  * optional), a response as the API sends it. Both become OpenAPI components under their id. */
@@ -290,6 +290,8 @@ export const staffVisit = named(
       .optional(),
     eligibility: eligibility.optional(),
     messages: z.array(z.object({ body: z.string(), at: z.string().meta({ format: 'date-time' }), by: z.string() })),
+    channel: channel.meta({ description: 'How the request arrived: the web, or a helper for the visitor' }),
+    assistedMinutes: z.number().int().optional(),
     overdue: z.boolean(),
     cancellationConfirmed: z.boolean().optional(),
     completedAt: z.string().meta({ format: 'date-time' }).optional(),

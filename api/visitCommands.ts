@@ -64,6 +64,7 @@ export async function submitVisit(
   submission: Submission,
   schedule: Pick<VisitRequestInput, 'confirmBy' | 'deadlines' | 'visitorReminderDays'>,
   idempotencyKey: string | undefined,
+  assisted?: VisitRequestInput['assisted'],
 ): Promise<Submitted> {
   const requestHash = sha256(JSON.stringify(submission));
   const idempotencyKeyHash = idempotencyKey === undefined ? undefined : sha256(idempotencyKey);
@@ -83,6 +84,7 @@ export async function submitVisit(
       accessTokenHash: sha256(accessToken),
       requestHash,
       idempotencyKeyHash,
+      ...(assisted ? { assisted } : {}),
     };
     try {
       const deadline = Date.now() + commandTimeoutMs;

@@ -50,6 +50,8 @@ export function staffView(visit: VisitDocument, now = new Date()): z.infer<typeo
     ...(visit.rejection ? { rejection: visit.rejection } : {}),
     ...(visit.eligibility ? { eligibility: visit.eligibility } : {}),
     messages: visit.messages,
+    channel: visit.channel ?? 'web',
+    ...(visit.assistedMinutes !== undefined ? { assistedMinutes: visit.assistedMinutes } : {}),
     overdue: visit.overdue === true,
     ...(visit.cancellationConfirmed !== undefined ? { cancellationConfirmed: visit.cancellationConfirmed } : {}),
     ...(visit.completedAt ? { completedAt: visit.completedAt } : {}),

@@ -22,6 +22,10 @@ export const rejectionReason = z.enum([
 ]);
 export type RejectionReason = z.infer<typeof rejectionReason>;
 
+/** How a request reached the service: the web, or a helper entering it for the visitor. */
+export const channel = z.enum(['web', 'phone', 'in_person', 'email', 'post']);
+export type Channel = z.infer<typeof channel>;
+
 export const visitorOutcome = z.enum(['allowed', 'banned', 'not_on_list', 'other']);
 
 /** Why staff cancel a booked visit; `visitor_cancelled` is set by the system when the visitor cancels. */

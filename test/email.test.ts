@@ -69,6 +69,7 @@ function visit(overrides: Partial<Visit> = {}): Visit {
     rejection: { reasons: ['no_allowance'], auto: false, allowanceRenewsOn: '2027-01-04' },
     cancellation: { reasons: ['prisoner_moved'], by: 'staff' },
     messages: [],
+    channel: 'web',
     timeline: [],
     ...overrides,
   };

@@ -245,3 +245,56 @@ describe('who may use the staff pages', () => {
     await policy.context().close();
   });
 });
+
+describe('a helper', () => {
+  it('enters a request for a visitor who phoned, recording the channel and the minutes spent', async () => {
+    const page = await signIn('ngt@staff.test');
+    await page.goto('/staff/assisted');
+    await checkPage(page, 'staff-assisted-prison');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await checkPage(page, 'staff-assisted-errors');
+    const hrefs = await page
+      .locator('.govuk-error-summary__list a')
+      .evaluateAll((all) => all.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(
+      expect.arrayContaining([
+        '#channel',
+        '#minutes',
+        '#prisoner-firstName',
+        '#visitors-0-firstName',
+        '#contact-email',
+      ]),
+    );
+    await page.check('input[name="channel"][value="phone"]');
+    await page.fill('#minutes', '12');
+    await page.fill('#prisoner-firstName', 'Oscar');
+    await page.fill('#prisoner-lastName', 'Wilde');
+    for (const [part, value] of [
+      ['day', '16'],
+      ['month', '10'],
+      ['year', '1980'],
+    ])
+      await page.fill(`#prisoner-dateOfBirth-${part}`, value);
+    await page.fill('#prisoner-number', 'A1234BC');
+    await page.fill('#visitors-0-firstName', 'Ada');
+    await page.fill('#visitors-0-lastName', 'Wilde');
+    for (const [part, value] of [
+      ['day', '1'],
+      ['month', '1'],
+      ['year', '1985'],
+    ])
+      await page.fill(`#visitors-0-dateOfBirth-${part}`, value);
+    await page.check(`input[name="slotOptions"][value="${slotsAt('NGT')[0]}"]`);
+    await page.fill('#contact-email', 'ada@example.com');
+    await page.fill('#contact-phone', '07700 900123');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    expect(page.url()).toMatch(/\/staff\/visits\/[0-9A-Z]{8}$/);
+    expect(await page.textContent('main')).toContain('phone, with help (12 minutes)');
+    const reference = page.url().split('/').pop() ?? '';
+    const staffToken = await service.staffToken('staff', ['NGT']);
+    const visit = await service.call('GET', `/api/staff/visits/${reference}`, { token: staffToken });
+    expect(visit.body).toMatchObject({ status: 'requested', channel: 'phone', assistedMinutes: 12 });
+    await page.context().close();
+  });
+});

@@ -1,7 +1,7 @@
 // The staff workspace's first pages: sign in and out, the queue of a prison, and a visit with its decision form.
 // Signed in by the session cookie; every form carries a CSRF token tied to the session; every page checks the
 // user's prisons, as the API does.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -9,15 +9,24 @@ import { formatDate, formatSlot } from '../activities/emails/render';
 import { visitsCollection, type VisitDocument } from '../activities/readModel';
 import type { Services } from '../api/app';
 import { ProblemError } from '../api/problem';
-import { decision as decisionSchema, staffCancellation, staffMessage, type StaffUser } from '../api/schemas';
+import {
+  decision as decisionSchema,
+  staffCancellation,
+  staffMessage,
+  submission,
+  type StaffUser,
+} from '../api/schemas';
+import { messageFor } from '../api/errorMessages';
+import { bookableSlots, requestSchedule } from '../rules/calendar';
+import { checkSubmission } from '../rules/submission';
 import { canSeePrison, issueToken, readToken, SESSION_COOKIE, SESSION_SECONDS } from '../api/session';
 import { clearFailures, lockedFor, recordFailure } from '../api/signInThrottle';
 import { findStaffAccount, signInStaff } from '../api/staffAccounts';
 import { toFieldErrors } from '../api/validation';
-import { runCommand } from '../api/visitCommands';
+import { runCommand, submitVisit } from '../api/visitCommands';
 import { findVisit } from '../api/visitViews';
 import { londonClock } from '../rules/londonTime';
-import { cancellationReason, rejectionReason } from '../api/vocabulary';
+import { cancellationReason, channel, rejectionReason } from '../api/vocabulary';
 import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import { csrfMatches, newJourney, readJourney, writeJourney } from './journeyCookie';
 import { render } from './render';
@@ -223,6 +232,12 @@ export function staffPages(services: Services) {
         row('Times asked for', visit.slotOptions.map((slot) => formatSlot(slot, 'en')).join('; ')),
         row('Confirm by', formatDate(visit.confirmBy, 'en')),
         row('Contact', `${visit.contact.email}, ${visit.contact.phone}`),
+        row(
+          'How they asked',
+          visit.channel && visit.channel !== 'web'
+            ? `${visit.channel.replace('_', ' ')}, with help (${visit.assistedMinutes ?? 0} minutes)`
+            : 'online',
+        ),
       ],
       findings: [
         ...(eligibility?.rejections ?? []).map((f) => `Rejected (${f.reason}): ${f.explanation}`),
@@ -461,6 +476,111 @@ export function staffPages(services: Services) {
       return 'Visit cancelled. The visitor has been told.';
     }),
   );
+
+  // Assisted digital: a helper enters a request for a visitor who asked by phone, in person, by email or by post.
+  app.on(['GET', 'POST'], '/staff/assisted', signedIn, async (c) => {
+    const user = c.get('user');
+    if (user.role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot enter requests.');
+    const prisons = prisonsOf(user);
+    const asked = c.req.query('prisonId');
+    const prison = asked ? rules.get(prisonFor(c)) : undefined;
+    const page = {
+      title: 'Enter a request for a visitor',
+      user,
+      csrf: c.get('csrf'),
+      active: 'assisted',
+      prisonItems: prisons.map((p) => ({ value: p.id, text: p.name })),
+    };
+    if (!prison) return render(c, 'staff/assisted', page);
+    const today = londonClock(new Date()).date;
+    const maxVisitors = Math.min(6, prison.maxVisitors);
+    let values: Record<string, unknown> = { minutes: '', locale: 'en' };
+    let errors: { path: string; text: string }[] = [];
+    let key = randomBytes(16).toString('hex');
+    if (c.req.method === 'POST') {
+      const body = await form(c);
+      const field = (name: string) => String(body[name] ?? '').trim();
+      const dob = (prefix: string) => ({
+        day: field(`${prefix}-day`),
+        month: field(`${prefix}-month`),
+        year: field(`${prefix}-year`),
+      });
+      const iso = (d: { day: string; month: string; year: string }) =>
+        d.day || d.month || d.year
+          ? `${d.year.padStart(4, '0')}-${d.month.padStart(2, '0')}-${d.day.padStart(2, '0')}`
+          : '';
+      key = /^[0-9a-f]{32}$/.test(field('key')) ? field('key') : key;
+      values = {
+        ...Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v])),
+        'prisoner-dob': dob('prisoner-dob'),
+      };
+      const visitors = [];
+      for (let i = 0; i < maxVisitors; i++) {
+        values[`visitor-${i}-dob`] = dob(`visitor-${i}-dob`);
+        const visitor = {
+          firstName: field(`visitor-${i}-firstName`),
+          lastName: field(`visitor-${i}-lastName`),
+          dateOfBirth: iso(dob(`visitor-${i}-dob`)),
+        };
+        if (i === 0 || visitor.firstName || visitor.lastName || visitor.dateOfBirth) visitors.push(visitor);
+      }
+      const request = {
+        prisonId: prison.id,
+        prisoner: {
+          firstName: field('prisoner-firstName'),
+          lastName: field('prisoner-lastName'),
+          dateOfBirth: iso(dob('prisoner-dob')),
+          number: field('prisoner-number'),
+        },
+        visitors,
+        slotOptions: ([] as string[]).concat(body.slotOptions ?? []),
+        contact: { email: field('email'), phone: field('phone') },
+        locale: field('locale') === 'cy' ? 'cy' : 'en',
+      };
+      const minutes = Number(field('minutes'));
+      const channelOf = channel.exclude(['web']).safeParse(field('channel'));
+      const parsed = submission.safeParse(request);
+      const problems = [
+        ...(channelOf.success ? [] : [{ path: 'channel', code: 'required', message: 'Choose how the visitor asked' }]),
+        ...(field('minutes') !== '' && Number.isInteger(minutes) && minutes >= 0 && minutes <= 600
+          ? []
+          : [{ path: 'minutes', code: 'required', message: 'Enter the minutes spent, a whole number from 0 to 600' }]),
+        ...(parsed.success ? checkSubmission(parsed.data, prison, today) : toFieldErrors(parsed.error)).map((p) => ({
+          ...p,
+          message: 'message' in p && p.message ? p.message : messageFor(p.code),
+        })),
+      ];
+      if (problems.length === 0 && parsed.success && channelOf.success) {
+        const sent = await submitVisit(services, parsed.data, requestSchedule(prison, today), key, {
+          channel: channelOf.data,
+          minutes,
+          by: user.email,
+        });
+        return c.redirect(`/staff/visits/${sent.reference}`);
+      }
+      errors = problems.map((p) => ({ path: p.path, text: p.message ?? p.code }));
+    }
+    return render(c, 'staff/assisted', {
+      ...page,
+      forPrison: prison,
+      key,
+      maxVisitors,
+      values,
+      errors,
+      status: errors.length ? 400 : 200,
+      channelItems: [
+        ['phone', 'Phone'],
+        ['in_person', 'In person'],
+        ['email', 'Email'],
+        ['post', 'Post'],
+      ].map(([value, text]) => ({ value, text, checked: values.channel === value })),
+      slotItems: bookableSlots(prison, today).map((slot) => ({
+        value: slot,
+        text: formatSlot(slot, 'en'),
+        checked: ([] as unknown[]).concat(values.slotOptions ?? []).includes(slot),
+      })),
+    });
+  });
 
   app.post('/staff/visits/:reference/cancellation-confirmed', signedIn, async (c) => {
     const visit = await visibleVisit(c);

@@ -1,7 +1,7 @@
 // One visit request as the workflow keeps it and the read model stores it, and the pure rules that change it.
 // No I/O here: the workflow applies these functions and hands the result to an activity to save.
 import type { Decision, Submission } from '../api/schemas';
-import type { CancellationReason, RejectionReason, VisitStatus } from '../api/vocabulary';
+import type { CancellationReason, Channel, RejectionReason, VisitStatus } from '../api/vocabulary';
 import type { Eligibility } from '../rules/eligibility';
 import { slotTimes } from '../rules/londonTime';
 
@@ -61,6 +61,9 @@ export interface Visit {
   /** Staff have recorded a visitor's cancellation in the prison's own records. */
   cancellationConfirmed?: boolean;
   messages: StaffMessageRecord[];
+  /** How the request arrived; for assisted requests, the minutes a helper spent. */
+  channel: Channel;
+  assistedMinutes?: number;
   /** Still undecided after its confirm-by date. */
   overdue?: boolean;
   /** When a booked visit's slot ended. */
@@ -91,6 +94,8 @@ export interface VisitRequestInput {
   };
   /** Days before a booked visit that the visitor is reminded (the prison's setting). */
   visitorReminderDays: number;
+  /** Entered by a helper for the visitor (assisted digital). */
+  assisted?: { channel: Exclude<Channel, 'web'>; minutes: number; by: string };
 }
 
 /** A staff member acting on a visit. */
@@ -119,6 +124,8 @@ export function newVisit(input: VisitRequestInput): Visit {
     accessTokenHash: input.accessTokenHash,
     submittedAt: input.submittedAt,
     messages: [],
+    channel: input.assisted?.channel ?? 'web',
+    ...(input.assisted ? { assistedMinutes: input.assisted.minutes } : {}),
     timeline: [{ status: 'requested', at: input.submittedAt, by: 'visitor' }],
   };
 }
