@@ -48,7 +48,8 @@ function handleError(log: Log) {
       log.warn('backing server unavailable', { route: c.req.routePath, error: error.name });
       return answer(c, unavailable('A server the service needs is unavailable; try again shortly.'));
     }
-    log.error('unexpected error', { route: c.req.routePath, error: error.name, message: error.message });
+    // The error's name only: a database's message can quote the values it was given.
+    log.error('unexpected error', { route: c.req.routePath, error: error.name });
     return answer(c, new ProblemError(500, 'internal_error', 'Something went wrong on our side.'));
   };
 }

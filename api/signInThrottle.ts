@@ -25,9 +25,14 @@ export async function lockedFor(db: Db, email: string, now = Date.now()): Promis
 
 export async function recordFailure(db: Db, email: string, now = Date.now()): Promise<void> {
   const found = await failures(db).findOne({ _id: key(email) });
-  if (!found || found.since.getTime() + WINDOW_MS <= now) {
+  if (found && found.since.getTime() + WINDOW_MS > now) {
+    await failures(db).updateOne({ _id: key(email) }, { $inc: { count: 1 } });
+    return;
+  }
+  try {
     await failures(db).replaceOne({ _id: key(email) }, { count: 1, since: new Date(now) }, { upsert: true });
-  } else {
+  } catch {
+    // Another failure for the same address created the document meanwhile: count this one on it.
     await failures(db).updateOne({ _id: key(email) }, { $inc: { count: 1 } });
   }
 }

@@ -138,7 +138,8 @@ export async function runCommand<Ret, Args extends unknown[]>(
     return await temporal.connection.withDeadline(Date.now() + commandTimeoutMs, () =>
       handle.executeUpdate(update as unknown as UpdateDefinition<Ret, [unknown]>, {
         args: args as unknown as [unknown],
-        ...(options.updateId ? { updateId: options.updateId } : {}),
+        // Scoped to the command, so one key sent with two different commands cannot answer the second from the first.
+        ...(options.updateId ? { updateId: `${update.name}-${sha256(options.updateId)}` } : {}),
       }),
     );
   } catch (error) {
@@ -147,6 +148,7 @@ export async function runCommand<Ret, Args extends unknown[]>(
       refusals.alreadyProcessed,
       refusals.notCancellable,
       refusals.slotFull,
+      refusals.slotStarted,
       refusals.notBooked,
       refusals.notAVisitorCancellation,
     ];

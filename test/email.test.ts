@@ -144,6 +144,23 @@ describe('the outbox', () => {
     expect((await outbox(db).findOne({ _id: id }))?.lastError).not.toContain('ada@example.com');
   });
 
+  it('marks an e-mail refused for good (no such mailbox) as failed, and does not try again', async () => {
+    const smtp = createSmtpProvider(sink.url, 'visits@visits.test');
+    const id = `${randomBytes(4).toString('hex')}.booked`;
+    sink.rejectRecipients = true;
+    try {
+      expect(await sendOnce(db, smtp, 'REF', email(id))).toBe('failed');
+    } finally {
+      sink.rejectRecipients = false;
+    }
+    expect(await sendOnce(db, smtp, 'REF', email(id))).toBe('failed');
+    expect(await outbox(db).findOne({ _id: id })).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'SMTP 550',
+    });
+  });
+
   it('holds e-mails unsent when no provider is configured', async () => {
     const id = `${randomBytes(4).toString('hex')}.received`;
     expect(await sendOnce(db, undefined, 'REF', email(id))).toBe('held');

@@ -8,6 +8,8 @@ export interface SmtpSink {
   messages: ParsedMail[];
   /** Refuse every message (as a provider that is down does) while true. */
   down: boolean;
+  /** Refuse recipients for good (550), as for an address that does not exist, while true. */
+  rejectRecipients: boolean;
   /** While true, each client is kept waiting after naming its sender, before its message is sent. */
   holdSenders: boolean;
   /** The clients kept waiting: call one to let it go on. */
@@ -21,6 +23,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     messages: [],
     down: false,
+    rejectRecipients: false,
     holdSenders: false,
     heldSenders: [],
     close: async () => undefined,
@@ -33,6 +36,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const answer = () => (sink.down ? callback(new Error('service unavailable')) : callback());
       if (sink.holdSenders) sink.heldSenders.push(answer);
       else answer();
+    },
+    onRcptTo(_address, _session, callback) {
+      if (!sink.rejectRecipients) return callback();
+      const refusal = Object.assign(new Error('no such mailbox'), { responseCode: 550 });
+      callback(refusal);
     },
     onData(stream, _session, callback) {
       simpleParser(stream)

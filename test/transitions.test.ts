@@ -1,5 +1,6 @@
 // Every transition of a visit through HTTP, with its refusals, races, slot capacity and the e-mails it sends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { visitsCollection } from '../activities/readModel';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../scripts/retentionSchedule';
 import { samplePrisoner, fakePrisonerService } from './fakePrisonerService';
 import { eventually, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
@@ -91,6 +92,39 @@ describe('a visitor cancels a booked visit', () => {
     });
     expect(response.status).toBe(409);
     expect(response.body.code).toBe('not_a_visitor_cancellation');
+  });
+});
+
+describe('keys and repeats', () => {
+  it('scope an Idempotency-Key to its command: a message and then a cancellation with one key both happen', async () => {
+    const submitted = await booked();
+    const headers = { 'Idempotency-Key': 'one-key' };
+    const path = `/api/staff/visits/${submitted.reference}`;
+    expect(
+      (await service.call('POST', `${path}/messages`, { token: staff, headers, body: { body: 'Hi' } })).status,
+    ).toBe(201);
+    const cancel = await service.call('POST', `${path}/cancel`, {
+      token: staff,
+      headers,
+      body: { reasons: ['booked_in_error'] },
+    });
+    expect(cancel.body.status).toBe('cancelled');
+  });
+
+  it('answer two withdrawals at once both with 200', async () => {
+    const submitted = await submit();
+    const [first, second] = await Promise.all([
+      service.call('DELETE', submitted.statusUrl, { token: submitted.accessToken }),
+      service.call('DELETE', submitted.statusUrl, { token: submitted.accessToken }),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body.status).toBe('withdrawn');
+  });
+
+  it('answer 404, not 500, for a visit whose personal data has been removed', async () => {
+    const submitted = await submit();
+    await visitsCollection(service.db).updateOne({ _id: submitted.reference }, { $set: { accessTokenHash: '' } });
+    expect((await service.call('GET', submitted.statusUrl, { token: submitted.accessToken })).status).toBe(404);
   });
 });
 

@@ -205,6 +205,26 @@ describe('a request nobody decides', () => {
   });
 });
 
+describe('deadlines already past', () => {
+  it('still make a request overdue at once, and a decision for a slot that has started is refused', async () => {
+    const request = await input([1, 10]);
+    const past = new Date((await env.currentTimeMs()) - DAY).toISOString();
+    const { visit, handle } = await start({ ...request, deadlines: { staffReminderAt: past, overdueAt: past } });
+    await eventually(async () => ((await saved(visit.reference))?.overdue ? true : undefined));
+    await env.sleep(
+      Date.parse(`${visit.submission.slotOptions[0].slice(0, 10)}T14:30:00Z`) - (await env.currentTimeMs()),
+    );
+    await expect(
+      handle.executeUpdate(decide, { args: [accept(visit.submission.slotOptions[0])] }),
+    ).rejects.toMatchObject({
+      cause: { type: 'slot_started' },
+    });
+    await handle.executeUpdate(decide, { args: [accept(visit.submission.slotOptions[1])] });
+    expect((await saved(visit.reference))?.status).toBe('booked');
+    expect(mail.messages.filter((m) => m.subject?.includes(`visit request ${visit.reference}`))).toHaveLength(0);
+  });
+});
+
 describe('the ends of a request', () => {
   it('ends when staff reject', async () => {
     const { visit, handle } = await start();

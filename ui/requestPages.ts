@@ -362,14 +362,30 @@ export function requestPages(services: Services) {
       contact: journey.contact,
       locale,
     };
+    // Answers changed since they were checked (a visitor added, then left empty) go back to their step.
+    const parsed = submission.safeParse(body);
+    if (!parsed.success) {
+      const [first] = toFieldErrors(parsed.error);
+      const step = { prisoner: 'prisoner', visitors: 'visitors', slotOptions: 'slots', contact: 'contact' }[
+        first.path.split('.')[0]
+      ];
+      return c.redirect(`/request/${step ?? 'prison'}`);
+    }
     let problems: FieldProblem[] = [];
     if (c.req.method === 'POST') {
       await formOf(c, journey);
-      const parsed = submission.safeParse(body);
-      problems = parsed.success ? checkSubmission(parsed.data, prison, today()) : toFieldErrors(parsed.error);
-      if (parsed.success && problems.length === 0) {
-        // The journey's id is the Idempotency-Key: a second press of the button sends nothing twice.
-        const sent = await submitVisit(services, parsed.data, requestSchedule(prison, today()), journey.id);
+      problems = checkSubmission(parsed.data, prison, today());
+      if (problems.length === 0) {
+        const schedule = requestSchedule(prison, today());
+        // The journey's id is the Idempotency-Key: a second press of the button sends nothing twice. If the answers
+        // changed after an attempt that failed (a busy service), the changed request gets a key of its own.
+        const sent = await submitVisit(services, parsed.data, schedule, journey.id).catch((error: unknown) => {
+          const reused =
+            error instanceof ProblemError && error.errors?.some((e) => e.code === 'idempotency_key_reused');
+          if (!reused) throw error;
+          journey.id = newJourney().id;
+          return submitVisit(services, parsed.data, schedule, journey.id);
+        });
         await event(journey, 'submitted');
         writeJourney(
           c,

@@ -33,6 +33,10 @@ import { render } from './render';
 
 type StaffPageEnv = { Variables: { user: StaffUser; csrf: string } };
 
+/** The form's own key, if it sent a well-formed one. */
+const formKeyOf = (body: Record<string, string | string[]>) =>
+  typeof body.key === 'string' && /^[0-9a-f]{32}$/.test(body.key) ? body.key : undefined;
+
 const ended = (): never => {
   throw new ProblemError(409, 'not_booked', 'This visit can no longer be changed.');
 };
@@ -218,6 +222,8 @@ export function staffPages(services: Services) {
       visit,
       errors,
       notice,
+      // Sent back with the form: a second press of its button repeats nothing.
+      formKey: randomBytes(16).toString('hex'),
       status: errors.length ? 400 : 200,
       details: [
         row('Prison', rules.get(visit.prisonId)?.name ?? visit.prisonId),
@@ -453,6 +459,7 @@ export function staffPages(services: Services) {
         sendMessage,
         [{ body: parsed.data.body, staff: { email: c.get('user').email } }],
         {
+          updateId: formKeyOf(body),
           whenEnded: ended,
         },
       );
@@ -470,6 +477,7 @@ export function staffPages(services: Services) {
         cancelByStaff,
         [{ reasons: parsed.data.reasons, staff: { email: c.get('user').email } }],
         {
+          updateId: formKeyOf(body),
           whenEnded: ended,
         },
       );

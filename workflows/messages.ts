@@ -33,6 +33,7 @@ export const refusals = {
   idempotencyKeyReused: 'idempotency_key_reused',
   referenceTaken: 'reference_taken',
   slotFull: 'slot_full',
+  slotStarted: 'slot_started',
   notBooked: 'not_booked',
   notAVisitorCancellation: 'not_a_visitor_cancellation',
 } as const;

@@ -145,10 +145,11 @@ function touch(visit: Visit): void {
 }
 
 /** Why a command cannot apply to a visit in its present state, or undefined when it can. */
-export function decisionRefusal(visit: Visit, decision: Decision): string | undefined {
+export function decisionRefusal(visit: Visit, decision: Decision, now: Date): string | undefined {
   if (visit.status !== 'requested') return 'already_processed';
   if (decision.outcome === 'reject') return undefined;
   if (!visit.slotOptions.includes(decision.slot)) return 'slot_not_requested';
+  if (slotTimes(decision.slot).start <= now) return 'slot_started';
   if (decision.visitors.some((v) => v.index >= visit.visitors.length)) return 'unknown_visitor';
   return undefined;
 }
@@ -286,7 +287,7 @@ export function applyCancellationConfirmed(visit: Visit): void {
 
 /** Staff write to the visitor about a booked visit. */
 export function messageRefusal(visit: Visit): string | undefined {
-  return visit.status === 'booked' ? undefined : 'not_booked';
+  return visit.status === 'booked' && !visit.completedAt ? undefined : 'not_booked';
 }
 
 export function applyMessage(visit: Visit, body: string, staff: StaffActor, now: Date): void {

@@ -53,6 +53,11 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   let savedVersion = 0;
   let saving: Promise<unknown> = Promise.resolve();
   const emails: Promise<unknown>[] = [];
+  let closing = false;
+  /** Refuses any command once the story is ending. */
+  const open = (refusal: string) => {
+    if (closing) refuse(refusal, 'this visit has ended');
+  };
 
   /**
    * Saves the visit to the read model and resolves with the version saved, once the read model shows it.
@@ -108,7 +113,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
       deciding = true;
       try {
         await condition(() => visit.eligibility !== undefined || visit.status !== 'requested');
-        const refusal = decisionRefusal(visit, command.decision);
+        const refusal = decisionRefusal(visit, command.decision, new Date());
         if (refusal) refuse(refusal, `the decision cannot apply: ${refusal}`);
         const { decision } = command;
         if (decision.outcome === 'accept' && acceptOutcome(visit, decision).rejectionReasons.length === 0) {
@@ -129,7 +134,8 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
     {
       validator: ({ decision }) => {
-        const refusal = deciding ? refusals.alreadyProcessed : decisionRefusal(visit, decision);
+        open(refusals.alreadyProcessed);
+        const refusal = deciding ? refusals.alreadyProcessed : decisionRefusal(visit, decision, new Date());
         if (refusal) refuse(refusal, `the decision cannot apply: ${refusal}`);
       },
     },
@@ -139,7 +145,11 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     cancelByVisitor,
     async () => {
       const action = visitorCancellation(visit, new Date());
-      if (action === 'done') return false;
+      if (action === 'done') {
+        // Done by an earlier command: answer once the read model shows it, as that command will.
+        await condition(() => savedVersion >= visit.version);
+        return false;
+      }
       applyVisitorCancellation(visit, new Date());
       if (action === 'cancel' && visit.slotGranted) {
         await releaseSlot({ prisonId: visit.prisonId, slot: visit.slotGranted, reference: visit.reference });
@@ -149,6 +159,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
     {
       validator: () => {
+        open(refusals.notCancellable);
         if (visitorCancellation(visit, new Date()) === 'not_cancellable') {
           refuse(refusals.notCancellable, `a ${visit.status} visit cannot be cancelled`);
         }
@@ -168,6 +179,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
     {
       validator: (_command) => {
+        open(refusals.notCancellable);
         const refusal = staffCancellationRefusal(visit, new Date());
         if (refusal) refuse(refusal, `a ${visit.status} visit cannot be cancelled`);
       },
@@ -182,6 +194,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
     {
       validator: (_command) => {
+        open(refusals.notAVisitorCancellation);
         const refusal = confirmationRefusal(visit);
         if (refusal) refuse(refusal, 'only a visitor’s cancellation is confirmed');
       },
@@ -197,6 +210,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
     {
       validator: (_command) => {
+        open(refusals.notBooked);
         const refusal = messageRefusal(visit);
         if (refusal) refuse(refusal, 'messages go only to booked visits');
       },
@@ -213,8 +227,14 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
 
   // Waiting for staff, with the deadlines of the prison's calendar.
   const lastSlotStart = Math.max(...visit.slotOptions.map((slot) => slotTimes(slot).start.getTime()));
-  const deadlines: { at: number; act: () => Promise<unknown> }[] = [
-    { at: Date.parse(input.deadlines.staffReminderAt), act: () => remindStaff(copy(visit)) },
+  // A deadline already past when the story gets to it still applies (overdue, expired), except a reminder,
+  // which would only be noise by then. The staff reminder goes in the background, like the visitor's e-mails.
+  const deadlines: { at: number; act: () => Promise<unknown>; onlyOnTime?: boolean }[] = [
+    {
+      at: Date.parse(input.deadlines.staffReminderAt),
+      act: async () => void emails.push(remindStaff(copy(visit))),
+      onlyOnTime: true,
+    },
     { at: Date.parse(input.deadlines.overdueAt), act: () => (markOverdue(visit), save()) },
     {
       at: lastSlotStart,
@@ -226,8 +246,12 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
   ];
   for (const deadline of deadlines.sort((a, b) => a.at - b.at)) {
-    if (deadline.at <= Date.now()) continue;
-    if (await condition(() => visit.status !== 'requested', until(new Date(deadline.at)))) break;
+    if (visit.status !== 'requested') break;
+    if (deadline.at > Date.now()) {
+      if (await condition(() => visit.status !== 'requested', until(new Date(deadline.at)))) break;
+    } else if (deadline.onlyOnTime) {
+      continue;
+    }
     await deadline.act();
   }
   await condition(() => visit.status !== 'requested');
@@ -247,6 +271,8 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   if (visit.status === 'cancelled' && visit.cancellation?.by === 'visitor') {
     await condition(() => visit.cancellationConfirmed === true);
   }
+  // The story is ending: refuse new commands, so that none is accepted and then lost with the workflow.
+  closing = true;
   await condition(allHandlersFinished);
   await save();
   await Promise.all(emails);

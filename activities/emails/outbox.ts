@@ -1,9 +1,9 @@
 // The outbox: one document per e-mail, keyed by visit and event, with its delivery status. It is what makes an
 // e-mail go once however often the activity that sends it is retried.
 import type { Db } from 'mongodb';
-import type { MailProvider, OutgoingEmail } from './providers';
+import { PermanentMailFailure, type MailProvider, type OutgoingEmail } from './providers';
 
-export type Delivery = 'pending' | 'sending' | 'sent' | 'held';
+export type Delivery = 'pending' | 'sending' | 'sent' | 'held' | 'failed';
 
 export interface OutboxDocument extends OutgoingEmail {
   _id: string;
@@ -48,7 +48,7 @@ export async function sendOnce(
   }
   const found = await emails.findOne({ _id: email.id });
   if (!found) throw new Error(`outbox lost ${email.id}`);
-  if (found.status === 'sent') return 'sent';
+  if (found.status === 'sent' || found.status === 'failed') return found.status;
   if (!provider) {
     await emails.updateOne({ _id: email.id }, { $set: { status: 'held' } });
     return 'held';
@@ -66,6 +66,10 @@ export async function sendOnce(
   } catch (error) {
     // Only the error's kind: a provider's message may quote the address.
     const kind = (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'Error');
+    if (error instanceof PermanentMailFailure) {
+      await emails.updateOne({ _id: email.id }, { $set: { status: 'failed', lastError: error.message } });
+      return 'failed';
+    }
     await emails.updateOne({ _id: email.id }, { $set: { status: 'pending', lastError: kind } });
     throw error;
   }

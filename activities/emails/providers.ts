@@ -10,6 +10,11 @@ export interface OutgoingEmail extends RenderedEmail {
   id: string;
 }
 
+/** The provider refused the e-mail for good (a bad address, say): trying again would not help. */
+export class PermanentMailFailure extends Error {
+  override name = 'PermanentMailFailure';
+}
+
 export interface MailProvider {
   name: string;
   /** Resolves once the provider has accepted the e-mail; throws if it did not (the caller retries). */
@@ -24,14 +29,22 @@ export function createSmtpProvider(url: string, from: string): MailProvider {
   return {
     name: 'smtp',
     async send(email) {
-      await transport.sendMail({
-        from,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        messageId: `<${email.id}@${domain}>`,
-      });
+      try {
+        await transport.sendMail({
+          from,
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          messageId: `<${email.id}@${domain}>`,
+        });
+      } catch (error) {
+        // SMTP 5xx on the recipient is final (550 no such mailbox); 4xx and lost connections are worth retrying.
+        const code = (error as { responseCode?: number; command?: string }).responseCode ?? 0;
+        if (code >= 500 && (error as { command?: string }).command === 'RCPT TO')
+          throw new PermanentMailFailure(`SMTP ${code}`);
+        throw error;
+      }
     },
   };
 }
@@ -72,6 +85,8 @@ export function createNotifyProvider({ apiKey, templateId, baseUrl }: NotifyOpti
           personalisation: { subject: email.subject, body: email.text },
         }),
       });
+      // 400 (a bad address or template) is final; 403, 429 and 5xx are worth retrying.
+      if (response.status === 400) throw new PermanentMailFailure('Notify answered 400');
       if (!response.ok) throw new Error(`Notify answered ${response.status}`);
     },
     async alreadySent(email) {
