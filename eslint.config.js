@@ -11,7 +11,9 @@ export default tseslint.config(
   },
   {
     files: ['ui/assets/**/*.mjs'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly', setTimeout: 'readonly', EventSource: 'readonly' } },
+    languageOptions: {
+      globals: { document: 'readonly', window: 'readonly', setTimeout: 'readonly', EventSource: 'readonly' },
+    },
   },
   {
     rules: {
