@@ -1,0 +1,170 @@
+// The performance dashboard: for a seeded set of visits, journeys and feedback, its figures are the answers this
+// test works out for itself; the page, with its SVG charts, passes axe and offers the same figures as CSV.
+import { randomBytes } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { visitsCollection, type VisitDocument } from '../activities/readModel';
+import { saveStaffAccount } from '../api/staffAccounts';
+import { dashboardFigures } from '../ui/dashboardFigures';
+import { checkPage, launchBrowser, serve } from './browser';
+import { PASSWORD, startTestService, type TestService } from './harness';
+
+let service: TestService;
+let browser: Browser;
+let site: Awaited<ReturnType<typeof serve>>;
+
+const HOUR = 3_600_000;
+const base = Date.parse('2026-11-02T09:00:00Z'); // a Monday
+
+interface Seed {
+  prisonId: string;
+  status: VisitDocument['status'];
+  /** Hours after submission that staff decided, if they did. */
+  decidedAfter?: number;
+  /** Days after submission of the confirm-by date. */
+  confirmByDays: number;
+  channel?: VisitDocument['channel'];
+  minutes?: number;
+  reasons?: string[];
+  by?: 'staff' | 'system';
+}
+
+const seeds: Seed[] = [
+  { prisonId: 'NGT', status: 'booked', decidedAfter: 1, confirmByDays: 3 },
+  { prisonId: 'NGT', status: 'booked', decidedAfter: 2, confirmByDays: 3, channel: 'phone', minutes: 10 },
+  { prisonId: 'NGT', status: 'rejected', decidedAfter: 3, confirmByDays: 3, reasons: ['no_allowance'] },
+  {
+    prisonId: 'NGT',
+    status: 'rejected',
+    decidedAfter: 10,
+    confirmByDays: 3,
+    reasons: ['visitor_banned', 'other'],
+    channel: 'phone',
+    minutes: 15,
+  },
+  { prisonId: 'NGT', status: 'booked', decidedAfter: 100, confirmByDays: 3, channel: 'post', minutes: 5 },
+  { prisonId: 'NGT', status: 'rejected', confirmByDays: 3, reasons: ['request_expired'], by: 'system' },
+  { prisonId: 'NGT', status: 'requested', confirmByDays: 3 },
+  { prisonId: 'WMR', status: 'withdrawn', confirmByDays: 3 },
+];
+
+function visitFrom(seed: Seed, index: number): VisitDocument {
+  const submittedAt = new Date(base + index * HOUR);
+  const decidedAt =
+    seed.decidedAfter !== undefined ? new Date(submittedAt.getTime() + seed.decidedAfter * HOUR) : undefined;
+  const reference = `DASH${String(index).padStart(4, '0')}`;
+  return {
+    _id: reference,
+    reference,
+    prisonId: seed.prisonId,
+    status: seed.status,
+    version: 2,
+    prisoner: { firstName: 'P', lastName: 'Q', dateOfBirth: '1980-01-01', number: 'A1234BC' },
+    visitors: [{ firstName: 'V', lastName: 'W', dateOfBirth: '1980-01-01' }],
+    slotOptions: ['2026-11-10T14:00/16:00'],
+    confirmBy: new Date(submittedAt.getTime() + seed.confirmByDays * 24 * HOUR).toISOString().slice(0, 10),
+    contact: { email: 'v@example.com', phone: '07700 900123' },
+    locale: 'en',
+    accessTokenHash: '',
+    submittedAt: submittedAt.toISOString(),
+    messages: [],
+    channel: seed.channel ?? 'web',
+    ...(seed.minutes !== undefined ? { assistedMinutes: seed.minutes } : {}),
+    ...(seed.reasons ? { rejection: { reasons: seed.reasons as never, auto: seed.by === 'system' } } : {}),
+    timeline: [
+      { status: 'requested', at: submittedAt.toISOString(), by: 'visitor' },
+      ...(decidedAt ? [{ status: seed.status, at: decidedAt.toISOString(), by: 'staff' as const }] : []),
+      ...(seed.by === 'system' ? [{ status: seed.status, at: submittedAt.toISOString(), by: 'system' as const }] : []),
+    ],
+    savedAt: new Date(),
+  };
+}
+
+beforeAll(async () => {
+  service = await startTestService(`dash_${randomBytes(2).toString('hex')}`);
+  await visitsCollection(service.db).insertMany(seeds.map(visitFrom));
+  const at = new Date(base + 2 * HOUR);
+  await service.db.collection('journeyEvents').insertMany([
+    ...['j1', 'j2', 'j3', 'j4'].map((journey) => ({ journey, step: 'started', at })),
+    ...['j1', 'j2', 'j3'].map((journey) => ({ journey, step: 'submitted', at })),
+    { journey: 'j1', step: 'started', at }, // a journey counted once however often it starts
+  ]);
+  await service.db.collection('feedback').insertMany([5, 4, 2].map((rating) => ({ rating, comment: '', at })));
+  await saveStaffAccount(service.db, { email: 'admin@dash.test', role: 'admin', prisons: [], password: PASSWORD });
+  await saveStaffAccount(service.db, { email: 'wmr@dash.test', role: 'staff', prisons: ['WMR'], password: PASSWORD });
+  site = await serve(service.app.fetch);
+  browser = await launchBrowser();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await service?.close();
+});
+
+const from = new Date(base - 24 * HOUR);
+const to = new Date(base + 30 * 24 * HOUR);
+
+describe('the dashboard’s figures', () => {
+  it('are the answers worked out from the seeded visits, journeys and feedback', async () => {
+    const figures = await dashboardFigures(service.db, 'all', from, to);
+    const count = (status: string) => seeds.filter((s) => s.status === status).length;
+    expect(figures.total).toBe(seeds.length);
+    expect(figures.byStatus).toEqual({
+      booked: count('booked'),
+      rejected: count('rejected'),
+      requested: 1,
+      withdrawn: 1,
+    });
+    // Staff decided after 1, 2, 3, 10 and 100 hours: the median is 3; the 95th percentile (nearest rank) is 100.
+    expect(figures.hoursToDecision).toEqual({ median: 3, p95: 100, decided: 5 });
+    // Confirm-by is three days after submission: every decision but the one after 100 hours was on time.
+    expect(figures.decidedByConfirmBy).toBe(0.8);
+    expect(figures.rejectionReasons).toEqual({ no_allowance: 1, visitor_banned: 1, other: 1, request_expired: 1 });
+    expect(figures.channels).toEqual({
+      web: { requests: 5, minutes: 0 },
+      phone: { requests: 2, minutes: 25 },
+      post: { requests: 1, minutes: 5 },
+    });
+    expect(figures.journeys).toEqual({ started: 4, submitted: 3, completionRate: 0.75 });
+    expect(figures.satisfaction).toEqual({ responses: 3, average: 3.67, satisfiedShare: 0.667 });
+  });
+
+  it('count only the prisons given', async () => {
+    const figures = await dashboardFigures(service.db, ['WMR'], from, to);
+    expect(figures.total).toBe(1);
+    expect(figures.byStatus).toEqual({ withdrawn: 1 });
+  });
+});
+
+describe('the dashboard page', () => {
+  it('shows the figures with charts drawn on the server, passes axe, and downloads as CSV', async () => {
+    const page = await (await browser.newContext({ baseURL: site.base })).newPage();
+    await page.goto('/staff/sign-in');
+    await page.fill('#email', 'admin@dash.test');
+    await page.fill('#password', PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.goto('/staff/dashboard?from=2026-11-01&to=2026-11-30');
+    await checkPage(page, 'staff-dashboard');
+    expect(await page.locator('main svg[role="img"]').count()).toBe(3);
+    expect(await page.textContent('main')).toContain('80%');
+    const csv = await page.evaluate(async () =>
+      (await fetch('/staff/dashboard.csv?from=2026-11-01&to=2026-11-30')).text(),
+    );
+    expect(csv).toContain('"hours to decision p95",100');
+    expect(csv).toContain('"channel phone minutes",25');
+    await page.context().close();
+  });
+
+  it('shows staff the figures of their own prisons only', async () => {
+    const page = await (await browser.newContext({ baseURL: site.base })).newPage();
+    await page.goto('/staff/sign-in');
+    await page.fill('#email', 'wmr@dash.test');
+    await page.fill('#password', PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const csv = await page.evaluate(async () =>
+      (await fetch('/staff/dashboard.csv?from=2026-11-01&to=2026-11-30')).text(),
+    );
+    expect(csv).toContain('"requests",1\r\n');
+    await page.context().close();
+  });
+});
