@@ -1,6 +1,7 @@
 // The first staff pages in Debian's Chromium: sign in, the queue, a visit, accept and reject; who may see what.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { checkPage, launchBrowser, serve } from './browser';
 import { eventually, PASSWORD, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
@@ -296,5 +297,43 @@ describe('a helper', () => {
     const visit = await service.call('GET', `/api/staff/visits/${reference}`, { token: staffToken });
     expect(visit.body).toMatchObject({ status: 'requested', channel: 'phone', assistedMinutes: 12 });
     await page.context().close();
+  });
+});
+
+describe('a policy officer', () => {
+  it('tries a prison’s rules, and an edited copy, on a sample request, seeing which rules fire', async () => {
+    await saveStaffAccount(service.db, {
+      email: 'rules@staff.test',
+      role: 'policy',
+      prisons: ['NGT'],
+      password: PASSWORD,
+    });
+    const page = await signIn('rules@staff.test');
+    await page.goto('/staff/policy-preview');
+    await checkPage(page, 'staff-preview');
+    await page.fill('#visitBalance', '0');
+    await page.getByRole('button', { name: 'Try it' }).click();
+    await checkPage(page, 'staff-preview-outcome');
+    expect(await page.textContent('main')).toContain('no_allowance: The prisoner has used all their visits');
+    expect(await page.textContent('table')).toContain('✓ prisoner.visitBalance lessThanInclusive 0 (is 0)');
+
+    const edited = readFileSync('rules/prisons/northgate.yaml', 'utf8').replace('value: A }', 'value: C }');
+    await page.fill('#ruleFile', edited);
+    await page.fill('#visitBalance', '3');
+    await page.fill('#category', 'C');
+    await page.getByRole('button', { name: 'Try it' }).click();
+    expect(await page.textContent('main')).toContain('Closed visit');
+    expect(await page.textContent('main')).toMatch(/Yes: The prisoner is category A/);
+
+    await page.fill('#ruleFile', edited.replace('booking_window', 'booking_windw'));
+    await page.getByRole('button', { name: 'Try it' }).click();
+    expect(await page.textContent('.govuk-error-summary')).toMatch(/Line \d+: calendar\.booking_windw: unknown key/);
+    await page.context().close();
+  });
+
+  it('is the only one (with admins) who can, and only for their prisons', async () => {
+    const staffPage = await signIn('ngt@staff.test');
+    expect((await staffPage.goto('/staff/policy-preview'))?.status()).toBe(403);
+    await staffPage.context().close();
   });
 });

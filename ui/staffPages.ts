@@ -28,6 +28,9 @@ import { findVisit } from '../api/visitViews';
 import { addDays, londonClock, londonInstant } from '../rules/londonTime';
 import { barChart } from './charts';
 import { dashboardFigures } from './dashboardFigures';
+import { evaluateEligibility } from '../rules/eligibility';
+import { inputFromCase, sampleCase } from '../rules/examples';
+import { parseRuleFile } from '../rules/ruleFile';
 import { cancellationReason, channel, rejectionReason } from '../api/vocabulary';
 import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import { csrfMatches, newJourney, readJourney, writeJourney } from './journeyCookie';
@@ -710,6 +713,105 @@ export function staffPages(services: Services) {
     c.header('Cache-Control', 'no-store');
     const body = ['"figure","value"', ...rows.map(([k, v]) => `"${k}",${v ?? ''}`)].join('\r\n');
     return c.body(`${body}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+  });
+
+  // The policy preview: a prison's rules, or an edited copy, tried on a sample request. Nothing takes effect.
+  app.on(['GET', 'POST'], '/staff/policy-preview', signedIn, async (c) => {
+    const user = c.get('user');
+    if (user.role === 'staff')
+      throw new ProblemError(403, 'forbidden', 'Only policy and admin users can preview rules.');
+    const prisons = prisonsOf(user);
+    let values: Record<string, string> = {
+      visitorAges: '35',
+      prisonerService: 'found',
+      category: '',
+      visitBalance: '',
+      inLast28Days: '0',
+    };
+    let errors: { path: string; text: string }[] = [];
+    let outcome: unknown;
+    if (c.req.method === 'POST') {
+      const body = await form(c);
+      values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v ?? '').trim()]));
+      let prison = rules.get(values.prisonId);
+      if (!prison || !canSeePrison(user, prison.id))
+        throw new ProblemError(404, 'unknown_prison', 'There is no such prison among yours.');
+      if (values.ruleFile) {
+        const parsed = parseRuleFile(values.ruleFile, 'edited copy');
+        if (parsed.ok) prison = parsed.prison;
+        else errors = parsed.errors.map((e) => ({ path: 'ruleFile', text: `Line ${e.line}: ${e.path}: ${e.message}` }));
+      }
+      const ages = values.visitorAges
+        .split(/[,\s]+/)
+        .filter(Boolean)
+        .map(Number);
+      const number = (name: string) => (values[name] === '' ? undefined : Number(values[name]));
+      const sample = sampleCase.safeParse({
+        visitorAges: ages,
+        prisoner:
+          values.prisonerService === 'found'
+            ? {
+                ...(values.category ? { category: values.category } : {}),
+                ...(number('visitBalance') !== undefined ? { visitBalance: number('visitBalance') } : {}),
+              }
+            : values.prisonerService,
+        earlierVisits: { inLast28Days: number('inLast28Days') ?? 0 },
+      });
+      if (!sample.success) {
+        const words: Record<string, string> = {
+          visitorAges: 'Enter 1 to 6 ages, whole numbers, separated by commas',
+          'prisoner.visitBalance': 'Enter the visits left as a whole number',
+          'earlierVisits.inLast28Days': 'Enter a whole number of requests, 0 or more',
+        };
+        const at = { 'prisoner.visitBalance': 'visitBalance', 'earlierVisits.inLast28Days': 'inLast28Days' } as Record<
+          string,
+          string
+        >;
+        errors.push(
+          ...sample.error.issues.map((i) => {
+            const path = i.path.join('.').replace(/^visitorAges\.\d+$/, 'visitorAges');
+            return { path: at[path] ?? path, text: words[path] ?? i.message };
+          }),
+        );
+      }
+      if (errors.length === 0 && sample.success) {
+        const { eligibility, trace } = await evaluateEligibility(prison, inputFromCase(prison, sample.data));
+        const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
+        outcome = {
+          version: prison.version,
+          rows: [
+            row('Rejected', eligibility.rejections.map((r) => `${r.reason}: ${r.explanation}`).join('; ') || 'No'),
+            row('Flags for staff', eligibility.flags.map((f) => `${f.flag}: ${f.explanation}`).join('; ') || 'None'),
+            row('Closed visit', eligibility.closedVisit ? `Yes: ${eligibility.closedVisit.explanation}` : 'No'),
+          ],
+          rules: trace.map((rule) => [
+            { text: rule.rule },
+            { text: rule.fired ? 'Yes' : 'No' },
+            {
+              text: rule.conditions
+                .map((t) => `${t.result ? '✓' : '✗'} ${t.test} (is ${JSON.stringify(t.actual) ?? 'unknown'})`)
+                .join('; '),
+            },
+          ]),
+        };
+      }
+    }
+    return render(c, 'staff/preview', {
+      title: 'Try rules on a sample request',
+      user,
+      csrf: c.get('csrf'),
+      active: 'preview',
+      values,
+      errors,
+      outcome,
+      status: errors.length ? 400 : 200,
+      prisonItems: prisons.map((p) => ({ value: p.id, text: p.name, selected: p.id === values.prisonId })),
+      serviceItems: [
+        ['found', 'Finds the prisoner'],
+        ['not_found', 'Finds nobody with this number'],
+        ['unavailable', 'Does not answer'],
+      ].map(([value, text]) => ({ value, text, checked: values.prisonerService === value })),
+    });
   });
 
   app.post('/staff/visits/:reference/cancellation-confirmed', signedIn, async (c) => {
