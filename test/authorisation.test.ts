@@ -1,0 +1,90 @@
+// Who may do what, over every staff route of the pages and the API: someone signed out is sent to sign in (401
+// from the API), a user of another prison gets 404 where a visit is named and 403 where a prison is, and the
+// policy role cannot change visits. A new staff route fails here until it is added to the table.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveStaffAccount } from '../api/staffAccounts';
+import { PASSWORD, startTestService, visitRequestBody, type TestService } from './harness';
+
+let service: TestService;
+let reference = '';
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  service = await startTestService('authorisation');
+  for (const [email, role, prisons] of [
+    ['other@auth.test', 'staff', ['WMR']],
+    ['policy@auth.test', 'policy', ['NGT']],
+  ] as const) {
+    await saveStaffAccount(service.db, { email, role, prisons: [...prisons], password: PASSWORD });
+    const { body } = await service.call('POST', '/api/staff/session', { body: { email, password: PASSWORD } });
+    tokens[email] = body.token;
+  }
+  reference = (await service.call('POST', '/api/visits', { body: visitRequestBody() })).body.reference;
+});
+afterAll(() => service.close());
+
+/** What each user gets from a route: [signed out, staff of another prison, policy of this prison]. */
+const expected: Record<string, [number, number, number]> = {
+  'GET /api/staff/queue?prisonId=NGT': [401, 403, 200],
+  'GET /api/staff/visits/{ref}': [401, 404, 200],
+  'POST /api/staff/visits/{ref}/decision': [401, 404, 403],
+  'POST /api/staff/visits/{ref}/cancel': [401, 404, 403],
+  'POST /api/staff/visits/{ref}/cancellation-confirmed': [401, 404, 403],
+  'POST /api/staff/visits/{ref}/messages': [401, 404, 403],
+  'GET /api/staff/search?q=A1234BC': [401, 200, 200],
+  'GET /staff/queue?prisonId=NGT': [302, 403, 200],
+  'GET /staff/queue/events?prisonId=NGT': [302, 403, 200],
+  'GET /staff/visits/{ref}': [302, 404, 200],
+  'POST /staff/visits/{ref}/decision': [302, 404, 403],
+  'POST /staff/visits/{ref}/cancel': [302, 404, 403],
+  'POST /staff/visits/{ref}/cancellation-confirmed': [302, 404, 403],
+  'POST /staff/visits/{ref}/messages': [302, 404, 403],
+  'GET /staff/search?q=A1234BC': [302, 200, 200],
+  'GET /staff/booked?prisonId=NGT': [302, 403, 200],
+  'GET /staff/booked.csv?prisonId=NGT': [302, 403, 200],
+  'GET /staff/assisted?prisonId=NGT': [302, 403, 403],
+  'POST /staff/assisted?prisonId=NGT': [302, 403, 403],
+  'GET /staff/dashboard': [302, 200, 200],
+  'GET /staff/dashboard.csv': [302, 200, 200],
+  'GET /staff/policy-preview': [302, 403, 200],
+  // Posted here without the form's CSRF token, which the policy user's own form would carry.
+  'POST /staff/policy-preview': [302, 403, 403],
+  'POST /staff/sign-out': [302, 403, 403],
+};
+
+async function call(route: string, who?: string) {
+  const [method, target] = route.split(' ');
+  const path = target.replace('{ref}', reference);
+  const api = path.startsWith('/api/');
+  const token = who ? tokens[who] : undefined;
+  const headers: Record<string, string> = {
+    ...(token && api ? { Authorization: `Bearer ${token}` } : {}),
+    ...(token && !api ? { Cookie: `pvb_session=${token}` } : {}),
+    ...(method === 'POST' ? { 'Content-Type': api ? 'application/json' : 'application/x-www-form-urlencoded' } : {}),
+  };
+  const response = await service.app.request(path, {
+    method,
+    headers,
+    ...(method === 'POST' ? { body: api ? '{}' : '' } : {}),
+  });
+  if (path.includes('/events')) await response.body?.cancel();
+  return response;
+}
+
+describe('every staff route', () => {
+  it('is in this table', () => {
+    const routes = service.app.routes
+      .filter((r) => r.method !== 'ALL' && /^\/(api\/)?staff\//.test(r.path) && !/sign-in|\/session$/.test(r.path))
+      .map((r) => `${r.method} ${r.path.replace(':reference', '{ref}')}`);
+    const table = Object.keys(expected).map((key) => key.split('?')[0]);
+    expect([...new Set(routes)].sort()).toEqual([...new Set(table)].sort());
+  });
+
+  it.each(Object.entries(expected))('%s', async (route, [signedOut, otherPrison, policy]) => {
+    const anonymous = await call(route);
+    expect(anonymous.status, 'signed out').toBe(signedOut);
+    if (signedOut === 302) expect(anonymous.headers.get('Location')).toBe('/staff/sign-in');
+    expect((await call(route, 'other@auth.test')).status, 'another prison').toBe(otherPrison);
+    expect((await call(route, 'policy@auth.test')).status, 'policy').toBe(policy);
+  });
+});
