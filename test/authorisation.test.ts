@@ -40,6 +40,7 @@ const expected: Record<string, [number, number, number]> = {
   'POST /staff/visits/{ref}/cancellation-confirmed': [302, 404, 403],
   'POST /staff/visits/{ref}/messages': [302, 404, 403],
   'GET /staff/search?q=A1234BC': [302, 200, 200],
+  'GET /staff/processed?prisonId=NGT': [302, 403, 200],
   'GET /staff/booked?prisonId=NGT': [302, 403, 200],
   'GET /staff/booked.csv?prisonId=NGT': [302, 403, 200],
   'GET /staff/assisted?prisonId=NGT': [302, 403, 403],

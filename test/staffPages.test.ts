@@ -55,6 +55,9 @@ describe('staff', () => {
     await page.getByRole('button', { name: 'Accept' }).click();
     expect(await page.textContent('.govuk-notification-banner')).toContain('Request processed');
     expect(await visitorSees(submitted)).toMatchObject({ status: 'booked', slotGranted: slot });
+    await page.goto('/staff/processed');
+    await checkPage(page, 'staff-processed');
+    expect(await page.textContent('table')).toContain(submitted.reference);
     await page.context().close();
   });
 

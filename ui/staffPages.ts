@@ -275,6 +275,33 @@ export function staffPages(services: Services) {
 
   app.get('/staff/visits/:reference', signedIn, async (c) => visitPage(c, await visibleVisit(c)));
 
+  app.get('/staff/processed', signedIn, async (c) => {
+    const prisonId = prisonFor(c);
+    const since = new Date(Date.now() - 14 * 86_400_000).toISOString();
+    const decided = await visitsCollection(db)
+      .find({ prisonId, status: { $in: ['booked', 'rejected', 'cancelled'] }, 'timeline.1.at': { $gte: since } })
+      .limit(1000)
+      .toArray();
+    const decision = (visit: VisitDocument) =>
+      visit.timeline.find((entry) => entry.status === 'booked' || entry.status === 'rejected');
+    return render(c, 'staff/processed', {
+      title: `Processed: ${rules.get(prisonId)?.name ?? prisonId}`,
+      user: c.get('user'),
+      csrf: c.get('csrf'),
+      active: 'processed',
+      rows: decided
+        .filter((visit) => decision(visit))
+        .sort((a, b) => (decision(b)?.at ?? '').localeCompare(decision(a)?.at ?? ''))
+        .map((visit) => [
+          { html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>` },
+          { text: `${visit.prisoner.firstName} ${visit.prisoner.lastName}` },
+          { text: visit.status },
+          { text: formatDate((decision(visit)?.at ?? '').slice(0, 10), 'en') },
+          { text: decision(visit)?.actor ?? decision(visit)?.by ?? '' },
+        ]),
+    });
+  });
+
   app.get('/staff/search', signedIn, async (c) => {
     const user = c.get('user');
     const q = (c.req.query('q') ?? '').replace(/\s+/g, '').toUpperCase();
