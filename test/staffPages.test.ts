@@ -55,6 +55,10 @@ describe('staff', () => {
     await page.getByRole('button', { name: 'Accept' }).click();
     expect(await page.textContent('.govuk-notification-banner')).toContain('Request processed');
     expect(await visitorSees(submitted)).toMatchObject({ status: 'booked', slotGranted: slot });
+    const visitor = await (await browser.newContext({ baseURL: site.base })).newPage();
+    await visitor.goto(`/visits/${submitted.reference}?token=${encodeURIComponent(submitted.accessToken)}`);
+    expect(await visitor.textContent('main')).toContain('Your visit is booked for');
+    await visitor.context().close();
     await page.goto('/staff/processed');
     await checkPage(page, 'staff-processed');
     expect(await page.textContent('table')).toContain(submitted.reference);
@@ -66,6 +70,36 @@ describe('staff', () => {
     await page.waitForTimeout(500); // the page's event stream is open
     const submitted = await submit();
     await page.getByRole('link', { name: submitted.reference }).waitFor({ timeout: 15_000 });
+    await page.context().close();
+  });
+
+  it('see the places left in a slot with a capacity, and record a visitor banned until a date', async () => {
+    await saveStaffAccount(service.db, {
+      email: 'slt@staff.test',
+      role: 'staff',
+      prisons: ['SLT'],
+      password: PASSWORD,
+    });
+    const [slot] = slotsAt('SLT').filter((s) => s.endsWith('14:00/15:30'));
+    const child = { firstName: 'Kit', lastName: 'Wilde', dateOfBirth: '2015-01-01' };
+    const submitted = await submit({
+      prisonId: 'SLT',
+      slotOptions: [slot],
+      visitors: [visitRequestBody().visitors[0], child],
+    });
+    const page = await signIn('slt@staff.test');
+    await page.goto(`/staff/visits/${submitted.reference}`);
+    expect(await page.textContent('main')).toContain('Places left: 2 open, 1 closed');
+    await page.check(`input[name="slot"][value="${slot}"]`);
+    await page.fill('#referenceNo', 'SL-1');
+    await page.selectOption('#visitor-1', 'banned');
+    await page.fill('#visitor-1-bannedUntil', '2027-06-30');
+    await page.getByRole('button', { name: 'Accept' }).click();
+    const staffToken = await service.staffToken('staff', ['SLT']);
+    const visit = await service.call('GET', `/api/staff/visits/${submitted.reference}`, { token: staffToken });
+    expect(visit.body).toMatchObject({ status: 'booked' });
+    expect(visit.body.visitors[1]).toMatchObject({ outcome: 'banned', bannedUntil: '2027-06-30' });
+    await page.goto(`/staff/visits/${submitted.reference}`);
     await page.context().close();
   });
 

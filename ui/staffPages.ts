@@ -17,7 +17,7 @@ import {
   type StaffUser,
 } from '../api/schemas';
 import { messageFor } from '../api/errorMessages';
-import { bookableSlots, requestSchedule } from '../rules/calendar';
+import { bookableSlots, requestSchedule, slotCapacity } from '../rules/calendar';
 import { checkSubmission } from '../rules/submission';
 import { canSeePrison, issueToken, readToken, SESSION_COOKIE, SESSION_SECONDS } from '../api/session';
 import { clearFailures, lockedFor, recordFailure } from '../api/signInThrottle';
@@ -212,6 +212,22 @@ export function staffPages(services: Services) {
     });
   });
 
+  /** Places left in a slot with a capacity, as the read model counts its bookings; none where there is no limit. */
+  async function placesLeft(prisonId: string, slot: string) {
+    const prison = rules.get(prisonId);
+    const capacity = prison && slotCapacity(prison, slot);
+    if (!capacity) return undefined;
+    const booked = await visitsCollection(db)
+      .find({ prisonId, status: 'booked', slotGranted: slot })
+      .project<{ closed?: boolean }>({ closed: 1 })
+      .toArray();
+    const left = (kind: 'open' | 'closed') =>
+      capacity[kind] === undefined
+        ? ''
+        : `${Math.max(0, (capacity[kind] ?? 0) - booked.filter((v) => Boolean(v.closed) === (kind === 'closed')).length)} ${kind}`;
+    return { text: `Places left: ${[left('open'), left('closed')].filter(Boolean).join(', ')}` };
+  }
+
   async function visitPage(
     c: Context<StaffPageEnv>,
     visit: VisitDocument,
@@ -256,11 +272,18 @@ export function staffPages(services: Services) {
         ...(eligibility?.closedVisit ? [`Closed visit: ${eligibility.closedVisit.explanation}`] : []),
       ],
       slotItems: [
-        ...visit.slotOptions.map((slot) => ({ value: slot, text: formatSlot(slot, 'en') })),
+        ...(await Promise.all(
+          visit.slotOptions.map(async (slot) => ({
+            value: slot,
+            text: formatSlot(slot, 'en'),
+            hint: await placesLeft(visit.prisonId, slot),
+          })),
+        )),
         { divider: 'or' },
         { value: 'none', text: 'None of these (rejects the request: no slot available)' },
       ],
       visitorItems: visit.visitors.map((v, index) => ({
+        index,
         label: `${v.firstName} ${v.lastName}${index === 0 ? ' (lead visitor)' : ''}`,
         options: Object.entries(outcomeWords).map(([value, text]) => ({ value, text })),
       })),
@@ -413,7 +436,13 @@ export function staffPages(services: Services) {
             slot: body.slot,
             referenceNo: body.referenceNo,
             closed: body.closed === 'yes',
-            visitors: visit.visitors.map((_, index) => ({ index, status: body[`visitor-${index}`] ?? 'allowed' })),
+            visitors: visit.visitors.map((_, index) => ({
+              index,
+              status: body[`visitor-${index}`] ?? 'allowed',
+              ...(body[`visitor-${index}`] === 'banned' && body[`visitor-${index}-bannedUntil`]
+                ? { bannedUntil: body[`visitor-${index}-bannedUntil`] }
+                : {}),
+            })),
           }
         : {
             outcome: 'reject',
