@@ -52,7 +52,10 @@ describe('staff', () => {
     const [slot] = visitRequestBody().slotOptions;
     await page.check(`input[name="slot"][value="${slot}"]`);
     await page.fill('#referenceNo', 'NG-500');
+    await page.fill('#message', 'Please arrive 30 minutes early.');
     await page.getByRole('button', { name: 'Accept' }).click();
+    expect(await page.textContent('.govuk-service-navigation')).toMatch(/Queue \(\d+\)/);
+    expect(await page.textContent('main')).toContain('Please arrive 30 minutes early.');
     expect(await page.textContent('.govuk-notification-banner')).toContain('Request processed');
     expect(await visitorSees(submitted)).toMatchObject({ status: 'booked', slotGranted: slot });
     const visitor = await (await browser.newContext({ baseURL: site.base })).newPage();

@@ -36,7 +36,7 @@ import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../work
 import { csrfMatches, newJourney, readJourney, writeJourney } from './journeyCookie';
 import { render } from './render';
 
-type StaffPageEnv = { Variables: { user: StaffUser; csrf: string } };
+type StaffPageEnv = { Variables: { user: StaffUser; csrf: string; queueCount: number } };
 
 /** The form's own key, if it sent a well-formed one. */
 const formKeyOf = (body: Record<string, string | string[]>) =>
@@ -65,6 +65,14 @@ export function staffPages(services: Services) {
     if (!token || !user) return c.redirect('/staff/sign-in');
     c.set('user', user);
     c.set('csrf', csrfFor(token));
+    // The count of requests to decide, for the navigation of every page.
+    c.set(
+      'queueCount',
+      await visitsCollection(db).countDocuments({
+        status: 'requested',
+        ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
+      }),
+    );
     await next();
   };
 
@@ -86,6 +94,10 @@ export function staffPages(services: Services) {
     }
     return visit;
   }
+
+  /** A staff page, with the signed-in user, the form token and the queue count its layout shows. */
+  const staffPage = (c: Context<StaffPageEnv>, view: string, context: Parameters<typeof render>[2]) =>
+    render(c, view, { user: c.get('user'), csrf: c.get('csrf'), queueCount: c.get('queueCount'), ...context });
 
   const prisonsOf = (user: StaffUser) => rules.list().filter((prison) => canSeePrison(user, prison.id));
   const app = new Hono<StaffPageEnv>();
@@ -182,12 +194,11 @@ export function staffPages(services: Services) {
       html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>`,
     });
     const prisoner = (visit: VisitDocument) => ({ text: `${visit.prisoner.firstName} ${visit.prisoner.lastName}` });
-    return render(c, 'staff/queue', {
+    return staffPage(c, 'staff/queue', {
       title: `Queue: ${rules.get(prisonId)?.name ?? prisonId}`,
       user,
       csrf: c.get('csrf'),
       active: 'queue',
-      queueCount: requested.length,
       eventsUrl: `/staff/queue/events?prisonId=${prisonId}`,
       refreshUrl: `/staff/queue?prisonId=${prisonId}`,
       prisonItems: prisons.map((p) => ({ value: p.id, text: p.name, selected: p.id === prisonId })),
@@ -236,7 +247,7 @@ export function staffPages(services: Services) {
   ) {
     const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
     const eligibility = visit.eligibility;
-    return render(c, 'staff/visit', {
+    return staffPage(c, 'staff/visit', {
       title: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
       user: c.get('user'),
       csrf: c.get('csrf'),
@@ -307,7 +318,7 @@ export function staffPages(services: Services) {
       .toArray();
     const decision = (visit: VisitDocument) =>
       visit.timeline.find((entry) => entry.status === 'booked' || entry.status === 'rejected');
-    return render(c, 'staff/processed', {
+    return staffPage(c, 'staff/processed', {
       title: `Processed: ${rules.get(prisonId)?.name ?? prisonId}`,
       user: c.get('user'),
       csrf: c.get('csrf'),
@@ -329,9 +340,9 @@ export function staffPages(services: Services) {
     const user = c.get('user');
     const q = (c.req.query('q') ?? '').replace(/\s+/g, '').toUpperCase();
     const page = { title: 'Search', user, csrf: c.get('csrf'), active: 'search', q: c.req.query('q') ?? '' };
-    if (!q) return render(c, 'staff/search', page);
+    if (!q) return staffPage(c, 'staff/search', page);
     if (!/^([A-Z]\d{4}[A-Z]{2}|[0-9A-Z]{8})$/.test(q)) {
-      return render(c, 'staff/search', {
+      return staffPage(c, 'staff/search', {
         ...page,
         errors: [{ path: 'q', text: 'Enter a prison number like A1234BC or an 8-character reference' }],
       });
@@ -344,7 +355,7 @@ export function staffPages(services: Services) {
       .sort({ submittedAt: -1 })
       .limit(100)
       .toArray();
-    return render(c, 'staff/search', {
+    return staffPage(c, 'staff/search', {
       ...page,
       results: found.map((visit) => [
         { html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>` },
@@ -373,7 +384,7 @@ export function staffPages(services: Services) {
 
   app.get('/staff/booked', signedIn, async (c) => {
     const { prisons, prisonId, date, asked, visits } = await bookedOn(c);
-    return render(c, 'staff/booked', {
+    return staffPage(c, 'staff/booked', {
       title: 'Booked visits',
       user: c.get('user'),
       csrf: c.get('csrf'),
@@ -477,6 +488,14 @@ export function staffPages(services: Services) {
       }
       throw error;
     }
+    const message = typeof body.message === 'string' ? body.message.trim() : '';
+    const after = await findVisit(db, visit.reference);
+    if (message && after?.status === 'booked' && staffMessage.safeParse({ body: message }).success) {
+      await runCommand(services, visit.reference, sendMessage, [{ body: message, staff: { email: user.email } }], {
+        updateId: formKeyOf(body),
+        whenEnded: ended,
+      });
+    }
     return visitPage(
       c,
       (await findVisit(db, visit.reference)) ?? visit,
@@ -560,7 +579,7 @@ export function staffPages(services: Services) {
       active: 'assisted',
       prisonItems: prisons.map((p) => ({ value: p.id, text: p.name })),
     };
-    if (!prison) return render(c, 'staff/assisted', page);
+    if (!prison) return staffPage(c, 'staff/assisted', page);
     const today = londonClock(new Date()).date;
     const maxVisitors = Math.min(6, prison.maxVisitors);
     let values: Record<string, unknown> = { minutes: '', locale: 'en' };
@@ -629,7 +648,7 @@ export function staffPages(services: Services) {
       }
       errors = problems.map((p) => ({ path: p.path, text: p.message ?? p.code }));
     }
-    return render(c, 'staff/assisted', {
+    return staffPage(c, 'staff/assisted', {
       ...page,
       forPrison: prison,
       key,
@@ -703,7 +722,7 @@ export function staffPages(services: Services) {
       ]),
     });
     const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
-    return render(c, 'staff/dashboard', {
+    return staffPage(c, 'staff/dashboard', {
       title: 'Performance',
       user,
       csrf: c.get('csrf'),
@@ -852,7 +871,7 @@ export function staffPages(services: Services) {
         };
       }
     }
-    return render(c, 'staff/preview', {
+    return staffPage(c, 'staff/preview', {
       title: 'Try rules on a sample request',
       user,
       csrf: c.get('csrf'),
