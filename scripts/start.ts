@@ -104,6 +104,7 @@ if (await waitForHealth(`${base}/health`)) {
     '',
     'Prison Visit Booking is running.',
     `  Visitors:       ${base}/`,
+    `  Staff:          ${base}/staff/queue`,
     `  API:            ${base}/api/prisons`,
     `  OpenAPI:        ${base}/openapi.json`,
     `  Health:         ${base}/health`,
