@@ -108,7 +108,7 @@ export function createActivities(deps: ActivityDeps) {
         // Stable across this activity's retries, new for each decision: a repeat gets the first answer.
         updateId: `reserve-${place.reference}-${Context.current().info.activityId}`,
         startWorkflowOperation: new WithStartWorkflowOperation(slotCapacity, {
-          workflowId: slotWorkflowId(place.prisonId, place.slot),
+          workflowId: slotWorkflowId(taskQueue, place.prisonId, place.slot),
           taskQueue,
           args: [{ prisonId: place.prisonId, slot: place.slot }],
           workflowIdConflictPolicy: 'USE_EXISTING',
@@ -121,7 +121,7 @@ export function createActivities(deps: ActivityDeps) {
       if (!capacityOf(prisonOf(place), place.slot)) return;
       try {
         await temporal.workflow
-          .getHandle(slotWorkflowId(place.prisonId, place.slot))
+          .getHandle(slotWorkflowId(taskQueue, place.prisonId, place.slot))
           .executeUpdate(release, { args: [{ reference: place.reference }] });
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;

@@ -12,7 +12,9 @@ export const reserve = defineUpdate<boolean, [{ reference: string; kind: PlaceKi
 /** Gives a visit's place back; true if it held one. */
 export const release = defineUpdate<boolean, [{ reference: string }]>('release');
 
-export const slotWorkflowId = (prisonId: string, slot: string) => `slot-${prisonId}-${slot}`;
+/** One per slot for each deployment (task queue), so that two services sharing a Temporal namespace keep apart. */
+export const slotWorkflowId = (taskQueue: string, prisonId: string, slot: string) =>
+  `slot-${taskQueue}-${prisonId}-${slot}`;
 
 export async function slotCapacity({ slot }: { prisonId: string; slot: string }): Promise<number> {
   const places = new Map<string, PlaceKind>();
