@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import type { Filter } from 'mongodb';
-import { visitsCollection, type VisitDocument } from '../activities/readModel';
+import type { VisitDocument } from '../activities/readModel';
 import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import type { Services } from './app';
 import { fieldError, invalid, ProblemError } from './problem';
@@ -13,7 +13,7 @@ import { signInStaff } from './staffAccounts';
 import { readJson } from './validation';
 import { idempotencyKey } from './visits';
 import { runCommand } from './visitCommands';
-import { findVisit, staffView, summaryView } from './visitViews';
+import { findVisit, queueOf, searchVisits, staffView, summaryView } from './visitViews';
 
 export function staffRoutes(services: Services) {
   const { db, session, secureCookies } = services;
@@ -78,19 +78,7 @@ export function staffRoutes(services: Services) {
         : user.role === 'admin'
           ? {}
           : { prisonId: { $in: user.prisons } };
-      const visits = visitsCollection(db);
-      const [requested, cancellations] = await Promise.all([
-        visits
-          .find({ ...prisons, status: 'requested' })
-          .sort({ submittedAt: 1 })
-          .limit(500)
-          .toArray(),
-        visits
-          .find({ ...prisons, status: 'cancelled', 'cancellation.by': 'visitor', cancellationConfirmed: { $ne: true } })
-          .sort({ submittedAt: 1 })
-          .limit(500)
-          .toArray(),
-      ]);
+      const { requested, cancellations } = await queueOf(db, prisons);
       return c.json({ requested: requested.map(summaryView), cancellations: cancellations.map(summaryView) });
     })
     .get('/visits/:reference', staffOnly, async (c) =>
@@ -135,20 +123,12 @@ export function staffRoutes(services: Services) {
     })
     .get('/search', staffOnly, async (c) => {
       const user = c.get('user');
-      const q = (c.req.query('q') ?? '').replace(/\s+/g, '').toUpperCase();
-      if (!/^([A-Z]\d{4}[A-Z]{2}|[0-9A-Z]{8})$/.test(q)) {
+      const found = await searchVisits(db, user, c.req.query('q') ?? '');
+      if (!found) {
         throw invalid([
           fieldError('q', 'invalid_search', 'Search by a prison number like A1234BC or an 8-character reference'),
         ]);
       }
-      const found = await visitsCollection(db)
-        .find({
-          $or: [{ _id: q }, { 'prisoner.number': q }],
-          ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
-        })
-        .sort({ submittedAt: -1 })
-        .limit(100)
-        .toArray();
       return c.json({ visits: found.map((visit) => summaryView(visit)) });
     });
 }

@@ -1,9 +1,9 @@
 // What the visitor and the staff see of a visit, read from the read model.
-import type { Db } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import { visitsCollection, type VisitDocument } from '../activities/readModel';
 import { visitorCancellation } from '../workflows/visit';
 import type { z } from 'zod';
-import type { publicVisit, staffVisit, visitSummary } from './schemas';
+import type { publicVisit, StaffUser, staffVisit, visitSummary } from './schemas';
 
 export async function findVisit(db: Db, reference: string): Promise<VisitDocument | null> {
   return visitsCollection(db).findOne({ _id: reference.trim().toUpperCase() });
@@ -75,4 +75,36 @@ export function summaryView(visit: VisitDocument): z.infer<typeof visitSummary> 
       ...(visit.eligibility?.closedVisit ? ['closed_visit'] : []),
     ],
   };
+}
+
+/** A staff queue: requests to decide, oldest first, and visitor cancellations still to confirm. */
+export async function queueOf(db: Db, where: Filter<VisitDocument>) {
+  const visits = visitsCollection(db);
+  const [requested, cancellations] = await Promise.all([
+    visits
+      .find({ ...where, status: 'requested' })
+      .sort({ submittedAt: 1 })
+      .limit(500)
+      .toArray(),
+    visits
+      .find({ ...where, status: 'cancelled', 'cancellation.by': 'visitor', cancellationConfirmed: { $ne: true } })
+      .sort({ submittedAt: 1 })
+      .limit(500)
+      .toArray(),
+  ]);
+  return { requested, cancellations };
+}
+
+/** A search by prison number (any spacing or case) or by reference: undefined when `q` is neither. */
+export async function searchVisits(db: Db, user: StaffUser, q: string): Promise<VisitDocument[] | undefined> {
+  const wanted = q.replace(/\s+/g, '').toUpperCase();
+  if (!/^([A-Z]\d{4}[A-Z]{2}|[0-9A-Z]{8})$/.test(wanted)) return undefined;
+  return visitsCollection(db)
+    .find({
+      $or: [{ _id: wanted }, { 'prisoner.number': wanted }],
+      ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
+    })
+    .sort({ submittedAt: -1 })
+    .limit(100)
+    .toArray();
 }

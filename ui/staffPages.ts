@@ -24,7 +24,7 @@ import { clearFailures, lockedFor, recordFailure } from '../api/signInThrottle';
 import { findStaffAccount, signInStaff } from '../api/staffAccounts';
 import { toFieldErrors } from '../api/validation';
 import { runCommand, submitVisit } from '../api/visitCommands';
-import { findVisit } from '../api/visitViews';
+import { findVisit, queueOf, searchVisits } from '../api/visitViews';
 import { addDays, londonClock, londonInstant } from '../rules/londonTime';
 import { barChart } from './charts';
 import { dashboardFigures } from './dashboardFigures';
@@ -152,25 +152,12 @@ export function staffPages(services: Services) {
     return prisonId;
   }
 
-  async function queueOf(prisonId: string) {
-    const visits = visitsCollection(db);
-    const [requested, cancellations] = await Promise.all([
-      visits.find({ prisonId, status: 'requested' }).sort({ submittedAt: 1 }).limit(500).toArray(),
-      visits
-        .find({ prisonId, status: 'cancelled', 'cancellation.by': 'visitor', cancellationConfirmed: { $ne: true } })
-        .sort({ submittedAt: 1 })
-        .limit(500)
-        .toArray(),
-    ]);
-    return { requested, cancellations };
-  }
-
   // Tells an open queue page when its queue changes, so that it reloads itself (polled: FerretDB has no change
   // streams). Without JavaScript, the page's own "Refresh the queue" link does the same.
   app.get('/staff/queue/events', signedIn, (c) => {
     const prisonId = prisonFor(c);
     const signature = async () => {
-      const { requested, cancellations } = await queueOf(prisonId);
+      const { requested, cancellations } = await queueOf(db, { prisonId });
       return [...requested, ...cancellations].map((visit) => `${visit.reference}:${visit.version}`).join(',');
     };
     return streamSSE(c, async (stream) => {
@@ -189,7 +176,7 @@ export function staffPages(services: Services) {
     const user = c.get('user');
     const prisons = prisonsOf(user);
     const prisonId = prisonFor(c);
-    const { requested, cancellations } = await queueOf(prisonId);
+    const { requested, cancellations } = await queueOf(db, { prisonId });
     const link = (visit: VisitDocument) => ({
       html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>`,
     });
@@ -338,23 +325,16 @@ export function staffPages(services: Services) {
 
   app.get('/staff/search', signedIn, async (c) => {
     const user = c.get('user');
-    const q = (c.req.query('q') ?? '').replace(/\s+/g, '').toUpperCase();
-    const page = { title: 'Search', user, csrf: c.get('csrf'), active: 'search', q: c.req.query('q') ?? '' };
+    const q = c.req.query('q') ?? '';
+    const page = { title: 'Search', active: 'search', q };
     if (!q) return staffPage(c, 'staff/search', page);
-    if (!/^([A-Z]\d{4}[A-Z]{2}|[0-9A-Z]{8})$/.test(q)) {
+    const found = await searchVisits(db, user, q);
+    if (!found) {
       return staffPage(c, 'staff/search', {
         ...page,
         errors: [{ path: 'q', text: 'Enter a prison number like A1234BC or an 8-character reference' }],
       });
     }
-    const found = await visitsCollection(db)
-      .find({
-        $or: [{ _id: q }, { 'prisoner.number': q }],
-        ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
-      })
-      .sort({ submittedAt: -1 })
-      .limit(100)
-      .toArray();
     return staffPage(c, 'staff/search', {
       ...page,
       results: found.map((visit) => [
