@@ -39,6 +39,10 @@ const schema = z
     NOTIFY_BASE_URL: z.url().default('https://api.notifications.service.gov.uk'),
     /** The address visitors and staff reach the service at, for links in e-mails. */
     PUBLIC_URL: z.url().optional(),
+    /** Visit requests one client may send per minute (429 beyond). */
+    SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** Behind a proxy that sets X-Forwarded-For: take the client's address from it. */
+    TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     /** Days after a visit's story ends before its personal data is anonymised. */
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
   })
@@ -86,6 +90,8 @@ function resolve(env: z.infer<typeof schema>) {
     },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     retentionDays: env.RETENTION_DAYS,
+    submissionsPerMinute: env.SUBMISSIONS_PER_MINUTE,
+    trustProxy: env.TRUST_PROXY === 'true',
     prisonerService: {
       baseUrl: env.PRISONER_SERVICE_URL,
       token: env.PRISONER_SERVICE_TOKEN,

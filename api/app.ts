@@ -1,6 +1,6 @@
 // The Hono app: small routers behind a few named middleware, wired in an order that reads top to bottom.
 import type { Client } from '@temporalio/client';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { Db } from 'mongodb';
@@ -10,6 +10,7 @@ import { logRequests, type Log } from './log';
 import { buildOpenApi } from './openapi';
 import { policyRoutes } from './policy';
 import { prisonRoutes } from './prisons';
+import { rateLimit } from './rateLimit';
 import { ProblemError, problemResponse, unavailable } from './problem';
 import type { SessionKeys } from './session';
 import { staffRoutes } from './staff';
@@ -29,6 +30,8 @@ export interface Services {
   session: SessionKeys;
   /** Mark cookies Secure (production, behind HTTPS). */
   secureCookies: boolean;
+  /** The limit on visit requests from one client, per minute. */
+  submissions: { perMinute: number; trustProxy: boolean };
   log: Log;
 }
 
@@ -56,6 +59,12 @@ function handleError(log: Log) {
 
 export function createApp(services: Services) {
   const openApi = buildOpenApi();
+  const limit = rateLimit({
+    limit: services.submissions.perMinute,
+    windowMs: 60_000,
+    trustProxy: services.submissions.trustProxy,
+  });
+  const submissionLimit: MiddlewareHandler = (c, next) => (c.req.method === 'POST' ? limit(c, next) : next());
   return new Hono()
     .use(logRequests(services.log))
     .use(
@@ -82,6 +91,8 @@ export function createApp(services: Services) {
         },
       }),
     )
+    .use('/api/visits', submissionLimit)
+    .on('POST', '/request/check', submissionLimit)
     .route('/health', healthRoutes(services))
     .get('/openapi.json', (c) => c.json(openApi))
     .route('/api/prisons', prisonRoutes(services))

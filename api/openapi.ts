@@ -81,7 +81,7 @@ export const routes: Route[] = [
     tag: 'public',
     body: 'VisitRequest',
     ok: [201, 'Submitted'],
-    fails: [400, 413, 415, 422, 503],
+    fails: [400, 413, 415, 422, 429, 503],
     parameters: [idempotencyKey],
   },
   {

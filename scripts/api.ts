@@ -20,6 +20,7 @@ const app = createApp({
   rules: new RuleBook(config.rulesDir, (level, message, fields) => log[level](message, fields)).watch(),
   session: { secret: config.sessionSecret ?? randomBytes(32).toString('hex') },
   secureCookies: config.env === 'production',
+  submissions: { perMinute: config.submissionsPerMinute, trustProxy: config.trustProxy },
   log,
 });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, ({ port }) => {

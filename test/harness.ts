@@ -73,6 +73,7 @@ export function testApp(services: Pick<Services, 'db' | 'temporal' | 'taskQueue'
     rules,
     session: { secret: randomBytes(32).toString('hex') },
     secureCookies: false,
+    submissions: { perMinute: 100_000, trustProxy: false },
     log: createLog('error', () => undefined),
     ...services,
   });

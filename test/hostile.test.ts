@@ -1,0 +1,94 @@
+// What hostile or unusual clients send: floods of submissions, huge or deep bodies, markup, unusual Unicode.
+// Never a 500; markup is refused where names are, and escaped wherever it is shown.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, testApp, visitRequestBody, type TestService } from './harness';
+
+let service: TestService;
+let staff: string;
+
+beforeAll(async () => {
+  service = await startTestService('hostile');
+  staff = await service.staffToken('staff', ['NGT']);
+});
+afterAll(() => service.close());
+
+const post = (app: { request: TestService['app']['request'] }, body: string, headers: Record<string, string> = {}) =>
+  app.request('/api/visits', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+
+describe('submissions from one client', () => {
+  it('are limited per minute, with Retry-After, while other clients go on', async () => {
+    const app = testApp({
+      db: service.db,
+      temporal: service.client,
+      taskQueue: service.taskQueue,
+      submissions: { perMinute: 3, trustProxy: true },
+    });
+    const from = (client: string) => post(app, JSON.stringify(visitRequestBody()), { 'X-Forwarded-For': client });
+    for (let i = 0; i < 3; i++) expect((await from('203.0.113.7')).status).toBe(201);
+    const refused = await from('203.0.113.7');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect((await refused.json()).code).toBe('too_many_requests');
+    expect((await from('198.51.100.9')).status).toBe(201);
+  });
+});
+
+describe('bodies', () => {
+  it('of 1 MB are refused with 413, before anything reads them', async () => {
+    const response = await post(service.app, JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }));
+    expect(response.status).toBe(413);
+  });
+
+  it('nested thousands deep get a 4xx, not a 500', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const response = await post(service.app, deep);
+    expect([400, 413, 422]).toContain(response.status);
+    const arrays = await post(service.app, `${'['.repeat(20000)}${']'.repeat(20000)}`);
+    expect([400, 413, 422]).toContain(arrays.status);
+  });
+
+  it('with markup in names are refused, naming each field', async () => {
+    const body = visitRequestBody({
+      prisoner: { firstName: '<script>alert(1)</script>', lastName: 'W', dateOfBirth: '1980-01-01', number: 'A1234BC' },
+      visitors: [{ firstName: 'Ada', lastName: '<img src=x onerror=alert(1)>', dateOfBirth: '1985-01-01' }],
+    });
+    const response = await post(service.app, JSON.stringify(body));
+    expect(response.status).toBe(422);
+    const codes = (await response.json()).errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`);
+    expect(codes).toEqual(['prisoner.firstName name_has_markup', 'visitors.0.lastName name_has_markup']);
+  });
+
+  it('with unusual Unicode in names are kept as sent', async () => {
+    const names = ['Zoë 🙂', 'مريم', 'Łukasz\u0301', 'O’Brien-Ñúñez'];
+    const body = visitRequestBody({
+      visitors: names.map((firstName) => ({ firstName, lastName: 'Test', dateOfBirth: '1985-01-01' })).slice(0, 3),
+    });
+    const response = await post(service.app, JSON.stringify(body));
+    expect(response.status).toBe(201);
+    const { reference } = await response.json();
+    const visit = await service.call('GET', `/api/staff/visits/${reference}`, { token: staff });
+    expect(visit.body.visitors.map((v: { firstName: string }) => v.firstName)).toEqual(names.slice(0, 3));
+  });
+});
+
+describe('markup in free text', () => {
+  it('is kept in a staff message but shown escaped on the staff page', async () => {
+    const submitted = await post(service.app, JSON.stringify(visitRequestBody()));
+    const { reference } = await submitted.json();
+    const [slot] = visitRequestBody().slotOptions;
+    await service.call('POST', `/api/staff/visits/${reference}/decision`, {
+      token: staff,
+      body: { outcome: 'accept', slot, referenceNo: '<b>R</b>' },
+    });
+    await service.call('POST', `/api/staff/visits/${reference}/messages`, {
+      token: staff,
+      body: { body: '<script>alert("x")</script>' },
+    });
+    const page = await service.app.request(`/staff/visits/${reference}`, {
+      headers: { Cookie: `pvb_session=${staff}` },
+    });
+    const html = await page.text();
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(html).not.toContain('<script>alert("x")</script>');
+  });
+});
