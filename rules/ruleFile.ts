@@ -105,7 +105,15 @@ export function parseRuleFile(text: string, file: string): RuleFileResult {
       })),
     };
   }
-  const result = ruleFileSchema.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias bomb, say: refuse the file rather than expand it.
+    const message = error instanceof Error ? error.message.split('\n')[0] : 'cannot be read';
+    return { ok: false, errors: [{ file, line: 1, path: '(file)', message: `YAML: ${message}` }] };
+  }
+  const result = ruleFileSchema.safeParse(data);
   if (result.success) return { ok: true, prison: toPrison(result.data, contentHash(text), file) };
   const errors = result.error.issues.flatMap((issue): RuleFileError[] => {
     if (issue.code === 'unrecognized_keys') {

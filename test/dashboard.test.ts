@@ -88,6 +88,7 @@ beforeAll(async () => {
     ...['j1', 'j2', 'j3', 'j4'].map((journey) => ({ journey, step: 'started', at })),
     ...['j1', 'j2', 'j3'].map((journey) => ({ journey, step: 'submitted', at })),
     { journey: 'j1', step: 'started', at }, // a journey counted once however often it starts
+    { journey: 'j0', step: 'submitted', at }, // started before the period: not counted as completed in it
   ]);
   await service.db.collection('feedback').insertMany([5, 4, 2].map((rating) => ({ rating, comment: '', at })));
   await saveStaffAccount(service.db, { email: 'admin@dash.test', role: 'admin', prisons: [], password: PASSWORD });

@@ -71,6 +71,20 @@ describe('bodies', () => {
   });
 });
 
+describe('staff pages given impossible dates', () => {
+  it('answer with the form and its error, never a 500', async () => {
+    const cookie = { Cookie: `pvb_session=${staff}` };
+    for (const path of [
+      '/staff/booked?date=2026-13-01',
+      '/staff/dashboard?from=2026-02-31',
+      '/staff/dashboard.csv?to=2026-00-10',
+    ]) {
+      expect((await service.app.request(path, { headers: cookie })).status, path).toBe(200);
+    }
+    expect((await service.app.request('/staff/booked.csv?prisonId=X%0D%0AY', { headers: cookie })).status).toBe(403);
+  });
+});
+
 describe('markup in free text', () => {
   it('is kept in a staff message but shown escaped on the staff page', async () => {
     const submitted = await post(service.app, JSON.stringify(visitRequestBody()));

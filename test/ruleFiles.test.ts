@@ -92,6 +92,15 @@ describe('rules -- check', () => {
     expect(run.stdout.match(/: ok/g)).toHaveLength(ruleFileNames('rules/prisons').length);
   });
 
+  it('refuses a file of aliases that would expand without end, rather than expanding it', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefghij'.split('').map((n, i) => `${n}: &${n} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`),
+    ].join('\n');
+    const result = parseRuleFile(`${bomb}\nid: BOM\n`, 'bomb.yaml');
+    expect(result.ok).toBe(false);
+  });
+
   it('reports a YAML syntax error with its line', () => {
     const result = parseRuleFile('id: BAD\nname: [unclosed\n', 'syntax.yaml');
     expect(result.ok).toBe(false);

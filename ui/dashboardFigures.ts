@@ -75,8 +75,12 @@ export async function dashboardFigures(
     .find({ step: { $in: ['started', 'submitted'] }, at: { $gte: from, $lt: to } })
     .project<{ journey: string; step: string }>({ journey: 1, step: 1 })
     .toArray();
-  const started = new Set(events.filter((e) => e.step === 'started').map((e) => e.journey)).size;
-  const submitted = new Set(events.filter((e) => e.step === 'submitted').map((e) => e.journey)).size;
+  // Journeys started in the period, and how many of those were sent: a rate that cannot pass 100%.
+  const startedJourneys = new Set(events.filter((e) => e.step === 'started').map((e) => e.journey));
+  const started = startedJourneys.size;
+  const submitted = new Set(
+    events.filter((e) => e.step === 'submitted' && startedJourneys.has(e.journey)).map((e) => e.journey),
+  ).size;
 
   const ratings = (
     await db

@@ -42,6 +42,12 @@ type StaffPageEnv = { Variables: { user: StaffUser; csrf: string; queueCount: nu
 const formKeyOf = (body: Record<string, string | string[]>) =>
   typeof body.key === 'string' && /^[0-9a-f]{32}$/.test(body.key) ? body.key : undefined;
 
+/** A real date written YYYY-MM-DD, or undefined. */
+const realDate = (value: string | undefined) => {
+  const time = value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value ?? '') ? value : undefined;
+};
+
 const ended = (): never => {
   throw new ProblemError(409, 'not_booked', 'This visit can no longer be changed.');
 };
@@ -146,7 +152,7 @@ export function staffPages(services: Services) {
   function prisonFor(c: Context<StaffPageEnv>): string {
     const user = c.get('user');
     const prisonId = c.req.query('prisonId') ?? prisonsOf(user)[0]?.id;
-    if (!prisonId || !canSeePrison(user, prisonId)) {
+    if (!prisonId || !rules.get(prisonId) || !canSeePrison(user, prisonId)) {
       throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
     }
     return prisonId;
@@ -317,7 +323,7 @@ export function staffPages(services: Services) {
           { html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>` },
           { text: `${visit.prisoner.firstName} ${visit.prisoner.lastName}` },
           { text: visit.status },
-          { text: formatDate((decision(visit)?.at ?? '').slice(0, 10), 'en') },
+          { text: formatDate(londonClock(new Date(decision(visit)?.at ?? 0)).date, 'en') },
           { text: decision(visit)?.actor ?? decision(visit)?.by ?? '' },
         ]),
     });
@@ -351,7 +357,7 @@ export function staffPages(services: Services) {
     const prisons = prisonsOf(c.get('user'));
     const prisonId = prisonFor(c);
     const asked = c.req.query('date') ?? londonClock(new Date()).date;
-    const date = /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : londonClock(new Date()).date;
+    const date = realDate(asked) ?? londonClock(new Date()).date;
     const visits = await visitsCollection(db)
       .find({ prisonId, status: 'booked', slotGranted: { $gte: date, $lt: `${date}U` } })
       .sort({ slotGranted: 1 })
@@ -653,7 +659,7 @@ export function staffPages(services: Services) {
   /** The dashboard's period: `from` and `to` (inclusive) London dates, the last 28 days by default. */
   function period(c: Context<StaffPageEnv>) {
     const today = londonClock(new Date()).date;
-    const valid = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
+    const valid = realDate;
     const from = valid(c.req.query('from')) ?? addDays(today, -27);
     const to = valid(c.req.query('to')) ?? today;
     const errors = [
@@ -723,11 +729,11 @@ export function staffPages(services: Services) {
         row('Time to decision (95th percentile)', hoursText(figures.hoursToDecision.p95)),
         row('Decided by the confirm-by date', share(figures.decidedByConfirmBy)),
         row(
-          'Web journeys completed',
+          'Web journeys completed (all prisons)',
           `${share(figures.journeys.completionRate)} (${figures.journeys.submitted} of ${figures.journeys.started})`,
         ),
         row(
-          'Satisfied or very satisfied',
+          'Satisfied or very satisfied (all prisons)',
           `${share(figures.satisfaction.satisfiedShare)} of ${figures.satisfaction.responses} responses`,
         ),
       ],
@@ -796,7 +802,7 @@ export function staffPages(services: Services) {
         if (parsed.ok) prison = parsed.prison;
         else errors = parsed.errors.map((e) => ({ path: 'ruleFile', text: `Line ${e.line}: ${e.path}: ${e.message}` }));
       }
-      const ages = values.visitorAges
+      const ages = (values.visitorAges ?? '')
         .split(/[,\s]+/)
         .filter(Boolean)
         .map(Number);
