@@ -7,7 +7,7 @@ import type { Db } from 'mongodb';
 import type { RuleBook } from '../rules/ruleBook';
 import { healthRoutes } from './health';
 import { logRequests, type Log } from './log';
-import { buildOpenApi } from './openapi';
+import { buildOpenApi, routes } from './openapi';
 import { policyRoutes } from './policy';
 import { prisonRoutes } from './prisons';
 import { rateLimit } from './rateLimit';
@@ -36,6 +36,26 @@ export interface Services {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+
+/** The API's paths as patterns, to tell a wrong method (405) from a wrong address (404). */
+const apiPaths = routes.map((route) => ({
+  pattern: new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+  method: route.method.toUpperCase(),
+}));
+
+/** No route matched: 405 with the methods the path takes, if it is one of the API's, else 404. */
+function notFound(c: Context): Response {
+  const path = new URL(c.req.url).pathname;
+  const allowed = apiPaths.filter((p) => p.pattern.test(path)).map((p) => p.method);
+  if (allowed.length > 0) {
+    const methods = [...new Set([...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])])].join(', ');
+    return answer(
+      c,
+      new ProblemError(405, 'method_not_allowed', `This address takes ${methods}.`, undefined, { Allow: methods }),
+    );
+  }
+  return answer(c, new ProblemError(404, 'not_found', 'There is nothing at this address.'));
+}
 
 /** An error as problem+json for the API, or as a page for a person. */
 function answer(c: Context, error: ProblemError): Response {
@@ -100,6 +120,6 @@ export function createApp(services: Services) {
     .route('/api/staff', staffRoutes(services))
     .route('/api/policy', policyRoutes(services))
     .route('/', uiRoutes(services))
-    .notFound((c) => answer(c, new ProblemError(404, 'not_found', 'There is nothing at this address.')))
+    .notFound(notFound)
     .onError(handleError(services.log));
 }

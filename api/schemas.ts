@@ -349,7 +349,13 @@ export const policyPreview = named(
         rule: z.string(),
         fired: z.boolean(),
         event: z.object({ type: z.string(), params: z.record(z.string(), z.string()) }),
-        conditions: z.array(z.object({ test: z.string(), actual: z.unknown(), result: z.boolean() })),
+        conditions: z.array(
+          z.object({
+            test: z.string(),
+            actual: z.unknown().optional().meta({ description: 'Absent when the fact has no such value' }),
+            result: z.boolean(),
+          }),
+        ),
       }),
     ),
   }),

@@ -337,6 +337,13 @@ describe('what a client sends wrong', () => {
     expect((await service.call('DELETE', submitted.statusUrl, { token: 'wrong' })).status).toBe(404);
   });
 
+  it('answers a method an address does not take with 405, naming the ones it does', async () => {
+    const response = await service.call('PUT', '/api/prisons');
+    expect(response.status).toBe(405);
+    expect(response.headers.get('Allow')).toBe('GET, HEAD');
+    expect((await service.call('PATCH', '/api/visits/ABCDEFGH')).headers.get('Allow')).toBe('GET, DELETE, HEAD');
+  });
+
   it('answers a body over the limit with 413 and an unknown path with 404, as problem+json', async () => {
     const big = await service.call('POST', '/api/visits', { body: JSON.stringify({ pad: 'x'.repeat(200_000) }) });
     expect(big.status).toBe(413);
