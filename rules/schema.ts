@@ -97,7 +97,6 @@ export const eligibilityEvent = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('closed_visit'), params: z.strictObject({ explanation }) }),
 ]);
-export type EligibilityEvent = z.infer<typeof eligibilityEvent>;
 
 export const eligibilityRule = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case, for example category-a-closed-visits'),

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -32,6 +32,41 @@ export async function serve(fetch: (request: Request) => Response | Promise<Resp
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { base: `http://127.0.0.1:${port}`, close: () => new Promise<void>((done) => server.close(() => done())) };
+}
+
+/** An app served on 127.0.0.1 with a browser to visit it. */
+export interface Site {
+  base: string;
+  browser: Browser;
+  /** A page in a new browser context (its own cookies). */
+  page(options?: BrowserContextOptions): Promise<Page>;
+  /** A page signed in to the staff pages as this user. */
+  signIn(email: string, password: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function openSite(fetch: (request: Request) => Response | Promise<Response>): Promise<Site> {
+  const served = await serve(fetch);
+  const browser = await launchBrowser();
+  const page = async (options: BrowserContextOptions = {}) =>
+    (await browser.newContext({ baseURL: served.base, ...options })).newPage();
+  return {
+    base: served.base,
+    browser,
+    page,
+    async signIn(email, password) {
+      const signedIn = await page();
+      await signedIn.goto('/staff/sign-in');
+      await signedIn.fill('#email', email);
+      await signedIn.fill('#password', password);
+      await signedIn.getByRole('button', { name: 'Sign in' }).click();
+      return signedIn;
+    },
+    async close() {
+      await browser.close();
+      await served.close();
+    },
+  };
 }
 
 /** Checks the page against WCAG 2.2 A and AA with axe-core, and keeps a screenshot of it. */

@@ -1,17 +1,15 @@
 // The performance dashboard: for a seeded set of visits, journeys and feedback, its figures are the answers this
 // test works out for itself; the page, with its SVG charts, passes axe and offers the same figures as CSV.
 import { randomBytes } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visitsCollection, type VisitDocument } from '../activities/readModel';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { dashboardFigures } from '../ui/dashboardFigures';
-import { checkPage, launchBrowser, serve } from './browser';
+import { checkPage, openSite, type Site } from './browser';
 import { PASSWORD, startTestService, type TestService } from './harness';
 
 let service: TestService;
-let browser: Browser;
-let site: Awaited<ReturnType<typeof serve>>;
+let site: Site;
 
 const HOUR = 3_600_000;
 const base = Date.parse('2026-11-02T09:00:00Z'); // a Monday
@@ -93,11 +91,9 @@ beforeAll(async () => {
   await service.db.collection('feedback').insertMany([5, 4, 2].map((rating) => ({ rating, comment: '', at })));
   await saveStaffAccount(service.db, { email: 'admin@dash.test', role: 'admin', prisons: [], password: PASSWORD });
   await saveStaffAccount(service.db, { email: 'wmr@dash.test', role: 'staff', prisons: ['WMR'], password: PASSWORD });
-  site = await serve(service.app.fetch);
-  browser = await launchBrowser();
+  site = await openSite(service.app.fetch);
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
   await site?.close();
   await service?.close();
 });
@@ -139,11 +135,7 @@ describe('the dashboard’s figures', () => {
 
 describe('the dashboard page', () => {
   it('shows the figures with charts drawn on the server, passes axe, and downloads as CSV', async () => {
-    const page = await (await browser.newContext({ baseURL: site.base })).newPage();
-    await page.goto('/staff/sign-in');
-    await page.fill('#email', 'admin@dash.test');
-    await page.fill('#password', PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await site.signIn('admin@dash.test', PASSWORD);
     await page.goto('/staff/dashboard?from=2026-11-01&to=2026-11-30');
     await checkPage(page, 'staff-dashboard');
     expect(await page.locator('main svg[role="img"]').count()).toBe(3);
@@ -157,11 +149,7 @@ describe('the dashboard page', () => {
   });
 
   it('shows staff the figures of their own prisons only', async () => {
-    const page = await (await browser.newContext({ baseURL: site.base })).newPage();
-    await page.goto('/staff/sign-in');
-    await page.fill('#email', 'wmr@dash.test');
-    await page.fill('#password', PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await site.signIn('wmr@dash.test', PASSWORD);
     const csv = await page.evaluate(async () =>
       (await fetch('/staff/dashboard.csv?from=2026-11-01&to=2026-11-30')).text(),
     );

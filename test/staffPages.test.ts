@@ -1,24 +1,20 @@
 // The first staff pages in Debian's Chromium: sign in, the queue, a visit, accept and reject; who may see what.
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { saveStaffAccount } from '../api/staffAccounts';
-import { checkPage, launchBrowser, serve } from './browser';
+import { checkPage, openSite, type Site } from './browser';
 import { eventually, PASSWORD, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;
-let browser: Browser;
-let site: Awaited<ReturnType<typeof serve>>;
+let site: Site;
 
 beforeAll(async () => {
   service = await startTestService('staff_pages');
   await saveStaffAccount(service.db, { email: 'ngt@staff.test', role: 'staff', prisons: ['NGT'], password: PASSWORD });
   await saveStaffAccount(service.db, { email: 'wmr@staff.test', role: 'staff', prisons: ['WMR'], password: PASSWORD });
-  site = await serve(service.app.fetch);
-  browser = await launchBrowser();
+  site = await openSite(service.app.fetch);
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
   await site?.close();
   await service?.close();
 });
@@ -29,14 +25,7 @@ async function submit(overrides: Record<string, unknown> = {}) {
   return response.body as { reference: string; accessToken: string; statusUrl: string };
 }
 
-async function signIn(email: string): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: site.base })).newPage();
-  await page.goto('/staff/sign-in');
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  return page;
-}
+const signIn = (email: string) => site.signIn(email, PASSWORD);
 
 const visitorSees = async (submitted: { statusUrl: string; accessToken: string }) =>
   (await service.call('GET', submitted.statusUrl, { token: submitted.accessToken })).body;
@@ -58,7 +47,7 @@ describe('staff', () => {
     expect(await page.textContent('main')).toContain('Please arrive 30 minutes early.');
     expect(await page.textContent('.govuk-notification-banner')).toContain('Request processed');
     expect(await visitorSees(submitted)).toMatchObject({ status: 'booked', slotGranted: slot });
-    const visitor = await (await browser.newContext({ baseURL: site.base })).newPage();
+    const visitor = await site.page();
     await visitor.goto(`/visits/${submitted.reference}?token=${encodeURIComponent(submitted.accessToken)}`);
     expect(await visitor.textContent('main')).toContain('Your visit is booked for');
     await visitor.context().close();
@@ -138,7 +127,7 @@ describe('staff', () => {
     const response = await other.goto(`/staff/visits/${submitted.reference}`);
     expect(response?.status()).toBe(404);
     await other.context().close();
-    const anonymous = await (await browser.newContext({ baseURL: site.base })).newPage();
+    const anonymous = await site.page();
     await anonymous.goto('/staff/queue');
     expect(anonymous.url()).toMatch(/\/staff\/sign-in$/);
     await checkPage(anonymous, 'staff-sign-in');
@@ -162,7 +151,7 @@ describe('staff', () => {
   });
 
   it('are refused sign-in with a wrong password, and signed out on request', async () => {
-    const page = await (await browser.newContext({ baseURL: site.base })).newPage();
+    const page = await site.page();
     await page.goto('/staff/sign-in');
     await page.fill('#email', 'ngt@staff.test');
     await page.fill('#password', 'not-the-password');
@@ -244,7 +233,7 @@ describe('staff', () => {
 describe('who may use the staff pages', () => {
   it('sends anyone signed out to sign in, shows another prison’s visit to nobody, and lets no policy user decide', async () => {
     const submitted = await submit();
-    const anonymous = await (await browser.newContext({ baseURL: site.base })).newPage();
+    const anonymous = await site.page();
     for (const path of [
       '/staff/queue',
       '/staff/search',

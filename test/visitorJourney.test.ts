@@ -3,29 +3,26 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookies as listedCookies } from '../ui/infoPages';
-import { checkPage, launchBrowser, serve } from './browser';
+import { checkPage, openSite, serve, type Site } from './browser';
 import { createLog } from '../api/log';
 import { slotsAt, startTestService, testApp, type TestService } from './harness';
 
 let service: TestService;
-let browser: Browser;
-let site: Awaited<ReturnType<typeof serve>>;
+let site: Site;
 let staff: string;
 
 beforeAll(async () => {
   service = await startTestService('journey');
   staff = await service.staffToken('staff', ['NGT', 'AFL']);
-  site = await serve(service.app.fetch);
-  browser = await launchBrowser();
+  site = await openSite(service.app.fetch);
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
   await site?.close();
   await service?.close();
 });
 
 const open = async (options: Parameters<Browser['newContext']>[0] = {}) => {
-  const context = await browser.newContext({ baseURL: site.base, ...options });
+  const context = await site.browser.newContext({ baseURL: site.base, ...options });
   return { context, page: await context.newPage() };
 };
 
@@ -398,9 +395,8 @@ describe('errors', () => {
       log: createLog('debug', (line) => lines.push(line)),
     });
     const logged = await serve(app.fetch);
-    const { context, page } = await browser
-      .newContext({ baseURL: logged.base })
-      .then(async (ctx) => ({ context: ctx, page: await ctx.newPage() }));
+    const context = await site.browser.newContext({ baseURL: logged.base });
+    const page = await context.newPage();
     await request(page, { ...english, slots: slotsAt('NGT').slice(0, 1) }, 'logs', { check: false });
     await context.close();
     await logged.close();

@@ -2,7 +2,7 @@
 // until the request is sent. It expires 20 minutes after the last page, and carries the CSRF token of the forms.
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 
 export const JOURNEY_COOKIE = 'pvb_journey';
 export const JOURNEY_MINUTES = 20;
@@ -64,10 +64,6 @@ export function writeJourney(c: Context, journey: Journey, secret: string, secur
     sameSite: 'Lax',
     path: '/',
   });
-}
-
-export function endJourney(c: Context): void {
-  deleteCookie(c, JOURNEY_COOKIE, { path: '/' });
 }
 
 /** Whether a form's CSRF token is the journey's. */

@@ -14,12 +14,6 @@ const env = nunjucks.configure(
 
 export const LANG_COOKIE = 'pvb_lang';
 
-/** An error for the GOV.UK error summary and the field's own message. */
-export interface PageError {
-  text: string;
-  href: string;
-}
-
 /** The visitor's language: `?lang=` switches it (and remembers it), else the cookie, else English. */
 export function localeOf(c: Context): Locale {
   const asked = c.req.query('lang');
