@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, built from the same zod schemas that validate requests.
 import { OpenApiBuilder, type OperationObject, type ParameterObject, type SchemaObject } from 'openapi3-ts/oas31';
 import { z } from 'zod';
-import { requests, responses } from './schemas';
+import { idempotencyKeyHeader, queueQuery, requests, responses, searchQuery } from './schemas';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
@@ -35,6 +35,14 @@ interface Route {
   fails: ErrorStatus[];
   auth?: 'visitor' | 'staff';
   parameters?: ParameterObject[];
+  /** The query string, as the schema that validates it. */
+  query?: z.ZodObject;
+}
+
+/** A schema on its own, as it sits inside the document. */
+function jsonSchema(schema: z.ZodType): SchemaObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  return rest as SchemaObject;
 }
 
 const reference: ParameterObject = { name: 'reference', in: 'path', required: true, schema: { type: 'string' } };
@@ -43,7 +51,7 @@ const idempotencyKey: ParameterObject = {
   in: 'header',
   required: false,
   description: 'Retrying with the same key and body gives the same answer and makes no second change',
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  schema: jsonSchema(idempotencyKeyHeader),
 };
 
 /** Every route of the API. A test checks this list against the routes the app really has. */
@@ -121,7 +129,7 @@ export const routes: Route[] = [
     ok: [200, 'Queue'],
     fails: [401, 403],
     auth: 'staff',
-    parameters: [{ name: 'prisonId', in: 'query', required: false, schema: { type: 'string' } }],
+    query: queueQuery,
   },
   {
     method: 'get',
@@ -184,7 +192,7 @@ export const routes: Route[] = [
     ok: [200, 'SearchResults'],
     fails: [401, 422],
     auth: 'staff',
-    parameters: [{ name: 'q', in: 'query', required: true, schema: { type: 'string' } }],
+    query: searchQuery,
   },
   {
     method: 'post',
@@ -210,18 +218,37 @@ function componentSchemas(): Record<string, SchemaObject> {
   return schemas;
 }
 
+function queryParameters(query: z.ZodObject): ParameterObject[] {
+  const { properties = {}, required = [] } = jsonSchema(query);
+  return Object.entries(properties).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    schema,
+  }));
+}
+
+/** The route's own failures, and those of what stands before it. */
+function failures(route: Route): ErrorStatus[] {
+  const fails = new Set(route.fails);
+  if (route.body) fails.add(413); // the body limit stands before every route
+  if (route.parameters?.includes(idempotencyKey)) fails.add(422); // a malformed key
+  return [...fails];
+}
+
 function operation(route: Route): OperationObject {
   const [status, schema] = route.ok;
+  const parameters = [...(route.parameters ?? []), ...(route.query ? queryParameters(route.query) : [])];
   return {
     summary: route.summary,
     tags: [route.tag],
     operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
-    ...(route.parameters ? { parameters: route.parameters } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
     ...(route.auth ? { security: [{ [route.auth === 'staff' ? 'staffToken' : 'accessToken']: [] }] } : {}),
     responses: {
       [status]: { description: 'OK', ...(schema ? { content: json(schema) } : {}) },
-      ...Object.fromEntries(route.fails.map((fail) => [fail, errors[fail]])),
+      ...Object.fromEntries(failures(route).map((fail) => [fail, errors[fail]])),
     },
   };
 }

@@ -22,13 +22,20 @@ const name = z
   .max(30, 'name_too_long')
   .regex(/^[^<>]*$/, 'name_has_markup');
 
-const isoDate = z
+// A real calendar date: the document then says `format: date` and a pattern that knows month lengths and leap years.
+const isoDate = z.iso.date('invalid_date');
+
+/** An array with no item twice: the refinement gives the error its code, the metadata tells the document. */
+function distinct<T extends z.ZodArray>(array: T, code: string): T {
+  return array.refine((items) => new Set(items).size === items.length, code).meta({ uniqueItems: true });
+}
+
+/** The Idempotency-Key header: 1 to 255 visible ASCII characters. */
+export const idempotencyKeyHeader = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'invalid_date')
-  .refine((value) => {
-    const date = new Date(`${value}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-  }, 'invalid_date');
+  .min(1, 'invalid_format')
+  .max(255, 'invalid_format')
+  .regex(/^[\x21-\x7e]*$/, 'invalid_format');
 
 export const slot = z
   .string()
@@ -65,11 +72,7 @@ export const submission = named(
     prisoner,
     // At most 6 (and the prison's own limit): checked with the prison's rules, so that one answer names every problem.
     visitors: z.array(visitor).min(1, 'required').meta({ maxItems: 6 }),
-    slotOptions: z
-      .array(slot)
-      .min(1, 'required')
-      .max(3, 'too_many_slots')
-      .refine((slots) => new Set(slots).size === slots.length, 'duplicate_slot'),
+    slotOptions: distinct(z.array(slot).min(1, 'required').max(3, 'too_many_slots'), 'duplicate_slot'),
     contact: z.strictObject({
       email: z.email('invalid_email').max(254, 'invalid_email'),
       phone: z.string().refine((value) => /^(\+44|0)\d{9,10}$/.test(value.replace(/[\s()-]/g, '')), 'invalid_phone'),
@@ -101,10 +104,7 @@ export const decision = named(
     z
       .strictObject({
         outcome: z.literal('reject'),
-        reasons: z
-          .array(rejectionReason.exclude(['request_expired']))
-          .min(1, 'required')
-          .refine((reasons) => new Set(reasons).size === reasons.length, 'duplicate_reason'),
+        reasons: distinct(z.array(rejectionReason.exclude(['request_expired'])).min(1, 'required'), 'duplicate_reason'),
         detail: z.string().trim().max(500, 'too_long').optional(),
         allowanceRenewsOn: isoDate.optional(),
       })
@@ -120,10 +120,10 @@ export type Decision = z.infer<typeof decision>;
 export const staffCancellation = named(
   requests,
   z.strictObject({
-    reasons: z
-      .array(cancellationReason.exclude(['visitor_cancelled']))
-      .min(1, 'required')
-      .refine((reasons) => new Set(reasons).size === reasons.length, 'duplicate_reason'),
+    reasons: distinct(
+      z.array(cancellationReason.exclude(['visitor_cancelled'])).min(1, 'required'),
+      'duplicate_reason',
+    ),
   }),
   { id: 'StaffCancellation' },
 );
@@ -142,6 +142,21 @@ export const signIn = named(
     id: 'SignIn',
   },
 );
+
+// Query strings
+
+export const queueQuery = z.object({ prisonId: z.string().optional() });
+
+// Spaces may fall anywhere and case does not matter: staff copy numbers from letters and screens.
+const prisonNumberTerm = '[A-Za-z](?: *[0-9]){4}(?: *[A-Za-z]){2}';
+const referenceTerm = '[0-9A-Za-z](?: *[0-9A-Za-z]){7}';
+
+export const searchQuery = z.object({
+  q: z
+    .string()
+    .regex(new RegExp(`^ *(?:${prisonNumberTerm}|${referenceTerm}) *$`), 'invalid_search')
+    .meta({ description: 'A prison number like A1234BC, or an 8-character visit reference', example: 'A1234BC' }),
+});
 
 // Responses
 
@@ -333,7 +348,9 @@ export const policyPreviewRequest = named(
     .refine((body) => body.prisonId !== undefined || body.ruleFile !== undefined, {
       message: 'required',
       path: ['prisonId'],
-    }),
+    })
+    // The refinement above in the document's words; the refinement keeps the error on a named field.
+    .meta({ anyOf: [{ required: ['prisonId'] }, { required: ['ruleFile'] }] }),
   { id: 'PolicyPreviewRequest' },
 );
 

@@ -5,12 +5,12 @@ import type { Filter } from 'mongodb';
 import type { VisitDocument } from '../activities/readModel';
 import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import type { Services } from './app';
-import { fieldError, invalid, ProblemError } from './problem';
-import { decision, signIn, staffCancellation, staffMessage } from './schemas';
+import { ProblemError } from './problem';
+import { decision, queueQuery, searchQuery, signIn, staffCancellation, staffMessage } from './schemas';
 import { canSeePrison, issueToken, requireStaff, SESSION_COOKIE, SESSION_SECONDS, type StaffEnv } from './session';
 import { clearFailures, lockedFor, recordFailure } from './signInThrottle';
 import { signInStaff } from './staffAccounts';
-import { readJson } from './validation';
+import { readJson, readQuery } from './validation';
 import { idempotencyKey } from './visits';
 import { runCommand } from './visitCommands';
 import { findVisit, queueOf, searchVisits, staffView, summaryView } from './visitViews';
@@ -69,7 +69,7 @@ export function staffRoutes(services: Services) {
     })
     .get('/queue', staffOnly, async (c) => {
       const user = c.get('user');
-      const prisonId = c.req.query('prisonId');
+      const { prisonId } = readQuery(c, queueQuery);
       if (prisonId !== undefined && !canSeePrison(user, prisonId)) {
         throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
       }
@@ -105,9 +105,10 @@ export function staffRoutes(services: Services) {
     })
     .post('/visits/:reference/cancellation-confirmed', staffOnly, async (c) => {
       const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
+      const key = idempotencyKey(c); // checked even when there is nothing left to do
       if (visit.cancellationConfirmed) return c.json(staffView(visit));
       await runCommand(services, visit.reference, confirmCancellation, [{ staff: staffActor(c.get('user')) }], {
-        updateId: idempotencyKey(c),
+        updateId: key,
         whenEnded: ended('not_a_visitor_cancellation'),
       });
       return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
@@ -123,12 +124,8 @@ export function staffRoutes(services: Services) {
     })
     .get('/search', staffOnly, async (c) => {
       const user = c.get('user');
-      const found = await searchVisits(db, user, c.req.query('q') ?? '');
-      if (!found) {
-        throw invalid([
-          fieldError('q', 'invalid_search', 'Search by a prison number like A1234BC or an 8-character reference'),
-        ]);
-      }
+      const { q } = readQuery(c, searchQuery);
+      const found = (await searchVisits(db, user, q)) ?? []; // searchQuery admits only terms it can search by
       return c.json({ visits: found.map((visit) => summaryView(visit)) });
     });
 }

@@ -35,3 +35,10 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   if (!result.success) throw invalid(toFieldErrors(result.error));
   return result.data;
 }
+
+/** The request's query string, validated by a schema. */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw invalid(toFieldErrors(result.error));
+  return result.data;
+}

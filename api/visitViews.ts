@@ -4,6 +4,7 @@ import { visitsCollection, type VisitDocument } from '../activities/readModel';
 import { visitorCancellation } from '../workflows/visit';
 import type { z } from 'zod';
 import type { publicVisit, StaffUser, staffVisit, visitSummary } from './schemas';
+import { canSeePrison } from './session';
 
 export async function findVisit(db: Db, reference: string): Promise<VisitDocument | null> {
   return visitsCollection(db).findOne({ _id: reference.trim().toUpperCase() });
@@ -95,13 +96,20 @@ export async function queueOf(db: Db, where: Filter<VisitDocument>) {
   return { requested, cancellations };
 }
 
-/** A search by prison number (any spacing or case) or by reference: undefined when `q` is neither. */
+/**
+ * A search by prison number (any spacing or case) or by reference: undefined when `q` is neither. A reference is
+ * looked up by `_id` alone, the one filter FerretDB hands to its storage rather than reading every visit.
+ */
 export async function searchVisits(db: Db, user: StaffUser, q: string): Promise<VisitDocument[] | undefined> {
   const wanted = q.replace(/\s+/g, '').toUpperCase();
-  if (!/^([A-Z]\d{4}[A-Z]{2}|[0-9A-Z]{8})$/.test(wanted)) return undefined;
+  if (/^[0-9A-Z]{8}$/.test(wanted)) {
+    const visit = await findVisit(db, wanted);
+    return visit && canSeePrison(user, visit.prisonId) ? [visit] : [];
+  }
+  if (!/^[A-Z]\d{4}[A-Z]{2}$/.test(wanted)) return undefined;
   return visitsCollection(db)
     .find({
-      $or: [{ _id: wanted }, { 'prisoner.number': wanted }],
+      'prisoner.number': wanted,
       ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
     })
     .sort({ submittedAt: -1 })

@@ -8,16 +8,16 @@ import { cancelByVisitor } from '../workflows/messages';
 import { visitorCancellation } from '../workflows/visit';
 import type { Services } from './app';
 import { fieldError, invalid, ProblemError } from './problem';
-import { submission } from './schemas';
+import { idempotencyKeyHeader, submission } from './schemas';
 import { readJson } from './validation';
 import { runCommand, sha256, submitVisit } from './visitCommands';
 import { findVisit, publicView } from './visitViews';
 
-/** The Idempotency-Key header, if sent: 1 to 255 visible characters. */
+/** The Idempotency-Key header, if sent. */
 export function idempotencyKey(c: Context): string | undefined {
   const key = c.req.header('Idempotency-Key');
   if (key === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw invalid([fieldError('Idempotency-Key', 'invalid_format')]);
+  if (!idempotencyKeyHeader.safeParse(key).success) throw invalid([fieldError('Idempotency-Key', 'invalid_format')]);
   return key;
 }
 
@@ -54,13 +54,14 @@ export function visitRoutes(services: Services) {
     .get('/:reference', async (c) => c.json(publicView(await visitForToken(c))))
     .delete('/:reference', async (c) => {
       const visit = await visitForToken(c);
+      const key = idempotencyKey(c); // checked even when there is nothing left to do
       const action = visitorCancellation(visit, new Date());
       if (action === 'not_cancellable') {
         throw new ProblemError(409, 'not_cancellable', `A ${visit.status} visit cannot be withdrawn or cancelled.`);
       }
       if (action !== 'done') {
         await runCommand(services, visit.reference, cancelByVisitor, [], {
-          updateId: idempotencyKey(c),
+          updateId: key,
           whenEnded: async () => false,
         });
       }

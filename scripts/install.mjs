@@ -83,6 +83,29 @@ ensure(
   },
 );
 
+// Only `npm test` asks for what only the tests need (`--test`): schemathesis and Chromium.
+const forTests = process.argv.includes('--test');
+
+if (forTests) {
+  ensure(
+    'python-test',
+    ['tools/python-test-requirements.txt'],
+    () => existsSync(join(venv, 'bin', 'st')),
+    () => {
+      step('installing schemathesis into .tools/venv (PyPI), for the API fuzz test...');
+      const ok = run(join(venv, 'bin', 'pip'), [
+        'install',
+        '--disable-pip-version-check',
+        '--progress-bar',
+        'on',
+        '-r',
+        'tools/python-test-requirements.txt',
+      ]);
+      if (!ok) fail(unreachable('PyPI'));
+    },
+  );
+}
+
 const ferretdb = join(tools, 'bin', 'ferretdb');
 ensure(
   'ferretdb',
@@ -110,9 +133,9 @@ ensure(
   },
 );
 
-// The browser tests drive Debian's Chromium; only `npm test` asks for it (`--browser`).
+// The browser tests drive Debian's Chromium.
 const CHROMIUM = '/usr/bin/chromium';
-if (process.argv.includes('--browser') && !existsSync(CHROMIUM)) {
+if (forTests && !existsSync(CHROMIUM)) {
   if (process.getuid?.() !== 0 || spawnSync('which', ['apt-get']).status !== 0) {
     fail(
       `The browser tests need Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium).`,

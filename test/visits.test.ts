@@ -262,6 +262,27 @@ describe('a visitor withdraws or cancels', () => {
     expect(queue.body.cancellations.map((v: { reference: string }) => v.reference)).toContain(submitted.reference);
   });
 
+  // Found by schemathesis: the key was read only when a command ran, so a repeat took any key.
+  it('refuses a malformed Idempotency-Key even when there is nothing left to do', async () => {
+    const submitted = await submit();
+    const [slot] = visitRequestBody().slotOptions;
+    await service.call('POST', `/api/staff/visits/${submitted.reference}/decision`, {
+      token: staff,
+      body: { outcome: 'accept', slot, referenceNo: 'X' },
+    });
+    expect((await service.call('DELETE', submitted.statusUrl, { token: submitted.accessToken })).status).toBe(200);
+    const confirm = `/api/staff/visits/${submitted.reference}/cancellation-confirmed`;
+    expect((await service.call('POST', confirm, { token: staff })).status).toBe(200);
+
+    const headers = { 'Idempotency-Key': 'two words' }; // a space is not a visible character
+    const withdrawn = await service.call('DELETE', submitted.statusUrl, { token: submitted.accessToken, headers });
+    const confirmed = await service.call('POST', confirm, { token: staff, headers });
+    for (const { status, body } of [withdrawn, confirmed]) {
+      expect(status).toBe(422);
+      expect(body.errors).toEqual([expect.objectContaining({ path: 'Idempotency-Key', code: 'invalid_format' })]);
+    }
+  });
+
   it('cannot withdraw a rejected visit', async () => {
     const submitted = await submit();
     await service.call('POST', `/api/staff/visits/${submitted.reference}/decision`, {
