@@ -43,6 +43,11 @@ const schema = z
     SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     /** Behind a proxy that sets X-Forwarded-For: take the client's address from it. */
     TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    /**
+     * Workflows a worker keeps in memory between their steps; one evicted replays its history at its next step.
+     * The SDK's own default grows with the heap limit (over 2,000 here), which takes a worker past 300 MB.
+     */
+    WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
     /** Days after a visit's story ends before its personal data is anonymised. */
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
   })
@@ -90,6 +95,7 @@ function resolve(env: z.infer<typeof schema>) {
     },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     retentionDays: env.RETENTION_DAYS,
+    worker: { cachedWorkflows: env.WORKER_CACHED_WORKFLOWS },
     submissionsPerMinute: env.SUBMISSIONS_PER_MINUTE,
     trustProxy: env.TRUST_PROXY === 'true',
     prisonerService: {

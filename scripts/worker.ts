@@ -1,5 +1,8 @@
 // The worker process: runs visit-request workflows and their activities. `npm run worker`.
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createMailProvider } from '../activities/emails/providers';
@@ -18,11 +21,17 @@ await ensureIndexes(db);
 const connection = await NativeConnection.connect({ address: config.temporal.address });
 const temporal = temporalClient(config);
 await ensureRetentionSchedule(temporal, config);
+const bundleDir = mkdtempSync(join(tmpdir(), 'pvb-worker-'));
+const bundle = join(bundleDir, 'workflows.js');
+execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bundleWorkflows.ts'), bundle], {
+  stdio: 'inherit',
+});
 const worker = await Worker.create({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+  workflowBundle: { codePath: bundle },
+  maxCachedWorkflows: config.worker.cachedWorkflows,
   activities: createActivities({
     db,
     rules: new RuleBook(config.rulesDir, (level, message, fields) => log[level](message, fields)).watch(),
@@ -34,6 +43,7 @@ const worker = await Worker.create({
     retentionDays: config.retentionDays,
   }),
 });
+rmSync(bundleDir, { recursive: true, force: true }); // the worker holds the code now
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
 log.info('worker polling', { taskQueue: config.temporal.taskQueue, mail: config.mail.provider });
 await worker.run();
