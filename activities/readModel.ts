@@ -20,21 +20,27 @@ export async function ensureIndexes(db: Db): Promise<void> {
 /**
  * Saves a copy of a visit unless the read model already holds this version or a later one, so that retries and
  * late, out-of-order saves never take the read model backwards.
+ *
+ * A visit's workflow runs its saves one at a time, so the only save that can overlap another is an attempt Temporal
+ * has given up on and retried. An attempt writes only until `writeBy`, half its time (the activity passes it),
+ * long before its successor can start, let alone a later save. That makes a read then a write by `_id` alone safe;
+ * and `_id` alone is the one filter FerretDB hands to SQLite: with `{ _id, version: { $lt } }` it reads every visit
+ * in Go for each save (docs/decisions/0009).
  */
-export async function saveVisit(db: Db, visit: Visit): Promise<void> {
+export async function saveVisit(db: Db, visit: Visit, writeBy = Infinity): Promise<void> {
   const visits = visitsCollection(db);
   const document: VisitDocument = { ...visit, _id: visit.reference, savedAt: new Date() };
   for (let attempt = 1; ; attempt++) {
+    const saved = await visits.findOne({ _id: visit.reference }, { projection: { version: 1 } });
+    if (saved && saved.version >= visit.version) return;
+    if (Date.now() > writeBy) throw new Error('this attempt is out of time: a retry saves the visit');
     try {
-      await visits.replaceOne({ _id: visit.reference, version: { $lt: visit.version } }, document, { upsert: true });
+      if (saved) await visits.replaceOne({ _id: visit.reference }, document);
+      else await visits.insertOne(document);
       return;
     } catch (error) {
-      // An upsert whose filter finds no older copy inserts, and clashes on _id (code 11000 on MongoDB, 1 on
-      // FerretDB) when a copy exists: a newer one means there is nothing to do; an older one was saved by a
-      // concurrent save in the meantime, so try again.
-      const saved = await visits.findOne({ _id: visit.reference }, { projection: { version: 1 } });
-      if (saved && saved.version >= visit.version) return;
-      if (!saved || attempt >= 3) throw error;
+      // Inserted meanwhile (a clash on _id: code 11000 on MongoDB, 1 on FerretDB): look again.
+      if (saved || attempt >= 3) throw error;
     }
   }
 }

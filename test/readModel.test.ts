@@ -25,4 +25,11 @@ describe('saving a visit to the read model', () => {
     await saveVisit(db, visit(3, 'cancelled'));
     expect(await visitsCollection(db).findOne({ _id: 'READMODL' })).toMatchObject({ version: 3, status: 'cancelled' });
   });
+
+  it('writes nothing from an attempt that is out of time, as its retry may already have saved a later version', async () => {
+    await expect(saveVisit(db, visit(4, 'cancelled'), Date.now() - 1)).rejects.toThrow(/out of time/);
+    expect(await visitsCollection(db).findOne({ _id: 'READMODL' })).toMatchObject({ version: 3 });
+    await saveVisit(db, visit(4, 'cancelled'), Date.now() + 15_000);
+    expect(await visitsCollection(db).findOne({ _id: 'READMODL' })).toMatchObject({ version: 4 });
+  });
 });
