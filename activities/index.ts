@@ -29,6 +29,14 @@ export interface ActivityDeps {
   retentionDays: number;
 }
 
+/**
+ * Until when the running attempt may write (save a visit, begin sending an e-mail): half its time from now, on this
+ * machine's clock, long before Temporal may give up on it and start another.
+ */
+function writeBy(): number {
+  return Date.now() + Context.current().info.startToCloseTimeoutMs / 2;
+}
+
 export function createActivities(deps: ActivityDeps) {
   const { db, rules, prisonerService, temporal, taskQueue, mail, publicUrl } = deps;
   const prisonOf = (visit: Pick<Visit, 'prisonId'>) => {
@@ -40,7 +48,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /** Projects the visit into the read model. */
     async saveVisit(visit: Visit): Promise<void> {
-      await saveVisit(db, visit);
+      await saveVisit(db, visit, writeBy());
     },
 
     /**
@@ -80,7 +88,7 @@ export function createActivities(deps: ActivityDeps) {
         message: request.message,
       });
       const id = `${visit.reference}.${request.key}`;
-      return sendOnce(db, mail, visit.reference, { ...rendered, to: visit.contact.email, id });
+      return sendOnce(db, mail, visit.reference, { ...rendered, to: visit.contact.email, id }, writeBy());
     },
 
     /** Reminds the prison's staff that a request is still undecided near its confirm-by date. */
@@ -94,7 +102,8 @@ export function createActivities(deps: ActivityDeps) {
           statusUrl: `${publicUrl}/staff/visits/${visit.reference}`,
           queueUrl: `${publicUrl}/staff/queue`,
         });
-        await sendOnce(db, mail, visit.reference, { ...rendered, to, id: `${visit.reference}.staff-reminder.${to}` });
+        const id = `${visit.reference}.staff-reminder.${to}`;
+        await sendOnce(db, mail, visit.reference, { ...rendered, to, id }, writeBy());
       }
       return recipients.length;
     },

@@ -161,6 +161,27 @@ describe('the outbox', () => {
     });
   });
 
+  it('sends nothing from an attempt that is out of time, as Temporal may have started a retry', async () => {
+    const smtp = createSmtpProvider(sink.url, 'visits@visits.test');
+    const id = `${randomBytes(4).toString('hex')}.received`;
+    await expect(sendOnce(db, smtp, 'REF', email(id), Date.now() - 1)).rejects.toThrow(/out of time/);
+    expect(sink.messages.filter((m) => m.messageId === `<${id}@visits.test>`)).toHaveLength(0);
+  });
+
+  it('leaves an e-mail an earlier attempt may still be sending alone until that attempt’s claim runs out', async () => {
+    const smtp = createSmtpProvider(sink.url, 'visits@visits.test');
+    const id = `${randomBytes(4).toString('hex')}.received`;
+    const claimed = { ...email(id), _id: id, reference: 'REF', status: 'sending' as const, createdAt: new Date() };
+    await outbox(db).insertOne({ ...claimed, attempts: 1, claimedUntil: new Date(Date.now() + 60_000) });
+    await expect(sendOnce(db, smtp, 'REF', email(id))).rejects.toThrow(/earlier attempt/);
+    expect(sink.messages.filter((m) => m.messageId === `<${id}@visits.test>`)).toHaveLength(0);
+
+    // The claim run out, the attempt is taken for cut off mid-send, and the e-mail sent again.
+    await outbox(db).updateOne({ _id: id }, { $set: { claimedUntil: new Date(Date.now() - 1) } });
+    expect(await sendOnce(db, smtp, 'REF', email(id))).toBe('sent');
+    expect(sink.messages.filter((m) => m.messageId === `<${id}@visits.test>`)).toHaveLength(1);
+  });
+
   it('holds e-mails unsent when no provider is configured', async () => {
     const id = `${randomBytes(4).toString('hex')}.received`;
     expect(await sendOnce(db, undefined, 'REF', email(id))).toBe('held');

@@ -97,13 +97,13 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** Polls `check` until it gives a value (not undefined), for at most `withinMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, withinMs = 10_000): Promise<T> {
+/** Polls `check` every `everyMs` until it gives a value (not undefined), for at most `withinMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, withinMs = 10_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + withinMs;
   while (Date.now() < deadline) {
     const value = await check();
     if (value !== undefined) return value;
-    await new Promise((wait) => setTimeout(wait, 50));
+    await new Promise((wait) => setTimeout(wait, everyMs));
   }
   throw new Error(`gave up waiting after ${withinMs} ms`);
 }

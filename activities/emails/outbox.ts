@@ -10,6 +10,8 @@ export interface OutboxDocument extends OutgoingEmail {
   reference: string;
   status: Delivery;
   attempts: number;
+  /** While `sending`: until when the attempt sending it may still be at work (sending it, or recording that). */
+  claimedUntil?: Date;
   provider?: string;
   createdAt: Date;
   sentAt?: Date;
@@ -20,17 +22,31 @@ export function outbox(db: Db) {
   return db.collection<OutboxDocument>('outbox');
 }
 
+// How long a claim to send lasts past the time its attempt had to begin sending by: longer than a send takes to
+// finish or give up (see the SMTP provider's timeouts), and then to be recorded.
+const CLAIM_PAST_SEND_BY_MS = 45_000;
+// A send is recorded this long before its claim runs out, or not at all.
+const RECORD_MARGIN_MS = 5000;
+
 /**
  * Sends an e-mail once. A repeat of a sent e-mail does nothing. Without a provider the e-mail is kept, `held`,
- * unsent. An attempt cut off mid-send (a worker killed) is found `sending`; the provider is asked whether it has
- * the e-mail where it can tell (Notify), else it is sent again with the same id (SMTP: the one case where the
- * receiving side may see it twice, and can tell by its Message-ID).
+ * unsent.
+ *
+ * Temporal may give up on a slow attempt (its start-to-close timeout) and start another while the first still
+ * runs. So an attempt claims the e-mail before sending it, and begins no send after `sendBy`, well inside its
+ * time; another attempt leaves an e-mail claimed by an earlier one alone (and fails, to be retried) until the claim
+ * runs out, by when the earlier one has sent it and recorded that, or given up. (`sendBy` is by default half the
+ * visitor e-mail activity's 15 seconds from now.)
+ * An attempt cut off mid-send (a worker killed) leaves the e-mail `sending`; once its claim has run out, the
+ * provider is asked whether it has the e-mail where it can tell (Notify), else it is sent again with the same id
+ * (SMTP: the one case where the receiving side may see it twice, and can tell by its Message-ID).
  */
 export async function sendOnce(
   db: Db,
   provider: MailProvider | undefined,
   reference: string,
   email: OutgoingEmail,
+  sendBy = Date.now() + 7500,
 ): Promise<Delivery> {
   const emails = outbox(db);
   try {
@@ -53,6 +69,9 @@ export async function sendOnce(
     await emails.updateOne({ _id: email.id }, { $set: { status: 'held' } });
     return 'held';
   }
+  if (found.status === 'sending' && found.claimedUntil && found.claimedUntil.getTime() > Date.now()) {
+    throw new Error('an earlier attempt may still be sending this e-mail');
+  }
   if (found.status === 'sending' && provider.alreadySent && (await provider.alreadySent(email))) {
     await emails.updateOne(
       { _id: email.id },
@@ -60,7 +79,13 @@ export async function sendOnce(
     );
     return 'sent';
   }
-  await emails.updateOne({ _id: email.id }, { $set: { status: 'sending' }, $inc: { attempts: 1 } });
+  checkTime(sendBy);
+  const claimedUntil = sendBy + CLAIM_PAST_SEND_BY_MS;
+  await emails.updateOne(
+    { _id: email.id },
+    { $set: { status: 'sending', claimedUntil: new Date(claimedUntil) }, $inc: { attempts: 1 } },
+  );
+  checkTime(sendBy); // the claim itself may have been slow
   try {
     await provider.send(email);
   } catch (error) {
@@ -73,6 +98,34 @@ export async function sendOnce(
     await emails.updateOne({ _id: email.id }, { $set: { status: 'pending', lastError: kind } });
     throw error;
   }
-  await emails.updateOne({ _id: email.id }, { $set: { status: 'sent', sentAt: new Date(), provider: provider.name } });
+  await markSent(db, email.id, provider.name, claimedUntil - RECORD_MARGIN_MS);
   return 'sent';
+}
+
+/** Stops an attempt that is out of time before it sends: a retry may have started, and may send. */
+function checkTime(sendBy: number): void {
+  if (Date.now() > sendBy) throw new Error('this attempt is out of time: a retry sends the e-mail');
+}
+
+/**
+ * Records that the provider has taken an e-mail, trying again until `giveUpAt` if the database fails, while the
+ * claim keeps other attempts off the e-mail. It never throws: the e-mail has gone, and a failed activity would be
+ * retried and send it again. Should the database stay down, the e-mail stays marked `sending`, though the
+ * activity succeeds.
+ */
+async function markSent(db: Db, id: string, provider: string, giveUpAt: number): Promise<void> {
+  for (;;) {
+    try {
+      const timeoutMS = Math.max(giveUpAt - Date.now(), 1);
+      await outbox(db).updateOne(
+        { _id: id },
+        { $set: { status: 'sent', sentAt: new Date(), provider }, $unset: { claimedUntil: '' } },
+        { timeoutMS },
+      );
+      return;
+    } catch {
+      if (Date.now() >= giveUpAt) return;
+      await new Promise((wait) => setTimeout(wait, 250));
+    }
+  }
 }

@@ -24,7 +24,14 @@ export interface MailProvider {
 }
 
 export function createSmtpProvider(url: string, from: string): MailProvider {
-  const transport = nodemailer.createTransport(url);
+  // A send gives up within seconds rather than nodemailer's minutes, so that the outbox can tell when an attempt
+  // that ran out of time has surely finished with an e-mail.
+  const transport = nodemailer.createTransport({
+    url,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 20_000,
+  });
   const domain = from.split('@')[1]?.replace(/>$/, '') ?? 'localhost';
   return {
     name: 'smtp',

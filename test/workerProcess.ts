@@ -1,0 +1,35 @@
+// The worker as `npm run worker` runs it, in a child process of its own, so that a test can kill it.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface WorkerSettings {
+  temporalAddress: string;
+  taskQueue: string;
+  /** A MongoDB URI naming the database. */
+  mongoUri: string;
+  smtpUrl: string;
+}
+
+/** Starts `scripts/worker.ts`, sending e-mail over SMTP, its output dropped. */
+export function startWorkerProcess(settings: WorkerSettings): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: settings.temporalAddress,
+      TEMPORAL_TASK_QUEUE: settings.taskQueue,
+      MONGODB_URI: settings.mongoUri,
+      MAIL_PROVIDER: 'smtp',
+      SMTP_URL: settings.smtpUrl,
+      MAIL_FROM: 'visits@visits.test',
+      LOG_LEVEL: 'error',
+    },
+    stdio: 'ignore',
+  });
+}
+
+/** SIGKILL, and resolves once the process is gone. */
+export async function killWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise((exit) => worker.once('exit', exit));
+  worker.kill('SIGKILL');
+  await exited;
+}
