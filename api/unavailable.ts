@@ -10,6 +10,9 @@ import {
 
 // gRPC status codes: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE.
 const unavailableGrpc = new Set<number>([4, 8, 14]);
+// A socket's own errors, which the MongoDB driver passes on unwrapped when a server dies as a command is written
+// ("This socket has been ended by the other party", EPIPE).
+const socketErrors = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT']);
 
 /** Whether an error, or any error it wraps, says a backing server is down or too slow. */
 export function isUnavailable(error: unknown): boolean {
@@ -21,6 +24,7 @@ export function isUnavailable(error: unknown): boolean {
       current instanceof MongoNotConnectedError ||
       current instanceof MongoOperationTimeoutError ||
       current instanceof MongoTopologyClosedError ||
+      socketErrors.has(String((current as NodeJS.ErrnoException).code)) ||
       current.name === 'TransportError' ||
       current.name === 'WorkflowUpdateRPCTimeoutOrCancelledError'
     ) {
