@@ -22,7 +22,9 @@ import { closedLoop, openLoop, requestBodies, type LoadResult } from './load';
 import { seedVisits, STATE_MIX, staffToken, timeGets } from './staffQueries';
 
 const settings = {
-  offeredPerSecond: Number(process.env.BENCH_RATE ?? 100),
+  // A load this machine carries (it sustains about 10 a second): the latency of a service keeping up. At the
+  // issue's 100 a second, requests queue until the API's 10-second command timeout (BENCH_RATE=100 shows it).
+  offeredPerSecond: Number(process.env.BENCH_RATE ?? 8),
   offeredSeconds: Number(process.env.BENCH_SECONDS ?? 20),
   pushedInFlight: Number(process.env.BENCH_IN_FLIGHT ?? 32),
   pushedSeconds: Number(process.env.BENCH_PUSHED_SECONDS ?? 20),
@@ -45,6 +47,12 @@ function memoryOf(pid: number | undefined) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { peakMb: round(kb('VmHWM') / 1024), nowMb: round(kb('VmRSS') / 1024) };
+}
+
+/** CPU time a process has used so far, in seconds, from Linux's /proc (user and system, in clock ticks of 10 ms). */
+function cpuSecondsOf(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function machine() {
@@ -184,6 +192,7 @@ const visitsUri = `mongodb://127.0.0.1:${mongoPort}/bench`;
 const worker = startRole('worker', { ...common, MONGODB_URI: visitsUri });
 const api = startRole('api', { ...common, MONGODB_URI: visitsUri, PORT: String(apiPort) });
 await waitForHealth(baseUrl);
+const memoryAtStart = { api: memoryOf(api.pid), worker: memoryOf(worker.pid) };
 const mongo = new MongoClient(`mongodb://127.0.0.1:${mongoPort}`);
 
 say(`\n(b) bare baseline: ${settings.baselineWorkflows} no-op workflows, ${settings.pushedInFlight} at a time`);
@@ -193,7 +202,22 @@ say(`  ${bare.perSecond} workflows/s`);
 const bodies = requestBodies(new RuleBook(join(root, 'rules/prisons')).list());
 say('\n(a) visit requests');
 await closedLoop(baseUrl, bodies, 4, 3); // warm-up: the worker's first workflows and the API's first routes
+const pids = {
+  temporalServer: servers[0].process.pid,
+  ferretdb: servers[1].process.pid,
+  worker: worker.pid,
+  api: api.pid,
+  loadGenerator: process.pid,
+};
+const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
 const pushed = await closedLoop(baseUrl, bodies, settings.pushedInFlight, settings.pushedSeconds);
+// What one request costs each process, in CPU milliseconds: with two cores, their sum bounds the rate.
+const cpuPerRequestMs = Object.fromEntries(
+  Object.entries(pids).map(([name, pid]) => [
+    name,
+    round(((cpuSecondsOf(pid) - cpuBefore[name]) * 1000) / pushed.sent),
+  ]),
+);
 const offered = await openLoop(baseUrl, bodies, settings.offeredPerSecond, settings.offeredSeconds);
 const benchDb = mongo.db('bench');
 const settle = await settled(benchDb);
@@ -203,7 +227,7 @@ const requested = await visitsCollection(benchDb).countDocuments({
 });
 const submissions = {
   atOfferedLoad: { offeredPerSecond: settings.offeredPerSecond, ...submissionFigures(offered) },
-  pushed: { inFlight: settings.pushedInFlight, ...submissionFigures(pushed) },
+  pushed: { inFlight: settings.pushedInFlight, ...submissionFigures(pushed), cpuPerRequestMs },
   createdInReadModelAsRequested: requested,
   createdAnswers: offered.created + pushed.created,
   backlog: settle,
@@ -218,6 +242,11 @@ say(
   `  pushed (${settings.pushedInFlight} in flight): ${submissions.pushed.createdPerSecond}/s, ` +
     `POST p50 ${submissions.pushed.post.p50Ms} ms, p95 ${submissions.pushed.post.p95Ms} ms; ` +
     `ratio to the baseline ${ratio}`,
+);
+say(
+  `  CPU per request while pushed (ms): ${Object.entries(cpuPerRequestMs)
+    .map(([name, ms]) => `${name} ${ms}`)
+    .join(', ')}`,
 );
 say(`  read model: ${requested} of ${submissions.createdAnswers} created requests at requested`);
 
@@ -268,6 +297,7 @@ const memory = {
   temporalServer: memoryOf(servers[0].process.pid),
   ferretdb: memoryOf(servers[1].process.pid),
 };
+say(`  at start: api ${memoryAtStart.api.nowMb} MB, worker ${memoryAtStart.worker.nowMb} MB`);
 for (const [name, figures] of Object.entries(memory))
   say(`  ${name}: peak ${figures.peakMb} MB, now ${figures.nowMb} MB`);
 
@@ -328,7 +358,7 @@ Object.assign(results, {
   ratioToBaseline: ratio,
   staffQueries: { stateMix: STATE_MIX, byVisitsInDatabase: staffQueries },
   oneCore: cpu,
-  memory,
+  memory: { ...memory, atStart: memoryAtStart },
   targets,
 });
 const file = join(resultsDir, `${stamp}.json`);
