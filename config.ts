@@ -11,13 +11,22 @@ const schema = z
     TEMPORAL_ADDRESS: z.string().min(1).optional(),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('visit-requests'),
-    /** A MongoDB connection string naming the database; unset means `npm start` runs an embedded FerretDB. */
+    /** A MongoDB connection string naming the database; unset means `npm start` runs the embedded store. */
     MONGODB_URI: z.string().startsWith('mongodb').optional(),
+    /**
+     * Where MONGODB_URI is a FerretDB on PostgreSQL: that PostgreSQL database, in which the read model makes the
+     * indexes FerretDB's queries can use. `npm start` sets it for its embedded store.
+     */
+    FERRETDB_POSTGRESQL_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
     /** Where the embedded servers keep their data. */
     DATA_DIR: z.string().min(1).default('data'),
     EMBEDDED_TEMPORAL_PORT: port.default(7233),
     EMBEDDED_TEMPORAL_UI_PORT: port.default(8233),
     EMBEDDED_MONGODB_PORT: port.default(27017),
+    EMBEDDED_POSTGRES_PORT: port.default(5433),
     /** Folder of per-prison rule files. */
     RULES_DIR: z.string().min(1).default('rules/prisons'),
     /** Signs staff session tokens; at least 32 characters. Required in production. */
@@ -44,10 +53,11 @@ const schema = z
     /** Behind a proxy that sets X-Forwarded-For: take the client's address from it. */
     TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     /**
-     * Workflows a worker keeps in memory between their steps; one evicted replays its history at its next step.
-     * The SDK's own default grows with the heap limit (over 2,000 here), which takes a worker past 300 MB.
+     * Workflows a worker keeps in memory between their steps; one evicted replays its (short) history at its next
+     * step. A visit's steps are seconds apart at its start, then days: 50 holds every request being made at twice the
+     * national peak, and each costs some 0.3 MB (docs/decisions/0009).
      */
-    WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+    WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(50),
     /** Days after a visit's story ends before its personal data is anonymised. */
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
   })
@@ -82,6 +92,8 @@ function resolve(env: z.infer<typeof schema>) {
       embedded: env.MONGODB_URI === undefined,
       uri: env.MONGODB_URI ?? `mongodb://127.0.0.1:${env.EMBEDDED_MONGODB_PORT}/visits`,
       port: env.EMBEDDED_MONGODB_PORT,
+      postgresPort: env.EMBEDDED_POSTGRES_PORT,
+      postgresqlUrl: env.FERRETDB_POSTGRESQL_URL,
     },
     dataDir: env.DATA_DIR,
     rulesDir: env.RULES_DIR,

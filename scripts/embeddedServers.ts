@@ -1,9 +1,12 @@
-// Starting the embedded Temporal dev server and FerretDB as child processes, for `npm start` and the tests.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+// The embedded servers, as child processes, for `npm start`, the tests and the benchmark: Temporal's dev server,
+// and the store (PostgreSQL with FerretDB on it).
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { startServer, type RunningServer } from './childServer';
+import { startPostgres } from './embeddedPostgres';
+
+export { freePort, type RunningServer } from './childServer';
 
 const root = resolve(import.meta.dirname, '..');
 export const tools = {
@@ -11,73 +14,6 @@ export const tools = {
   temporalTestServer: join(root, '.tools/venv/bin/temporal-test-server'),
   ferretdb: join(root, '.tools/bin/ferretdb'),
 };
-
-export interface RunningServer {
-  name: string;
-  process: ChildProcess;
-  /** Stops the server: SIGTERM, then SIGKILL after `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
-}
-
-/** A TCP port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
-
-function portAccepts(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => socket.end(() => done(true)));
-    socket.once('error', () => done(false));
-  });
-}
-
-function checkInstalled(path: string): void {
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run install-tools\``);
-}
-
-/** Starts a child process and waits until it accepts connections on `port`. */
-async function startServer(
-  name: string,
-  command: string,
-  args: string[],
-  port: number,
-  output: 'inherit' | 'ignore',
-): Promise<RunningServer> {
-  checkInstalled(command);
-  if (await portAccepts(port)) throw new Error(`${name} cannot start: port ${port} is already in use`);
-  const child = spawn(command, args, { stdio: ['ignore', output, output] });
-  let exited = false;
-  const exit = new Promise<void>((done) => child.once('exit', () => ((exited = true), done())));
-  const deadline = Date.now() + 60_000;
-  while (!(await portAccepts(port))) {
-    if (exited) throw new Error(`${name} exited at start (code ${child.exitCode})`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not open port ${port} within 60 s`);
-    }
-    await new Promise((wait) => setTimeout(wait, 100));
-  }
-  return {
-    name,
-    process: child,
-    async stop(graceMs = 10_000) {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
-}
 
 export interface TemporalOptions {
   port: number;
@@ -97,8 +33,16 @@ export async function startTemporal({
 }: TemporalOptions): Promise<RunningServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
+  // An activity a workflow task schedules goes straight back to the worker that completed the task, when it has room,
+  // rather than through the task queue: fewer steps on the server for each (docs/decisions/0010).
+  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
   args.push(...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']));
-  if (dbFile) args.push('--db-filename', dbFile);
+  if (dbFile) {
+    // SQLite's write-ahead log, synced at checkpoints rather than at every commit: half the server's CPU for each
+    // visit request. A killed server loses nothing; a machine that loses power may lose its last moments of work
+    // (docs/decisions/0010).
+    args.push('--db-filename', dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  }
   const server = await startServer('Temporal', tools.temporal, args, port, output);
   const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 30_000 });
   try {
@@ -116,21 +60,64 @@ export async function startTemporal({
   }
 }
 
-/** FerretDB with its SQLite backend, keeping its data in `dir`. */
+/** Where FerretDB keeps its data: PostgreSQL (the embedded default), or SQLite files (the store before it). */
+export type FerretDbStore = { postgresqlUrl: string } | { sqliteDir: string };
+
+/** FerretDB on `port`, keeping its data in `store`. */
 export function startFerretDb(
   port: number,
-  dir: string,
+  store: FerretDbStore,
   output: 'inherit' | 'ignore' = 'ignore',
 ): Promise<RunningServer> {
-  mkdirSync(dir, { recursive: true });
-  const args = [
-    '--handler=sqlite',
-    `--sqlite-url=file:${resolve(dir)}/`,
-    `--listen-addr=127.0.0.1:${port}`,
-    '--debug-addr=-',
-    '--state-dir=-',
-    '--telemetry=disable',
-    '--log-level=warn',
-  ];
-  return startServer('FerretDB', tools.ferretdb, args, port, output);
+  const args = [`--listen-addr=127.0.0.1:${port}`, '--debug-addr=-', '--state-dir=-', '--telemetry=disable'];
+  args.push('--log-level=warn');
+  const env = { ...process.env };
+  if ('postgresqlUrl' in store) {
+    args.push('--handler=postgresql');
+    env.FERRETDB_POSTGRESQL_URL = store.postgresqlUrl; // not on the command line, where `ps` shows it
+  } else {
+    mkdirSync(store.sqliteDir, { recursive: true });
+    args.push('--handler=sqlite', `--sqlite-url=file:${resolve(store.sqliteDir)}/`);
+  }
+  return startServer('FerretDB', tools.ferretdb, args, port, output, { env });
+}
+
+export interface StoreOptions {
+  /** FerretDB's port, where MongoDB clients connect. */
+  port: number;
+  postgresPort: number;
+  /** PostgreSQL's data folder. */
+  dir: string;
+  password: string;
+  /** False for throwaway data (tests). */
+  durable?: boolean;
+  output?: 'inherit' | 'ignore';
+}
+
+export interface RunningStore {
+  postgres: RunningServer;
+  ferretdb: RunningServer;
+  /** The connection string of the PostgreSQL database under FerretDB, for the read model's own indexes. */
+  postgresqlUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The embedded store: PostgreSQL, and FerretDB on it speaking MongoDB's protocol. */
+export async function startStore({ port, postgresPort, dir, password, durable, output }: StoreOptions) {
+  const postgres = await startPostgres({ port: postgresPort, dir, password, durable, output });
+  try {
+    const ferretdb = await startFerretDb(port, { postgresqlUrl: postgres.url }, output);
+    return {
+      postgres,
+      ferretdb,
+      postgresqlUrl: postgres.url,
+      async stop() {
+        await ferretdb.stop();
+        await postgres.stop();
+      },
+    } satisfies RunningStore;
+  } catch (error) {
+    await postgres.stop();
+    throw error;
+  }
 }

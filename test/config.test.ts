@@ -1,6 +1,8 @@
 // The configuration: defaults for one machine, and what production insists on.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
+import { nodeArgs, WORKER_NODE_FLAGS } from '../scripts/roles';
 
 describe('configuration', () => {
   it('runs embedded servers when no addresses are given', () => {
@@ -35,5 +37,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ MAIL_PROVIDER: 'smtp' })).toThrow(/SMTP_URL: is required when MAIL_PROVIDER=smtp/);
     expect(() => loadConfig({ MAIL_PROVIDER: 'notify' })).toThrow(/NOTIFY_API_KEY[\s\S]*NOTIFY_TEMPLATE_ID/);
     expect(loadConfig({ MAIL_PROVIDER: 'smtp', SMTP_URL: 'smtp://localhost:25' }).mail.provider).toBe('smtp');
+  });
+
+  it('caps the worker’s heap the same way whether `npm start` or `npm run worker` starts it', () => {
+    const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+    expect(nodeArgs('worker').slice(0, WORKER_NODE_FLAGS.length)).toEqual(WORKER_NODE_FLAGS);
+    expect(scripts.worker.split(' ').slice(1, 1 + WORKER_NODE_FLAGS.length)).toEqual(WORKER_NODE_FLAGS);
   });
 });

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { outbox } from '../activities/emails/outbox';
-import { visitsCollection } from '../activities/readModel';
+import { visitsCollection } from '../activities/readModel/visits';
 import { eventually, testApp } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 import { submitAll } from './visitors';
@@ -26,6 +26,7 @@ function startWorker(): ChildProcess {
     temporalAddress: inject('temporalAddress'),
     taskQueue,
     mongoUri: `${inject('mongoUrl')}/${database}`,
+    postgresqlUrl: inject('postgresqlUrl'),
     smtpUrl: sink.url,
   });
   workers.push(worker);

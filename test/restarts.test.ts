@@ -1,25 +1,26 @@
-// Backing servers restarted under load: Temporal (keeping its SQLite file) and FerretDB (keeping its directory),
-// each while visitors submit requests, and the mail server down for a minute. Each fault has servers of its own,
+// Backing servers restarted under load: Temporal (keeping its SQLite file) and the store (PostgreSQL and FerretDB,
+// killed as a crash would, PostgreSQL keeping its data folder), each while visitors submit requests, and the mail server down for a minute. Each fault has servers of its own,
 // so that the other test files, on the run's shared servers, notice nothing.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Db, MongoClient } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { outbox } from '../activities/emails/outbox';
-import { visitsCollection } from '../activities/readModel';
+import { visitsCollection } from '../activities/readModel/visits';
 import { loadConfig } from '../config';
 import { connectMongo, temporalClient } from '../scripts/connections';
-import { freePort, startFerretDb, startTemporal, type RunningServer } from '../scripts/embeddedServers';
+import { freePort, startStore, startTemporal, type RunningServer } from '../scripts/embeddedServers';
 import { eventually, testApp } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 import { submitAll, type Visitors } from './visitors';
 import { killWorker, startWorkerProcess } from './workerProcess';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvb-restarts-'));
+chmodSync(dir, 0o755); // PostgreSQL may run as a user of its own, who must reach its folder in here
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -39,7 +40,11 @@ interface Service {
  * The service on the given servers, wired as `npm run api` and `npm run worker` wire it: an API (in this process)
  * whose clients fail fast while a server is down, and a worker process, sending e-mail to a sink of its own.
  */
-async function startService(temporalAddress: string, mongoUrl: string): Promise<Service> {
+async function startService(
+  temporalAddress: string,
+  mongoUrl: string,
+  { postgresqlUrl = inject('postgresqlUrl') } = {},
+): Promise<Service> {
   const taskQueue = `restarts-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     TEMPORAL_ADDRESS: temporalAddress,
@@ -49,7 +54,13 @@ async function startService(temporalAddress: string, mongoUrl: string): Promise<
   const { mongo, db } = await connectMongo(config);
   const temporal = temporalClient(config);
   const sink = await startSmtpSink();
-  const worker = startWorkerProcess({ temporalAddress, taskQueue, mongoUri: config.mongo.uri, smtpUrl: sink.url });
+  const worker = startWorkerProcess({
+    temporalAddress,
+    taskQueue,
+    mongoUri: config.mongo.uri,
+    postgresqlUrl,
+    smtpUrl: sink.url,
+  });
   cleanups.push(() => closeService(worker, temporal, sink, mongo, db));
   // A short command timeout, so that requests caught by a fault answer 503 soon; the visitors retry them.
   const app = testApp({ db, temporal, taskQueue, commandTimeoutMs: 3000 });
@@ -144,27 +155,34 @@ describe('Temporal restarted while visitors submit requests', { timeout: 240_000
   });
 });
 
-describe('FerretDB restarted while visitors submit requests', { timeout: 240_000 }, () => {
+describe('the store (PostgreSQL and FerretDB) crashed while visitors submit requests', { timeout: 240_000 }, () => {
   it('loses nothing: once it is back, every accepted request is in the read model, whole', async () => {
-    const port = await freePort();
-    const dataDir = join(dir, 'ferretdb');
-    let ferretdb = await startFerretDb(port, dataDir);
-    cleanups.push(() => ferretdb.stop());
-    const service = await startService(inject('temporalAddress'), `mongodb://127.0.0.1:${port}`);
+    const options = {
+      port: await freePort(),
+      postgresPort: await freePort(),
+      dir: join(dir, 'postgres'),
+      password: randomBytes(16).toString('hex'),
+    };
+    let store = await startStore(options);
+    cleanups.push(() => store.stop());
+    const service = await startService(inject('temporalAddress'), `mongodb://127.0.0.1:${options.port}`, {
+      postgresqlUrl: store.postgresqlUrl,
+    });
     const keys = keysFor('ferretdb', 60);
     const visitors = submitAll(service.app, keys, { inFlight: 10 });
     await visitors.accept(20);
     const [first] = visitors.accepted.values();
     if (!first) throw new Error('no request accepted');
 
-    await crash(ferretdb);
+    await Promise.all([crash(store.ferretdb), crash(store.postgres)]);
     const read = await service.app.request(`/api/visits/${first.reference}`, {
       headers: { Authorization: `Bearer ${first.accessToken}` },
     });
     expect(read.status).toBe(503);
     expect(Number(read.headers.get('Retry-After'))).toBeGreaterThan(0);
     await eventually(async () => (visitors.unavailable >= 5 ? true : undefined), 60_000);
-    ferretdb = await startFerretDb(port, dataDir);
+    // PostgreSQL recovers from its log; it starts once the old server's last processes have gone.
+    store = await eventually(() => startStore(options).catch(() => undefined), 60_000, 500);
     await visitors.done;
 
     expect(new Set([...visitors.accepted.values()].map((accepted) => accepted.reference)).size).toBe(keys.length);

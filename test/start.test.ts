@@ -1,17 +1,34 @@
 // `npm start` as a newcomer runs it: embedded Temporal and FerretDB, demo staff, a worker and the API; Ctrl-C
 // stops every process, and a second start finds the first one's data. Also `npm run staff -- add`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../scripts/embeddedServers';
+import { MongoClient } from 'mongodb';
+import { submission as submissionSchema } from '../api/schemas';
+import { sha256 } from '../api/visitCommands';
+import { freePort, startFerretDb } from '../scripts/embeddedServers';
+import { newVisit } from '../workflows/visit';
 import { DEMO_PASSWORD } from '../scripts/demo';
 import { visitRequestBody } from './harness';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'pvb-start-'));
-const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort(), mongo: await freePort() };
+/** A folder for a start's data, which PostgreSQL's own user (when this runs as root) can reach. */
+function dataFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pvb-start-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+const dataDir = dataFolder();
+const ports = {
+  api: await freePort(),
+  temporal: await freePort(),
+  ui: await freePort(),
+  mongo: await freePort(),
+  postgres: await freePort(),
+};
 const { TEMPORAL_ADDRESS: _t, MONGODB_URI: _m, ...inherited } = process.env;
 const env = {
   ...inherited,
@@ -20,28 +37,30 @@ const env = {
   EMBEDDED_TEMPORAL_PORT: String(ports.temporal),
   EMBEDDED_TEMPORAL_UI_PORT: String(ports.ui),
   EMBEDDED_MONGODB_PORT: String(ports.mongo),
+  EMBEDDED_POSTGRES_PORT: String(ports.postgres),
   DATA_DIR: dataDir,
 };
 const base = `http://127.0.0.1:${ports.api}`;
 let current: ChildProcess | undefined;
 
+const dataDirs = [dataDir];
 afterAll(() => {
   // Should a test fail half-way, take the whole group (servers, worker, API) down with it.
   if (current?.pid && current.exitCode === null) process.kill(-current.pid, 'SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs `npm start`'s script and resolves once it says the service is up, with everything it printed. */
-function start(): Promise<{ child: ChildProcess; output: () => string }> {
+function start(dir = dataDir): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env,
+    env: { ...env, DATA_DIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   current = child;
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 90 s:\n${output}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`no start within 100 s:\n${output}`)), 100_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Press Ctrl-C to stop.')) {
@@ -88,7 +107,7 @@ async function signIn(email: string, password: string): Promise<string> {
   return body.token;
 }
 
-describe('npm start', { timeout: 120_000 }, () => {
+describe('npm start', { timeout: 240_000 }, () => {
   it('brings the service up, stops cleanly on Ctrl-C, and keeps visits across a restart', async () => {
     const first = await start();
     expect(first.output()).toContain('staff@northgate.example');
@@ -142,3 +161,57 @@ describe('npm start', { timeout: 120_000 }, () => {
     expect(refused.stderr).toContain('--prison: no rule file for XXX');
   });
 });
+
+describe('npm start on the data of the store before PostgreSQL (FerretDB on SQLite)', { timeout: 240_000 }, () => {
+  it('moves it across, says so, keeps the old files aside, and finds the visits it held', async () => {
+    if (current?.pid && current.exitCode === null) await stop(current);
+    const dir = dataFolder();
+    dataDirs.push(dir);
+    const { reference, accessToken, prisonerNumber } = await seedSqliteStore(join(dir, 'ferretdb'));
+
+    const started = await start(dir);
+    expect(started.output()).toContain(`found the data of the earlier store (FerretDB on SQLite) in ${dir}/ferretdb`);
+    expect(started.output()).toMatch(/visits\.visits: 1 documents/);
+    expect(existsSync(join(dir, 'ferretdb'))).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.startsWith('ferretdb-sqlite-moved-'))).toHaveLength(1);
+
+    const seen = await json(`/api/visits/${reference}`, { headers: { Authorization: `Bearer ${accessToken}` } });
+    expect(seen).toMatchObject({ status: 200, body: { reference, status: 'requested' } });
+    // Found by a query on the fields the read model adds to the visits it was handed.
+    const token = await signIn('staff@northgate.example', DEMO_PASSWORD);
+    const found = await json(`/api/staff/search?q=${prisonerNumber}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(found.body.visits.map((visit: { reference: string }) => visit.reference)).toEqual([reference]);
+    expect(await stop(started.child)).toBe(0);
+  });
+});
+
+/** A FerretDB SQLite store in `dir` holding one visit as the earlier version saved it, before its query fields. */
+async function seedSqliteStore(dir: string) {
+  const port = await freePort();
+  const ferretdb = await startFerretDb(port, { sqliteDir: dir });
+  const mongo = new MongoClient(`mongodb://127.0.0.1:${port}`);
+  const accessToken = 'an-access-token-of-the-earlier-store';
+  const submission = submissionSchema.parse(
+    visitRequestBody({ prisoner: { ...visitRequestBody().prisoner, number: 'Z9876YX' } }),
+  );
+  const visit = newVisit({
+    reference: 'OLDSTORE',
+    submission,
+    confirmBy: '2026-12-10',
+    submittedAt: new Date().toISOString(),
+    accessToken,
+    accessTokenHash: sha256(accessToken),
+    requestHash: sha256('request'),
+    deadlines: { staffReminderAt: new Date().toISOString(), overdueAt: new Date().toISOString() },
+    visitorReminderDays: 2,
+  });
+  await mongo
+    .db('visits')
+    .collection('visits')
+    .insertOne({ ...visit, _id: visit.reference as never, savedAt: new Date() });
+  await mongo.close();
+  await ferretdb.stop();
+  return { reference: visit.reference, accessToken, prisonerNumber: 'Z9876YX' };
+}

@@ -6,6 +6,8 @@ export interface WorkerSettings {
   taskQueue: string;
   /** A MongoDB URI naming the database. */
   mongoUri: string;
+  /** The PostgreSQL database under FerretDB, for the read model's indexes. */
+  postgresqlUrl: string;
   smtpUrl: string;
 }
 
@@ -17,6 +19,7 @@ export function startWorkerProcess(settings: WorkerSettings): ChildProcess {
       TEMPORAL_ADDRESS: settings.temporalAddress,
       TEMPORAL_TASK_QUEUE: settings.taskQueue,
       MONGODB_URI: settings.mongoUri,
+      FERRETDB_POSTGRESQL_URL: settings.postgresqlUrl,
       MAIL_PROVIDER: 'smtp',
       SMTP_URL: settings.smtpUrl,
       MAIL_FROM: 'visits@visits.test',
