@@ -4,7 +4,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '
 import type { Db } from 'mongodb';
 import { slotCapacity as capacityOf } from '../rules/calendar';
 import { evaluateEligibility, type Eligibility } from '../rules/eligibility';
-import { londonClock } from '../rules/londonTime';
+import { addDays, londonClock } from '../rules/londonTime';
 import type { RuleBook } from '../rules/ruleBook';
 import { release, reserve, slotCapacity, slotWorkflowId, type PlaceKind } from '../workflows/slotCapacity';
 import type { Visit } from '../workflows/visit';
@@ -12,7 +12,9 @@ import { sendOnce, type Delivery } from './emails/outbox';
 import type { MailProvider } from './emails/providers';
 import { renderEmail, type Template } from './emails/render';
 import type { PrisonerService } from './prisonerService';
-import { anonymiseFinishedVisits, earlierVisits, saveVisit, staffEmailsFor } from './readModel';
+import { queries } from './readModel/queries';
+import { staffEmailsFor } from './readModel/staff';
+import { anonymiseVisitsFinishedOn, earlierVisits, saveVisit } from './readModel/visits';
 
 export interface ActivityDeps {
   db: Db;
@@ -137,9 +139,24 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Anonymises visits finished more than the retention period ago; returns how many. */
+    /**
+     * Anonymises the visits whose story ended more than the retention period ago, a day at a time from the day after
+     * the last one done (on a first run, the year before: the code before these runs anonymised anything older).
+     * Returns how many.
+     */
     async anonymiseFinishedVisits(): Promise<number> {
-      return anonymiseFinishedVisits(db, new Date(Date.now() - deps.retentionDays * 86_400_000));
+      const info = db.collection<{ _id: string; through: string }>('readModelInfo');
+      const upTo = londonClock(new Date(Date.now() - deps.retentionDays * 86_400_000)).date;
+      const done = await info.findOne(queries.readModelInfo.filter('retention'));
+      let anonymised = 0;
+      for (let day = done ? addDays(done.through, 1) : addDays(upTo, -366); day <= upTo; day = addDays(day, 1)) {
+        const count = await anonymiseVisitsFinishedOn(db, day);
+        anonymised += count;
+        if (count > 0 || day === upTo) {
+          await info.replaceOne(queries.readModelInfo.filter('retention'), { through: day }, { upsert: true });
+        }
+      }
+      return anonymised;
     },
   };
 }

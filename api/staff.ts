@@ -1,8 +1,8 @@
 // The staff API: sign in, the queue, a visit in full, and decisions. Every read and write checks the prison.
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import type { Filter } from 'mongodb';
-import type { VisitDocument } from '../activities/readModel';
+import { findVisit, queueOf } from '../activities/readModel/lookups';
+import type { VisitDocument } from '../activities/readModel/visits';
 import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import type { Services } from './app';
 import { ProblemError } from './problem';
@@ -13,10 +13,10 @@ import { signInStaff } from './staffAccounts';
 import { readJson, readQuery } from './validation';
 import { idempotencyKey } from './visits';
 import { runCommand } from './visitCommands';
-import { findVisit, queueOf, searchVisits, staffView, summaryView } from './visitViews';
+import { searchVisits, staffView, summaryView } from './visitViews';
 
 export function staffRoutes(services: Services) {
-  const { db, session, secureCookies } = services;
+  const { db, rules, session, secureCookies } = services;
 
   const staffOnly = requireStaff(db, session);
 
@@ -73,11 +73,7 @@ export function staffRoutes(services: Services) {
       if (prisonId !== undefined && !canSeePrison(user, prisonId)) {
         throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
       }
-      const prisons: Filter<VisitDocument> = prisonId
-        ? { prisonId }
-        : user.role === 'admin'
-          ? {}
-          : { prisonId: { $in: user.prisons } };
+      const prisons = prisonId ? [prisonId] : user.role === 'admin' ? rules.list().map((p) => p.id) : user.prisons;
       const { requested, cancellations } = await queueOf(db, prisons);
       return c.json({ requested: requested.map(summaryView), cancellations: cancellations.map(summaryView) });
     })

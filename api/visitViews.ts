@@ -1,14 +1,11 @@
 // What the visitor and the staff see of a visit, read from the read model.
-import type { Db, Filter } from 'mongodb';
-import { visitsCollection, type VisitDocument } from '../activities/readModel';
+import type { Db } from 'mongodb';
+import { findVisit, visitsOfPrisoner } from '../activities/readModel/lookups';
+import type { VisitDocument } from '../activities/readModel/visits';
 import { visitorCancellation } from '../workflows/visit';
 import type { z } from 'zod';
 import type { publicVisit, StaffUser, staffVisit, visitSummary } from './schemas';
 import { canSeePrison } from './session';
-
-export async function findVisit(db: Db, reference: string): Promise<VisitDocument | null> {
-  return visitsCollection(db).findOne({ _id: reference.trim().toUpperCase() });
-}
 
 export function publicView(visit: VisitDocument, now = new Date()): z.infer<typeof publicVisit> {
   const action = visitorCancellation(visit, now);
@@ -78,27 +75,9 @@ export function summaryView(visit: VisitDocument): z.infer<typeof visitSummary> 
   };
 }
 
-/** A staff queue: requests to decide, oldest first, and visitor cancellations still to confirm. */
-export async function queueOf(db: Db, where: Filter<VisitDocument>) {
-  const visits = visitsCollection(db);
-  const [requested, cancellations] = await Promise.all([
-    visits
-      .find({ ...where, status: 'requested' })
-      .sort({ submittedAt: 1 })
-      .limit(500)
-      .toArray(),
-    visits
-      .find({ ...where, status: 'cancelled', 'cancellation.by': 'visitor', cancellationConfirmed: { $ne: true } })
-      .sort({ submittedAt: 1 })
-      .limit(500)
-      .toArray(),
-  ]);
-  return { requested, cancellations };
-}
-
 /**
- * A search by prison number (any spacing or case) or by reference: undefined when `q` is neither. A reference is
- * looked up by `_id` alone, the one filter FerretDB hands to its storage rather than reading every visit.
+ * A search by prison number (any spacing or case) or by reference, at the prisons the user works at: undefined when
+ * `q` is neither.
  */
 export async function searchVisits(db: Db, user: StaffUser, q: string): Promise<VisitDocument[] | undefined> {
   const wanted = q.replace(/\s+/g, '').toUpperCase();
@@ -107,12 +86,5 @@ export async function searchVisits(db: Db, user: StaffUser, q: string): Promise<
     return visit && canSeePrison(user, visit.prisonId) ? [visit] : [];
   }
   if (!/^[A-Z]\d{4}[A-Z]{2}$/.test(wanted)) return undefined;
-  return visitsCollection(db)
-    .find({
-      'prisoner.number': wanted,
-      ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
-    })
-    .sort({ submittedAt: -1 })
-    .limit(100)
-    .toArray();
+  return visitsOfPrisoner(db, wanted, user.role === 'admin' ? 'all' : user.prisons);
 }

@@ -11,7 +11,8 @@ import { fieldError, invalid, ProblemError } from './problem';
 import { idempotencyKeyHeader, submission } from './schemas';
 import { readJson } from './validation';
 import { runCommand, sha256, submitVisit } from './visitCommands';
-import { findVisit, publicView } from './visitViews';
+import { findVisit } from '../activities/readModel/lookups';
+import { publicView } from './visitViews';
 
 /** The Idempotency-Key header, if sent. */
 export function idempotencyKey(c: Context): string | undefined {

@@ -2,8 +2,10 @@
 // test works out for itself; the page, with its SVG charts, passes axe and offers the same figures as CSV.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visitsCollection, type VisitDocument } from '../activities/readModel';
+import { recordFeedback, recordJourneyStep } from '../activities/readModel/journeys';
+import { queryFields, visitsCollection, type VisitDocument } from '../activities/readModel/visits';
 import { saveStaffAccount } from '../api/staffAccounts';
+import type { Visit } from '../workflows/visit';
 import { dashboardFigures } from '../ui/dashboardFigures';
 import { checkPage, openSite, type Site } from './browser';
 import { PASSWORD, startTestService, type TestService } from './harness';
@@ -47,12 +49,16 @@ const seeds: Seed[] = [
 ];
 
 function visitFrom(seed: Seed, index: number): VisitDocument {
+  const visit = visitOf(seed, index);
+  return { ...visit, ...queryFields(visit), _id: visit.reference, savedAt: new Date() };
+}
+
+function visitOf(seed: Seed, index: number): Visit {
   const submittedAt = new Date(base + index * HOUR);
   const decidedAt =
     seed.decidedAfter !== undefined ? new Date(submittedAt.getTime() + seed.decidedAfter * HOUR) : undefined;
   const reference = `DASH${String(index).padStart(4, '0')}`;
   return {
-    _id: reference,
     reference,
     prisonId: seed.prisonId,
     status: seed.status,
@@ -74,7 +80,6 @@ function visitFrom(seed: Seed, index: number): VisitDocument {
       ...(decidedAt ? [{ status: seed.status, at: decidedAt.toISOString(), by: 'staff' as const }] : []),
       ...(seed.by === 'system' ? [{ status: seed.status, at: submittedAt.toISOString(), by: 'system' as const }] : []),
     ],
-    savedAt: new Date(),
   };
 }
 
@@ -82,13 +87,14 @@ beforeAll(async () => {
   service = await startTestService(`dash_${randomBytes(2).toString('hex')}`);
   await visitsCollection(service.db).insertMany(seeds.map(visitFrom));
   const at = new Date(base + 2 * HOUR);
-  await service.db.collection('journeyEvents').insertMany([
-    ...['j1', 'j2', 'j3', 'j4'].map((journey) => ({ journey, step: 'started', at })),
-    ...['j1', 'j2', 'j3'].map((journey) => ({ journey, step: 'submitted', at })),
-    { journey: 'j1', step: 'started', at }, // a journey counted once however often it starts
-    { journey: 'j0', step: 'submitted', at }, // started before the period: not counted as completed in it
-  ]);
-  await service.db.collection('feedback').insertMany([5, 4, 2].map((rating) => ({ rating, comment: '', at })));
+  const steps: [string, string][] = [
+    ...['j1', 'j2', 'j3', 'j4'].map((journey): [string, string] => [journey, 'started']),
+    ...['j1', 'j2', 'j3'].map((journey): [string, string] => [journey, 'submitted']),
+    ['j1', 'started'], // a journey counted once however often it starts
+    ['j0', 'submitted'], // started before the period: not counted as completed in it
+  ];
+  for (const [journey, step] of steps) await recordJourneyStep(service.db, journey, step, at);
+  for (const rating of [5, 4, 2]) await recordFeedback(service.db, rating, '', at);
   await saveStaffAccount(service.db, { email: 'admin@dash.test', role: 'admin', prisons: [], password: PASSWORD });
   await saveStaffAccount(service.db, { email: 'wmr@dash.test', role: 'staff', prisons: ['WMR'], password: PASSWORD });
   site = await openSite(service.app.fetch);
@@ -98,8 +104,8 @@ afterAll(async () => {
   await service?.close();
 });
 
-const from = new Date(base - 24 * HOUR);
-const to = new Date(base + 30 * 24 * HOUR);
+const from = '2026-11-01';
+const to = '2026-12-02';
 
 describe('the dashboard’s figures', () => {
   it('are the answers worked out from the seeded visits, journeys and feedback', async () => {

@@ -1,7 +1,7 @@
 // One service per test file on the shared servers: its own MongoDB database and task queue, a worker running the
 // bundled workflows, and the Hono app, called through `app.request` (the whole HTTP stack, no socket).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -10,7 +10,7 @@ import { inject } from 'vitest';
 import { createActivities } from '../activities';
 import { createSmtpProvider } from '../activities/emails/providers';
 import { createPrisonerService } from '../activities/prisonerService';
-import { ensureIndexes } from '../activities/readModel';
+import { ensureIndexes } from '../activities/readModel/indexes';
 import { createApp, type Services } from '../api/app';
 import { createLog } from '../api/log';
 import { saveStaffAccount } from '../api/staffAccounts';
@@ -58,12 +58,23 @@ export function visitRequestBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** With SAVE_HISTORIES=1, writes a workflow's history to test/histories/ for test/replay.test.ts. */
+/**
+ * The folder of the histories recorded by today's workflow code. After a change to the workflow's commands (behind
+ * `patched()`), name a new folder: the histories of older code stay as they were, for test/replay.test.ts.
+ */
+export const HISTORY_SET = 'test/histories/2026-12';
+
+/**
+ * With SAVE_HISTORIES=1, writes a workflow's history to HISTORY_SET for test/replay.test.ts; never over one already
+ * there, which would lose the proof that the visits it stands for still run.
+ */
 export async function saveHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (!process.env.SAVE_HISTORIES) return;
-  mkdirSync('test/histories', { recursive: true });
+  const file = `${HISTORY_SET}/${name}.json`;
+  if (existsSync(file)) throw new Error(`${file} is already recorded: name a new HISTORY_SET in test/harness.ts`);
+  mkdirSync(HISTORY_SET, { recursive: true });
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(`test/histories/${name}.json`, historyToJSON(history));
+  writeFileSync(file, historyToJSON(history));
 }
 
 /** The app as the API process makes it, with test settings: quiet logs, a random session secret. */
@@ -116,7 +127,7 @@ export async function startTestService(name: string, options: { rules?: RuleBook
   const taskQueue = `${name}-${suffix}`;
   const mongo = new MongoClient(inject('mongoUrl'), { serverSelectionTimeoutMS: 5000 });
   const db = mongo.db(`test_${name}_${suffix}`);
-  await ensureIndexes(db);
+  await ensureIndexes(db, { postgresqlUrl: inject('postgresqlUrl') });
 
   const mail = await startSmtpSink();
   const connection = await Connection.connect({ address: inject('temporalAddress') });

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { saveVisit, visitsCollection } from '../activities/readModel';
+import { saveVisit, visitsCollection } from '../activities/readModel/visits';
 import type { Visit } from '../workflows/visit';
 
 const mongo = new MongoClient(inject('mongoUrl'));
@@ -14,7 +14,15 @@ afterAll(async () => {
 });
 
 const visit = (version: number, status: Visit['status']) =>
-  ({ reference: 'READMODL', prisonId: 'NGT', status, version, timeline: [] }) as unknown as Visit;
+  ({
+    reference: 'READMODL',
+    prisonId: 'NGT',
+    status,
+    version,
+    prisoner: { number: 'A1234BC' },
+    submittedAt: '2026-12-01T10:00:00Z',
+    timeline: [],
+  }) as unknown as Visit;
 
 describe('saving a visit to the read model', () => {
   it('keeps the newest version whatever order the saves arrive in, and a repeat changes nothing', async () => {

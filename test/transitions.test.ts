@@ -1,6 +1,6 @@
 // Every transition of a visit through HTTP, with its refusals, races, slot capacity and the e-mails it sends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visitsCollection } from '../activities/readModel';
+import { visitsCollection } from '../activities/readModel/visits';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../scripts/retentionSchedule';
 import { samplePrisoner, fakePrisonerService } from './fakePrisonerService';
 import { eventually, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';

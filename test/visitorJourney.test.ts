@@ -117,7 +117,7 @@ describe('a visitor', () => {
     expect(staffView.visitors[0]).toMatchObject({ firstName: 'Ada', organisation: 'Wilde & Co Solicitors' });
     expect(await service.db.collection('journeyEvents').countDocuments({ step: 'submitted' })).toBeGreaterThan(0);
     const event = await service.db.collection('journeyEvents').findOne({ step: 'prisoner' });
-    expect(Object.keys(event ?? {}).sort()).toEqual(['_id', 'at', 'journey', 'step']);
+    expect(Object.keys(event ?? {}).sort()).toEqual(['_id', 'at', 'day', 'journey', 'step']);
     await page.getByRole('link', { name: 'Check the status of your request' }).click();
     expect(new URL(page.url()).search).toBe(''); // the private token leaves the address bar
     await checkPage(page, 'en-status-requested');

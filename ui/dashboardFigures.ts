@@ -1,10 +1,10 @@
 // The service's performance figures, as the service assessment asked for them: volumes, time to decision, share
 // decided by the confirm-by date, rejection reasons, channel mix with assisted-digital minutes, web-journey
-// completion and satisfaction. Computed in code from plain queries (FerretDB has no $lookup, $facet or date
-// operators), over the visits submitted in a period at the prisons given.
+// completion and satisfaction. Computed in code (FerretDB has no $lookup, $facet or date operators) as the read
+// model hands over the visits submitted in a period, a day at a time, one at a time.
 import type { Db } from 'mongodb';
-import { visitsCollection } from '../activities/readModel';
-import { londonClock } from '../rules/londonTime';
+import { journeysOn, ratingsOn, visitsSubmittedOn } from '../activities/readModel/dashboard';
+import { addDays, londonClock } from '../rules/londonTime';
 
 export interface DashboardFigures {
   total: number;
@@ -27,34 +27,48 @@ export function percentile(sorted: number[], share: number): number | null {
 
 const round = (value: number, places = 1) => Math.round(value * 10 ** places) / 10 ** places;
 
+/** The London dates from `from` to `to`, both included. */
+function datesFrom(from: string, to: string): string[] {
+  const dates: string[] = [];
+  for (let date = from; date <= to; date = addDays(date, 1)) dates.push(date);
+  return dates;
+}
+
+interface Counted {
+  status: string;
+  submittedAt: string;
+  confirmBy: string;
+  channel?: string;
+  assistedMinutes?: number;
+  rejection?: { reasons: string[] };
+  timeline: { status: string; at: string; by: string }[];
+}
+
+/** The figures for the visits submitted from `from` to `to` (London dates, both included) at the prisons given. */
 export async function dashboardFigures(
   db: Db,
   prisonIds: string[] | 'all',
-  from: Date,
-  to: Date,
+  from: string,
+  to: string,
 ): Promise<DashboardFigures> {
-  const visits = await visitsCollection(db)
-    .find({
-      ...(prisonIds === 'all' ? {} : { prisonId: { $in: prisonIds } }),
-      submittedAt: { $gte: from.toISOString(), $lt: to.toISOString() },
-    })
-    .project<{
-      status: string;
-      submittedAt: string;
-      confirmBy: string;
-      channel?: string;
-      assistedMinutes?: number;
-      rejection?: { reasons: string[] };
-      timeline: { status: string; at: string; by: string }[];
-    }>({ status: 1, submittedAt: 1, confirmBy: 1, channel: 1, assistedMinutes: 1, rejection: 1, timeline: 1 })
-    .toArray();
-
+  const dates = datesFrom(from, to);
+  let total = 0;
   const byStatus: Record<string, number> = {};
   const rejectionReasons: Record<string, number> = {};
   const channels: Record<string, { requests: number; minutes: number }> = {};
   const hours: number[] = [];
   let onTime = 0;
-  for (const visit of visits) {
+  const fields = {
+    status: 1,
+    submittedAt: 1,
+    confirmBy: 1,
+    channel: 1,
+    assistedMinutes: 1,
+    rejection: 1,
+    timeline: 1,
+  } as const;
+  for await (const visit of visitsSubmittedOn<Counted>(db, dates, prisonIds, fields)) {
+    total += 1;
     byStatus[visit.status] = (byStatus[visit.status] ?? 0) + 1;
     for (const reason of visit.rejection?.reasons ?? []) rejectionReasons[reason] = (rejectionReasons[reason] ?? 0) + 1;
     const channel = (channels[visit.channel ?? 'web'] ??= { requests: 0, minutes: 0 });
@@ -70,28 +84,17 @@ export async function dashboardFigures(
   }
   hours.sort((a, b) => a - b);
 
-  const events = await db
-    .collection<{ journey: string; step: string; at: Date }>('journeyEvents')
-    .find({ step: { $in: ['started', 'submitted'] }, at: { $gte: from, $lt: to } })
-    .project<{ journey: string; step: string }>({ journey: 1, step: 1 })
-    .toArray();
   // Journeys started in the period, and how many of those were sent: a rate that cannot pass 100%.
-  const startedJourneys = new Set(events.filter((e) => e.step === 'started').map((e) => e.journey));
-  const started = startedJourneys.size;
-  const submitted = new Set(
-    events.filter((e) => e.step === 'submitted' && startedJourneys.has(e.journey)).map((e) => e.journey),
-  ).size;
-
-  const ratings = (
-    await db
-      .collection<{ rating: number; at: Date }>('feedback')
-      .find({ at: { $gte: from, $lt: to } })
-      .project<{ rating: number }>({ rating: 1 })
-      .toArray()
-  ).map((f) => f.rating);
+  const { started, submitted } = await journeysOn(db, dates);
+  const ratings = { count: 0, sum: 0, satisfied: 0 };
+  for await (const rating of ratingsOn(db, dates)) {
+    ratings.count += 1;
+    ratings.sum += rating;
+    if (rating >= 4) ratings.satisfied += 1;
+  }
 
   return {
-    total: visits.length,
+    total,
     byStatus,
     hoursToDecision: {
       median: hours.length ? round(percentile(hours, 0.5) ?? 0) : null,
@@ -103,9 +106,9 @@ export async function dashboardFigures(
     channels,
     journeys: { started, submitted, completionRate: started ? round(submitted / started, 3) : null },
     satisfaction: {
-      responses: ratings.length,
-      average: ratings.length ? round(ratings.reduce((a, b) => a + b, 0) / ratings.length, 2) : null,
-      satisfiedShare: ratings.length ? round(ratings.filter((r) => r >= 4).length / ratings.length, 3) : null,
+      responses: ratings.count,
+      average: ratings.count ? round(ratings.sum / ratings.count, 2) : null,
+      satisfiedShare: ratings.count ? round(ratings.satisfied / ratings.count, 3) : null,
     },
   };
 }

@@ -1,5 +1,6 @@
 // The visitor's journey: choose the prison, the prisoner, the visitors, the times and contact details, check the
 // answers, send. Server-rendered, complete without JavaScript; answers in the encrypted journey cookie.
+import { recordJourneyStep } from '../activities/readModel/journeys';
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import { formatDate, formatSlot } from '../activities/emails/render';
@@ -34,10 +35,9 @@ const withoutDateParts = ({ dob: _dob, ...visitor }: VisitorForm) => visitor;
 export function requestPages(services: Services) {
   const { rules, db, secureCookies } = services;
   const secret = services.session.secret;
-  const events = db.collection<{ journey: string; step: string; at: Date }>('journeyEvents');
 
   /** Counts a step of the web journey, for the completion rate; nothing personal. */
-  const event = (journey: Journey, step: string) => events.insertOne({ journey: journey.id, step, at: new Date() });
+  const event = (journey: Journey, step: string) => recordJourneyStep(db, journey.id, step);
 
   /** The words for a problem with a field, in the visitor's language. */
   function message(locale: Locale, problem: FieldProblem, prison?: Prison): string {

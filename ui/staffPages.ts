@@ -6,7 +6,16 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { formatDate, formatSlot } from '../activities/emails/render';
-import { visitsCollection, type VisitDocument } from '../activities/readModel';
+import {
+  bookedInSlot,
+  bookedOn as bookedVisitsOn,
+  decidedSince,
+  findVisit,
+  queueCount,
+  queueOf,
+  queueSignature,
+} from '../activities/readModel/lookups';
+import type { VisitDocument } from '../activities/readModel/visits';
 import type { Services } from '../api/app';
 import { ProblemError } from '../api/problem';
 import {
@@ -24,8 +33,8 @@ import { clearFailures, lockedFor, recordFailure } from '../api/signInThrottle';
 import { findStaffAccount, signInStaff } from '../api/staffAccounts';
 import { toFieldErrors } from '../api/validation';
 import { runCommand, submitVisit } from '../api/visitCommands';
-import { findVisit, queueOf, searchVisits } from '../api/visitViews';
-import { addDays, londonClock, londonInstant } from '../rules/londonTime';
+import { searchVisits } from '../api/visitViews';
+import { addDays, londonClock } from '../rules/londonTime';
 import { barChart } from './charts';
 import { dashboardFigures } from './dashboardFigures';
 import { evaluateEligibility } from '../rules/eligibility';
@@ -71,14 +80,10 @@ export function staffPages(services: Services) {
     if (!token || !user) return c.redirect('/staff/sign-in');
     c.set('user', user);
     c.set('csrf', csrfFor(token));
-    // The count of requests to decide, for the navigation of every page.
-    c.set(
-      'queueCount',
-      await visitsCollection(db).countDocuments({
-        status: 'requested',
-        ...(user.role === 'admin' ? {} : { prisonId: { $in: user.prisons } }),
-      }),
-    );
+    // The count of requests to decide at the prison the page is about, for the navigation of every page.
+    const prisonId = c.req.query('prisonId') ?? prisonsOf(user)[0]?.id;
+    const counted = prisonId && rules.get(prisonId) && canSeePrison(user, prisonId);
+    c.set('queueCount', counted ? await queueCount(db, prisonId) : 0);
     await next();
   };
 
@@ -162,10 +167,7 @@ export function staffPages(services: Services) {
   // streams). Without JavaScript, the page's own "Refresh the queue" link does the same.
   app.get('/staff/queue/events', signedIn, (c) => {
     const prisonId = prisonFor(c);
-    const signature = async () => {
-      const { requested, cancellations } = await queueOf(db, { prisonId });
-      return [...requested, ...cancellations].map((visit) => `${visit.reference}:${visit.version}`).join(',');
-    };
+    const signature = () => queueSignature(db, prisonId);
     return streamSSE(c, async (stream) => {
       const first = await signature();
       for (let polls = 0; polls < 200 && !stream.aborted; polls++) {
@@ -182,7 +184,7 @@ export function staffPages(services: Services) {
     const user = c.get('user');
     const prisons = prisonsOf(user);
     const prisonId = prisonFor(c);
-    const { requested, cancellations } = await queueOf(db, { prisonId });
+    const { requested, cancellations } = await queueOf(db, [prisonId]);
     const link = (visit: VisitDocument) => ({
       html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>`,
     });
@@ -221,14 +223,9 @@ export function staffPages(services: Services) {
     const prison = rules.get(prisonId);
     const capacity = prison && slotCapacity(prison, slot);
     if (!capacity) return undefined;
-    const booked = await visitsCollection(db)
-      .find({ prisonId, status: 'booked', slotGranted: slot })
-      .project<{ closed?: boolean }>({ closed: 1 })
-      .toArray();
+    const booked = await bookedInSlot(db, prisonId, slot);
     const left = (kind: 'open' | 'closed') =>
-      capacity[kind] === undefined
-        ? ''
-        : `${Math.max(0, (capacity[kind] ?? 0) - booked.filter((v) => Boolean(v.closed) === (kind === 'closed')).length)} ${kind}`;
+      capacity[kind] === undefined ? '' : `${Math.max(0, (capacity[kind] ?? 0) - booked[kind])} ${kind}`;
     return { text: `Places left: ${[left('open'), left('closed')].filter(Boolean).join(', ')}` };
   }
 
@@ -304,11 +301,7 @@ export function staffPages(services: Services) {
 
   app.get('/staff/processed', signedIn, async (c) => {
     const prisonId = prisonFor(c);
-    const since = new Date(Date.now() - 14 * 86_400_000).toISOString();
-    const decided = await visitsCollection(db)
-      .find({ prisonId, status: { $in: ['booked', 'rejected', 'cancelled'] }, 'timeline.1.at': { $gte: since } })
-      .limit(1000)
-      .toArray();
+    const decided = await decidedSince(db, prisonId, londonClock(new Date()).date, 14);
     const decision = (visit: VisitDocument) =>
       visit.timeline.find((entry) => entry.status === 'booked' || entry.status === 'rejected');
     return staffPage(c, 'staff/processed', {
@@ -316,16 +309,13 @@ export function staffPages(services: Services) {
       user: c.get('user'),
       csrf: c.get('csrf'),
       active: 'processed',
-      rows: decided
-        .filter((visit) => decision(visit))
-        .sort((a, b) => (decision(b)?.at ?? '').localeCompare(decision(a)?.at ?? ''))
-        .map((visit) => [
-          { html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>` },
-          { text: `${visit.prisoner.firstName} ${visit.prisoner.lastName}` },
-          { text: visit.status },
-          { text: formatDate(londonClock(new Date(decision(visit)?.at ?? 0)).date, 'en') },
-          { text: decision(visit)?.actor ?? decision(visit)?.by ?? '' },
-        ]),
+      rows: decided.map((visit) => [
+        { html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>` },
+        { text: `${visit.prisoner.firstName} ${visit.prisoner.lastName}` },
+        { text: visit.status },
+        { text: formatDate(londonClock(new Date(decision(visit)?.at ?? 0)).date, 'en') },
+        { text: decision(visit)?.actor ?? decision(visit)?.by ?? '' },
+      ]),
     });
   });
 
@@ -358,11 +348,7 @@ export function staffPages(services: Services) {
     const prisonId = prisonFor(c);
     const asked = c.req.query('date') ?? londonClock(new Date()).date;
     const date = realDate(asked) ?? londonClock(new Date()).date;
-    const visits = await visitsCollection(db)
-      .find({ prisonId, status: 'booked', slotGranted: { $gte: date, $lt: `${date}U` } })
-      .sort({ slotGranted: 1 })
-      .limit(1000)
-      .toArray();
+    const visits = await bookedVisitsOn(db, prisonId, date);
     return { prisons, prisonId, date, asked, visits };
   }
 
@@ -668,14 +654,14 @@ export function staffPages(services: Services) {
         : []),
       ...(c.req.query('to') && !valid(c.req.query('to')) ? [{ path: 'to', text: 'Enter a date like 2026-11-28' }] : []),
     ];
-    return { from, to, errors, range: [londonInstant(from, '00:00'), londonInstant(addDays(to, 1), '00:00')] as const };
+    return { from, to, errors };
   }
 
   async function figuresFor(c: Context<StaffPageEnv>) {
     const user = c.get('user');
-    const { from, to, errors, range } = period(c);
+    const { from, to, errors } = period(c);
     const prisons = user.role === 'admin' ? 'all' : user.prisons;
-    return { from, to, errors, figures: await dashboardFigures(db, prisons, range[0], range[1]) };
+    return { from, to, errors, figures: await dashboardFigures(db, prisons, from, to) };
   }
 
   const share = (value: number | null) => (value === null ? 'no data' : `${Math.round(value * 1000) / 10}%`);

@@ -58,8 +58,9 @@ export interface Visit {
   /** The eligibility check's findings, with the version of the rule file that made them. */
   eligibility?: Eligibility;
   cancellation?: { reasons: CancellationReason[]; by: 'visitor' | 'staff' };
-  /** Staff have recorded a visitor's cancellation in the prison's own records. */
+  /** Staff have recorded a visitor's cancellation in the prison's own records, and when. */
   cancellationConfirmed?: boolean;
+  cancellationConfirmedAt?: string;
   messages: StaffMessageRecord[];
   /** How the request arrived; for assisted requests, the minutes a helper spent. */
   channel: Channel;
@@ -280,8 +281,9 @@ export function confirmationRefusal(visit: Visit): string | undefined {
   return undefined;
 }
 
-export function applyCancellationConfirmed(visit: Visit): void {
+export function applyCancellationConfirmed(visit: Visit, now: Date): void {
   visit.cancellationConfirmed = true;
+  visit.cancellationConfirmedAt = now.toISOString();
   touch(visit);
 }
 

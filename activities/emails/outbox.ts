@@ -1,6 +1,7 @@
 // The outbox: one document per e-mail, keyed by visit and event, with its delivery status. It is what makes an
 // e-mail go once however often the activity that sends it is retried.
 import type { Db } from 'mongodb';
+import { queries } from '../readModel/queries';
 import { PermanentMailFailure, type MailProvider, type OutgoingEmail } from './providers';
 
 export type Delivery = 'pending' | 'sending' | 'sent' | 'held' | 'failed';
@@ -49,42 +50,44 @@ export async function sendOnce(
   sendBy = Date.now() + 7500,
 ): Promise<Delivery> {
   const emails = outbox(db);
+  const fresh: OutboxDocument = {
+    ...email,
+    _id: email.id,
+    reference,
+    status: provider ? 'pending' : 'held',
+    attempts: 0,
+    createdAt: new Date(),
+  };
+  let found: OutboxDocument | null = fresh;
   try {
-    await emails.insertOne({
-      ...email,
-      _id: email.id,
-      reference,
-      status: 'pending',
-      attempts: 0,
-      createdAt: new Date(),
-    });
+    await emails.insertOne(fresh);
   } catch (error) {
     // Already in the outbox from an earlier attempt: its status decides.
-    if (!(await emails.findOne({ _id: email.id }, { projection: { _id: 1 } }))) throw error;
+    found = await emails.findOne(queries.emailById.filter(email.id));
+    if (!found) throw error;
   }
-  const found = await emails.findOne({ _id: email.id });
-  if (!found) throw new Error(`outbox lost ${email.id}`);
   if (found.status === 'sent' || found.status === 'failed') return found.status;
   if (!provider) {
-    await emails.updateOne({ _id: email.id }, { $set: { status: 'held' } });
+    if (found.status !== 'held') {
+      await emails.updateOne(queries.emailById.filter(email.id), { $set: { status: 'held' } });
+    }
     return 'held';
   }
   if (found.status === 'sending' && found.claimedUntil && found.claimedUntil.getTime() > Date.now()) {
     throw new Error('an earlier attempt may still be sending this e-mail');
   }
   if (found.status === 'sending' && provider.alreadySent && (await provider.alreadySent(email))) {
-    await emails.updateOne(
-      { _id: email.id },
-      { $set: { status: 'sent', sentAt: new Date(), provider: provider.name } },
-    );
+    await emails.updateOne(queries.emailById.filter(email.id), {
+      $set: { status: 'sent', sentAt: new Date(), provider: provider.name },
+    });
     return 'sent';
   }
   checkTime(sendBy);
   const claimedUntil = sendBy + CLAIM_PAST_SEND_BY_MS;
-  await emails.updateOne(
-    { _id: email.id },
-    { $set: { status: 'sending', claimedUntil: new Date(claimedUntil) }, $inc: { attempts: 1 } },
-  );
+  await emails.updateOne(queries.emailById.filter(email.id), {
+    $set: { status: 'sending', claimedUntil: new Date(claimedUntil) },
+    $inc: { attempts: 1 },
+  });
   checkTime(sendBy); // the claim itself may have been slow
   try {
     await provider.send(email);
@@ -92,10 +95,12 @@ export async function sendOnce(
     // Only the error's kind: a provider's message may quote the address.
     const kind = (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'Error');
     if (error instanceof PermanentMailFailure) {
-      await emails.updateOne({ _id: email.id }, { $set: { status: 'failed', lastError: error.message } });
+      await emails.updateOne(queries.emailById.filter(email.id), {
+        $set: { status: 'failed', lastError: error.message },
+      });
       return 'failed';
     }
-    await emails.updateOne({ _id: email.id }, { $set: { status: 'pending', lastError: kind } });
+    await emails.updateOne(queries.emailById.filter(email.id), { $set: { status: 'pending', lastError: kind } });
     throw error;
   }
   await markSent(db, email.id, provider.name, claimedUntil - RECORD_MARGIN_MS);
@@ -118,7 +123,7 @@ async function markSent(db: Db, id: string, provider: string, giveUpAt: number):
     try {
       const timeoutMS = Math.max(giveUpAt - Date.now(), 1);
       await outbox(db).updateOne(
-        { _id: id },
+        queries.emailById.filter(id),
         { $set: { status: 'sent', sentAt: new Date(), provider }, $unset: { claimedUntil: '' } },
         { timeoutMS },
       );

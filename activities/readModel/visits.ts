@@ -1,47 +1,84 @@
 // The read model: one document per visit in MongoDB, written only by the workflow's activities.
 import type { Db } from 'mongodb';
-import type { Visit } from '../workflows/visit';
+import { londonClock } from '../../rules/londonTime';
+import type { Visit } from '../../workflows/visit';
+import { queries } from './queries';
 
-export type VisitDocument = Visit & { _id: string; savedAt: Date; anonymisedAt?: string };
+/**
+ * A visit as the workflow keeps it, with top-level copies of what the queries filter on (`queries.ts`): FerretDB
+ * pushes down only filters on top-level fields, so the nested ones (`prisoner.number`, the timeline) are copied up.
+ */
+export type VisitDocument = Visit & {
+  _id: string;
+  savedAt: Date;
+  anonymisedAt?: string;
+  prisonerNumber: string;
+  /** London dates: submitted, booked for, decided (booked or rejected), and the story ended (see `finishedOn`). */
+  submittedOn: string;
+  slotDate?: string;
+  decidedOn?: string;
+  finishedOn?: string;
+  /** A visitor's cancellation that staff are still to confirm in the prison's records. */
+  cancellationToConfirm: boolean;
+  anonymised: boolean;
+};
+
+/** The top-level fields a visit's document adds for its queries. */
+export type QueryFields = Omit<VisitDocument, keyof Visit | '_id' | 'savedAt' | 'anonymisedAt'>;
 
 export function visitsCollection(db: Db) {
   return db.collection<VisitDocument>('visits');
 }
 
-/** Creates the indexes the queue and search need; safe to call at every start. */
-export async function ensureIndexes(db: Db): Promise<void> {
-  const visits = visitsCollection(db);
-  await visits.createIndex({ prisonId: 1, status: 1, submittedAt: 1 });
-  await visits.createIndex({ 'prisoner.number': 1 });
-  await visits.createIndex({ finishedAt: 1 });
-  await db.collection('outbox').createIndex({ reference: 1 });
+const londonDate = (instant: string) => londonClock(new Date(instant)).date;
+
+/**
+ * The query fields of a visit. Its story ends, for retention, when it reaches its end, except that a visitor's
+ * cancellation ends when staff confirm it: its personal data is kept until then.
+ */
+export function queryFields(visit: Visit, anonymised = false): QueryFields {
+  const decision = visit.timeline.find((entry) => entry.status === 'booked' || entry.status === 'rejected');
+  const toConfirm = visit.status === 'cancelled' && visit.cancellation?.by === 'visitor';
+  const ended = toConfirm ? visit.cancellationConfirmedAt : visit.finishedAt;
+  return {
+    prisonerNumber: visit.prisoner.number,
+    submittedOn: londonDate(visit.submittedAt),
+    ...(visit.slotGranted ? { slotDate: visit.slotGranted.slice(0, 10) } : {}),
+    ...(decision ? { decidedOn: londonDate(decision.at) } : {}),
+    ...(ended ? { finishedOn: londonDate(ended) } : {}),
+    cancellationToConfirm: toConfirm && visit.cancellationConfirmed !== true,
+    anonymised,
+  };
 }
 
 /**
  * Saves a copy of a visit unless the read model already holds this version or a later one, so that retries and
- * late, out-of-order saves never take the read model backwards.
+ * late, out-of-order saves never take the read model backwards. One round trip: a replace of the document whose
+ * version is older, or an insert when there is none; a clash on `_id` means a copy as new or newer is there.
  *
  * A visit's workflow runs its saves one at a time, so the only save that can overlap another is an attempt Temporal
  * has given up on and retried. An attempt writes only until `writeBy`, half its time (the activity passes it),
- * long before its successor can start, let alone a later save. That makes a read then a write by `_id` alone safe;
- * and `_id` alone is the one filter FerretDB hands to SQLite: with `{ _id, version: { $lt } }` it reads every visit
- * in Go for each save (docs/decisions/0009).
+ * long before its successor can start, let alone a later save. FerretDB does not isolate a write from another to
+ * the same document (docs/decisions/0002); this keeps them from meeting.
  */
 export async function saveVisit(db: Db, visit: Visit, writeBy = Infinity): Promise<void> {
-  const visits = visitsCollection(db);
-  const document: VisitDocument = { ...visit, _id: visit.reference, savedAt: new Date() };
-  for (let attempt = 1; ; attempt++) {
-    const saved = await visits.findOne({ _id: visit.reference }, { projection: { version: 1 } });
-    if (saved && saved.version >= visit.version) return;
-    if (Date.now() > writeBy) throw new Error('this attempt is out of time: a retry saves the visit');
-    try {
-      if (saved) await visits.replaceOne({ _id: visit.reference }, document);
-      else await visits.insertOne(document);
-      return;
-    } catch (error) {
-      // Inserted meanwhile (a clash on _id: code 11000 on MongoDB, 1 on FerretDB): look again.
-      if (saved || attempt >= 3) throw error;
-    }
+  if (Date.now() > writeBy) throw new Error('this attempt is out of time: a retry saves the visit');
+  const document: VisitDocument = { ...visit, ...queryFields(visit), _id: visit.reference, savedAt: new Date() };
+  try {
+    await visitsCollection(db).replaceOne(
+      { ...queries.visitByReference.filter(visit.reference), version: { $lt: visit.version } },
+      document,
+      { upsert: true },
+    );
+  } catch (error) {
+    // The upsert found no older copy and its insert clashed on _id (11000 on MongoDB, 1 on FerretDB): a copy of
+    // this version or a later one is saved.
+    const code = (error as { code?: number }).code;
+    if (code !== 11000 && code !== 1) throw error;
+    const saved = await visitsCollection(db).findOne(queries.visitByReference.filter(visit.reference), {
+      projection: { version: 1 },
+    });
+    if (!saved || saved.version < visit.version) throw error;
   }
 }
 
@@ -54,10 +91,9 @@ export async function earlierVisits(
 ): Promise<{ requested: number; booked: number; inLast28Days: number }> {
   const since = new Date(before.getTime() - 28 * 86_400_000).toISOString();
   const others = await visitsCollection(db)
-    .find(
-      { 'prisoner.number': prisonerNumber, _id: { $ne: exceptReference } },
-      { projection: { status: 1, submittedAt: 1 } },
-    )
+    .find(queries.earlierVisits.filter(prisonerNumber, exceptReference), {
+      projection: { status: 1, submittedAt: 1 },
+    })
     .limit(1000)
     .toArray();
   return {
@@ -68,54 +104,32 @@ export async function earlierVisits(
   };
 }
 
-/** The e-mail addresses of the staff who work at a prison (not admins, who see every prison). */
-export async function staffEmailsFor(db: Db, prisonId: string): Promise<string[]> {
-  const staff = await db
-    .collection<{ email: string; role: string; prisons: string[] }>('staff')
-    .find({ role: 'staff', prisons: prisonId }, { projection: { email: 1 } })
-    .toArray();
-  return staff.map((account) => account.email);
-}
-
 const ANONYMISED = 'Anonymised';
 
-/**
- * Removes the personal data of visits whose story ended before `before` (a visitor's cancellation only once staff
- * have confirmed it, as its workflow waits for that), and the e-mails sent about them. Returns how many.
- */
-export async function anonymiseFinishedVisits(db: Db, before: Date): Promise<number> {
+/** Removes the personal data of the visits whose story ended on `date`, and the e-mails sent about them. */
+export async function anonymiseVisitsFinishedOn(db: Db, date: string): Promise<number> {
   const visits = visitsCollection(db);
-  const finished = await visits
-    .find({
-      finishedAt: { $lt: before.toISOString() },
-      anonymisedAt: { $exists: false },
-      $or: [{ 'cancellation.by': { $ne: 'visitor' } }, { cancellationConfirmed: true }],
-    })
-    .limit(5000)
-    .toArray();
+  const finished = await visits.find(queries.dueForAnonymising.filter(date)).limit(50_000).toArray();
   for (const visit of finished) {
-    await visits.updateOne(
-      { _id: visit._id },
-      {
-        $set: {
-          prisoner: { firstName: ANONYMISED, lastName: ANONYMISED, dateOfBirth: '', number: '' },
-          visitors: visit.visitors.map((visitor) => ({
-            firstName: ANONYMISED,
-            lastName: ANONYMISED,
-            dateOfBirth: '',
-            ...(visitor.outcome ? { outcome: visitor.outcome } : {}),
-          })),
-          contact: { email: '', phone: '' },
-          messages: visit.messages.map((message) => ({ ...message, body: '' })),
-          accessTokenHash: '',
-          anonymisedAt: new Date().toISOString(),
-        },
-        $unset: { 'rejection.detail': '' },
+    await visits.updateOne(queries.visitByReference.filter(visit._id), {
+      $set: {
+        prisoner: { firstName: ANONYMISED, lastName: ANONYMISED, dateOfBirth: '', number: '' },
+        prisonerNumber: '',
+        visitors: visit.visitors.map((visitor) => ({
+          firstName: ANONYMISED,
+          lastName: ANONYMISED,
+          dateOfBirth: '',
+          ...(visitor.outcome ? { outcome: visitor.outcome } : {}),
+        })),
+        contact: { email: '', phone: '' },
+        messages: visit.messages.map((message) => ({ ...message, body: '' })),
+        accessTokenHash: '',
+        anonymised: true,
+        anonymisedAt: new Date().toISOString(),
       },
-    );
-  }
-  if (finished.length > 0) {
-    await db.collection('outbox').deleteMany({ reference: { $in: finished.map((visit) => visit.reference) } });
+      $unset: { 'rejection.detail': '' },
+    });
+    await db.collection('outbox').deleteMany(queries.emailsOfVisit.filter(visit.reference));
   }
   return finished.length;
 }

@@ -1,0 +1,100 @@
+// Every query the service asks of its store, and the top-level fields each filters on: the one place that says which
+// indexes the store needs (`indexes.ts` makes them). On MongoDB each is a compound index, with its sort; on FerretDB
+// over PostgreSQL each is also a GIN expression index, the only kind that FerretDB's pushed-down filters
+// (`_jsonb->'field' @> value`) can use. FerretDB never pushes down a filter on a nested field, a range or `$in`, and
+// reads every document that the pushed-down part matches: so each query names top-level fields for equality, and
+// anything else it asks narrows an already small set (docs/decisions/0010).
+export interface Query<Filter extends (...args: never[]) => object = (...args: never[]) => object> {
+  collection: 'visits' | 'outbox' | 'staff' | 'signInFailures' | 'journeyEvents' | 'feedback' | 'readModelInfo';
+  /** The top-level fields compared for equality, which the index covers. */
+  fields: string[];
+  /** The order asked for, for MongoDB's index (FerretDB sorts in its own process). */
+  sort?: Record<string, 1 | -1>;
+  /** The filter, from the query's arguments. */
+  filter: Filter;
+}
+
+const query = <Q extends Query>(definition: Q) => definition;
+
+export const queries = {
+  /** A visit by its reference: every command, the visitor's page, the staff's visit page, each save. */
+  visitByReference: query({
+    collection: 'visits',
+    fields: ['_id'],
+    filter: (reference: string) => ({ _id: reference }),
+  }),
+  /** A prison's requests to decide (and their count), oldest first. */
+  queue: query({
+    collection: 'visits',
+    fields: ['prisonId', 'status'],
+    sort: { submittedAt: 1 },
+    filter: (prisonId: string) => ({ prisonId, status: 'requested' as const }),
+  }),
+  /** A prison's visitor cancellations still to be confirmed in its own records. */
+  cancellationsToConfirm: query({
+    collection: 'visits',
+    fields: ['prisonId', 'cancellationToConfirm'],
+    sort: { submittedAt: 1 },
+    filter: (prisonId: string) => ({ prisonId, cancellationToConfirm: true }),
+  }),
+  /** A prisoner's visits, newest first: the staff's search. */
+  prisonerVisits: query({
+    collection: 'visits',
+    fields: ['prisonerNumber'],
+    sort: { submittedAt: -1 },
+    filter: (prisonerNumber: string) => ({ prisonerNumber }),
+  }),
+  /** A prisoner's other visits: the eligibility check's earlier visits. */
+  earlierVisits: query({
+    collection: 'visits',
+    fields: ['prisonerNumber'],
+    filter: (prisonerNumber: string, exceptReference: string) => ({ prisonerNumber, _id: { $ne: exceptReference } }),
+  }),
+  /** The visits booked at a prison on a day: the day's list, places left in a slot. */
+  bookedOnDay: query({
+    collection: 'visits',
+    fields: ['prisonId', 'slotDate'],
+    sort: { slotGranted: 1 },
+    filter: (prisonId: string, date: string) => ({ prisonId, slotDate: date, status: 'booked' as const }),
+  }),
+  /** The requests decided at a prison on a day: the processed list. */
+  decidedOnDay: query({
+    collection: 'visits',
+    fields: ['prisonId', 'decidedOn'],
+    filter: (prisonId: string, date: string) => ({ prisonId, decidedOn: date }),
+  }),
+  /** The visits submitted on a day at a prison, or at every prison: the performance dashboard. */
+  submittedOnDay: query({
+    collection: 'visits',
+    fields: ['submittedOn', 'prisonId'],
+    filter: (date: string, prisonId?: string) => ({ submittedOn: date, ...(prisonId ? { prisonId } : {}) }),
+  }),
+  /** Visits whose story ended on a day and still hold personal data: retention. */
+  dueForAnonymising: query({
+    collection: 'visits',
+    fields: ['finishedOn', 'anonymised'],
+    filter: (date: string) => ({ finishedOn: date, anonymised: false }),
+  }),
+  emailById: query({ collection: 'outbox', fields: ['_id'], filter: (id: string) => ({ _id: id }) }),
+  emailsOfVisit: query({
+    collection: 'outbox',
+    fields: ['reference'],
+    filter: (reference: string) => ({ reference }),
+  }),
+  staffByEmail: query({ collection: 'staff', fields: ['_id'], filter: (email: string) => ({ _id: email }) }),
+  staffOfPrison: query({
+    collection: 'staff',
+    fields: ['role', 'prisons'],
+    filter: (prisonId: string) => ({ role: 'staff' as const, prisons: prisonId }),
+  }),
+  signInFailures: query({ collection: 'signInFailures', fields: ['_id'], filter: (key: string) => ({ _id: key }) }),
+  journeyStepsOfDay: query({
+    collection: 'journeyEvents',
+    fields: ['day', 'step'],
+    filter: (day: string, step: string) => ({ day, step }),
+  }),
+  feedbackOfDay: query({ collection: 'feedback', fields: ['day'], filter: (day: string) => ({ day }) }),
+  readModelInfo: query({ collection: 'readModelInfo', fields: ['_id'], filter: (id: string) => ({ _id: id }) }),
+};
+
+export type QueryName = keyof typeof queries;

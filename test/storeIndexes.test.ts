@@ -1,0 +1,147 @@
+// Every query the service asks of its store uses its index on the embedded store (FerretDB over PostgreSQL): asked
+// with `explain`, PostgreSQL plans each with the index made for its fields, and none as a sequential scan of a seeded
+// collection. A query whose filter FerretDB cannot push down, or whose index is missing, fails here.
+import { randomBytes } from 'node:crypto';
+import { MongoClient, type Document } from 'mongodb';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureIndexes, ginIndexName } from '../activities/readModel/indexes';
+import { queries, type QueryName } from '../activities/readModel/queries';
+import { queryFields, visitsCollection, type VisitDocument } from '../activities/readModel/visits';
+import { addDays } from '../rules/londonTime';
+import type { Visit } from '../workflows/visit';
+
+const mongo = new MongoClient(inject('mongoUrl'));
+const db = mongo.db(`test_indexes_${randomBytes(4).toString('hex')}`);
+
+/** Arguments for each query, as the service would ask it. A new query fails the test until it has some here. */
+const asked: Record<QueryName, unknown[]> = {
+  visitByReference: ['V0001234'],
+  queue: ['P07'],
+  cancellationsToConfirm: ['P07'],
+  prisonerVisits: ['A0123BC'],
+  earlierVisits: ['A0123BC', 'V0001234'],
+  bookedOnDay: ['P07', '2026-06-01'],
+  decidedOnDay: ['P07', '2026-06-01'],
+  submittedOnDay: ['2026-06-01', 'P07'],
+  dueForAnonymising: ['2026-06-01'],
+  emailById: ['V0001234.received'],
+  emailsOfVisit: ['V0001234'],
+  staffByEmail: ['staff@test.example'],
+  staffOfPrison: ['P07'],
+  signInFailures: ['staff@test.example'],
+  journeyStepsOfDay: ['2026-06-01', 'started'],
+  feedbackOfDay: ['2026-06-01'],
+  readModelInfo: ['documents'],
+};
+
+/** Collections that stay small (a prison service's staff, its settings): PostgreSQL rightly reads them whole. */
+const small = new Set(['staff', 'signInFailures', 'readModelInfo']);
+
+const VISITS = 20_000;
+const STATUSES: Visit['status'][] = ['requested', 'booked', 'booked', 'rejected', 'withdrawn', 'cancelled'];
+
+/** A year of visits at 40 prisons, in every state. */
+function seededVisit(i: number): VisitDocument {
+  const reference = `V${String(i).padStart(7, '0')}`;
+  const status = STATUSES[i % STATUSES.length];
+  const submittedOn = addDays('2026-01-01', i % 365);
+  const decided = status === 'booked' || status === 'rejected';
+  const visit: Visit = {
+    reference,
+    prisonId: `P${String(Math.floor(i / 7) % 40).padStart(2, '0')}`,
+    status,
+    version: 3,
+    prisoner: {
+      firstName: 'Oscar',
+      lastName: 'Wilde',
+      dateOfBirth: '1980-10-16',
+      number: `A${String(i % 9000).padStart(4, '0')}BC`,
+    },
+    visitors: [{ firstName: 'Ada', lastName: 'Wilde', dateOfBirth: '1985-01-01' }],
+    slotOptions: [`${addDays(submittedOn, 7)}T14:00/16:00`],
+    ...(status === 'booked' ? { slotGranted: `${addDays(submittedOn, 7)}T14:00/16:00` } : {}),
+    confirmBy: addDays(submittedOn, 3),
+    contact: { email: 'ada@example.com', phone: '07700 900123' },
+    locale: 'en',
+    accessTokenHash: 'x',
+    submittedAt: `${submittedOn}T10:00:00.000Z`,
+    messages: [],
+    channel: 'web',
+    ...(status === 'cancelled' ? { cancellation: { reasons: ['visitor_cancelled'], by: 'visitor' } } : {}),
+    ...(status !== 'requested' && status !== 'booked'
+      ? { finishedAt: `${addDays(submittedOn, 2)}T10:00:00.000Z` }
+      : {}),
+    timeline: [
+      { status: 'requested', at: `${submittedOn}T10:00:00.000Z`, by: 'visitor' },
+      ...(decided ? [{ status, at: `${addDays(submittedOn, 1)}T10:00:00.000Z`, by: 'staff' as const }] : []),
+    ],
+  };
+  return { ...visit, ...queryFields(visit), _id: reference, savedAt: new Date() };
+}
+
+async function seed(collection: string, count: number, make: (i: number) => Document): Promise<void> {
+  for (let start = 0; start < count; start += 2000) {
+    const batch = Array.from({ length: Math.min(2000, count - start) }, (_, i) => make(start + i));
+    await db.collection(collection).insertMany(batch);
+  }
+}
+
+/** The node types of a PostgreSQL plan, with the relation each reads. */
+function planNodes(plan: { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: unknown[] }) {
+  const nodes: { type: string; relation?: string; index?: string }[] = [];
+  const walk = (node: typeof plan) => {
+    nodes.push({ type: node['Node Type'], relation: node['Relation Name'], index: node['Index Name'] });
+    for (const child of (node.Plans ?? []) as (typeof plan)[]) walk(child);
+  };
+  walk(plan);
+  return nodes;
+}
+
+beforeAll(async () => {
+  await ensureIndexes(db, { postgresqlUrl: inject('postgresqlUrl') });
+  await seed('visits', VISITS, seededVisit);
+  const day = (i: number) => addDays('2026-01-01', i % 365);
+  await seed('outbox', VISITS, (i) => ({ _id: `V${String(i).padStart(7, '0')}.received`, reference: `V${i}` }));
+  await seed('journeyEvents', VISITS, (i) => ({ journey: `j${i}`, step: i % 2 ? 'started' : 'prison', day: day(i) }));
+  await seed('feedback', 5000, (i) => ({ rating: 1 + (i % 5), comment: '', day: day(i) }));
+  // What autovacuum would do by itself soon after: gather the statistics the planner chooses by.
+  const client = new pg.Client({ connectionString: inject('postgresqlUrl') });
+  await client.connect();
+  await client.query(`ANALYZE`);
+  await client.end();
+}, 120_000);
+
+afterAll(async () => {
+  await db.dropDatabase();
+  await mongo.close();
+});
+
+describe('the store’s indexes', () => {
+  it('are declared for every query, each asked here', () => {
+    expect(Object.keys(asked).sort()).toEqual(Object.keys(queries).sort());
+  });
+
+  it.each(Object.entries(queries))('serve %s without reading its collection whole', async (name, query) => {
+    const filter = (query.filter as (...args: unknown[]) => Document)(...asked[name as QueryName]);
+    for (const field of query.fields) expect(filter, `${name} filters on ${field}`).toHaveProperty(field);
+    const explained = await db.command({ explain: { find: query.collection, filter }, verbosity: 'queryPlanner' });
+    expect(explained.filterPushdown, `FerretDB pushes ${name}'s filter down to PostgreSQL`).toBe(true);
+    const nodes = planNodes(explained.queryPlanner.Plan);
+    if (small.has(query.collection)) return;
+    expect(
+      nodes.filter((node) => node.type === 'Seq Scan'),
+      JSON.stringify(nodes),
+    ).toEqual([]);
+    expect(nodes.map((node) => node.index)).toContain(ginIndexName(query.collection, query.fields));
+  });
+
+  it('find what the filters ask for (the seeded queue of a prison)', async () => {
+    const found = await visitsCollection(db).find(queries.queue.filter('P07')).toArray();
+    const expected = Array.from({ length: VISITS }, (_, i) => seededVisit(i)).filter(
+      (visit) => visit.prisonId === 'P07' && visit.status === 'requested',
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(found.map((visit) => visit._id).sort()).toEqual(expected.map((visit) => visit._id).sort());
+  });
+});
