@@ -9,6 +9,7 @@ const messages: Record<string, string> = {
   too_few: 'Add at least one',
   name_too_long: 'Names must be 30 characters or fewer',
   name_has_markup: 'Names must not contain < or >',
+  invalid_characters: 'Remove the control characters from this answer',
   invalid_date: 'Enter a real date as YYYY-MM-DD',
   date_of_birth_in_future: 'Date of birth must be in the past',
   date_of_birth_too_old: 'Date of birth must be within the last 120 years',

@@ -127,7 +127,7 @@ export const routes: Route[] = [
     summary: 'Requests to decide, oldest first, and visitor cancellations to confirm',
     tag: 'staff',
     ok: [200, 'Queue'],
-    fails: [401, 403],
+    fails: [401, 403, 422],
     auth: 'staff',
     query: queueQuery,
   },

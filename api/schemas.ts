@@ -15,12 +15,24 @@ function named<T extends z.ZodType>(registry: typeof requests, schema: T, meta: 
   return schema;
 }
 
-const name = z
-  .string()
+/**
+ * Text without control characters, bar tabs and line breaks: nobody types them, and the store cannot keep one of
+ * them (NUL) in a document, so a visit holding one could never be saved.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const withoutControls = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/;
+const text = () => z.string().regex(withoutControls, 'invalid_characters');
+/** Text that must say something: blank (spaces only) is as good as missing. */
+const someText = () => text().regex(/\S/, 'required');
+
+const name = someText()
   .trim()
   .min(1, 'required')
   .max(30, 'name_too_long')
-  .regex(/^[^<>]*$/, 'name_has_markup');
+  .regex(/^[^<>\t\n\r]*$/, 'name_has_markup');
+
+/** A prison's code, as rule files name prisons. */
+const prisonId = z.string().regex(/^[A-Z]{3}(-[A-Z0-9]+)*$/, 'unknown_prison');
 
 // A real calendar date: the document then says `format: date` and a pattern that knows month lengths and leap years.
 const isoDate = z.iso.date('invalid_date');
@@ -57,8 +69,7 @@ export const visitor = z.strictObject({
   lastName: name,
   dateOfBirth: isoDate,
   /** A professional visitor's organisation (a solicitor's firm, a charity). */
-  organisation: z
-    .string()
+  organisation: text()
     .trim()
     .max(60, 'too_long')
     .regex(/^[^<>]*$/, 'name_has_markup')
@@ -89,7 +100,7 @@ export const decision = named(
     z.strictObject({
       outcome: z.literal('accept'),
       slot,
-      referenceNo: z.string().trim().min(1, 'required').max(30, 'too_long'),
+      referenceNo: someText().trim().min(1, 'required').max(30, 'too_long'),
       closed: z.boolean().default(false),
       visitors: z
         .array(
@@ -105,7 +116,7 @@ export const decision = named(
       .strictObject({
         outcome: z.literal('reject'),
         reasons: distinct(z.array(rejectionReason.exclude(['request_expired'])).min(1, 'required'), 'duplicate_reason'),
-        detail: z.string().trim().max(500, 'too_long').optional(),
+        detail: text().trim().max(500, 'too_long').optional(),
         allowanceRenewsOn: isoDate.optional(),
       })
       .refine((body) => !body.reasons.includes('other') || Boolean(body.detail), {
@@ -131,13 +142,13 @@ export type StaffCancellation = z.infer<typeof staffCancellation>;
 
 export const staffMessage = named(
   requests,
-  z.strictObject({ body: z.string().trim().min(1, 'required').max(1000, 'too_long') }),
+  z.strictObject({ body: someText().trim().min(1, 'required').max(1000, 'too_long') }),
   { id: 'StaffMessage' },
 );
 
 export const signIn = named(
   requests,
-  z.strictObject({ email: z.string().min(1, 'required'), password: z.string().min(1, 'required') }),
+  z.strictObject({ email: text().min(1, 'required'), password: z.string().min(1, 'required') }),
   {
     id: 'SignIn',
   },
@@ -145,7 +156,7 @@ export const signIn = named(
 
 // Query strings
 
-export const queueQuery = z.object({ prisonId: z.string().optional() });
+export const queueQuery = z.object({ prisonId: prisonId.optional() });
 
 // Spaces may fall anywhere and case does not matter: staff copy numbers from letters and screens.
 const prisonNumberTerm = '[A-Za-z](?: *[0-9]){4}(?: *[A-Za-z]){2}';

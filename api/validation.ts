@@ -4,9 +4,9 @@ import type { z } from 'zod';
 import { isErrorCode } from './errorMessages';
 import { fieldError, invalid, ProblemError, type FieldError } from './problem';
 
-/** Turns zod's issues into the API's field errors, each with a stable code. */
+/** Turns zod's issues into the API's field errors, each with a stable code, each once. */
 export function toFieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue): FieldError[] => {
+  const errors = error.issues.flatMap((issue): FieldError[] => {
     const path = issue.path.join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => fieldError(path ? `${path}.${key}` : key, 'unknown_field'));
@@ -17,6 +17,7 @@ export function toFieldErrors(error: z.ZodError): FieldError[] {
     const code = { too_big: 'too_long', too_small: 'too_few' }[issue.code as string] ?? issue.code;
     return [fieldError(path, isErrorCode(code) ? code : 'invalid_format')];
   });
+  return errors.filter((e, i) => errors.findIndex((other) => other.path === e.path && other.code === e.code) === i);
 }
 
 /** The request's JSON body, validated by a schema. */

@@ -71,6 +71,27 @@ describe('bodies', () => {
   });
 });
 
+describe('control characters, which the store cannot keep (NUL)', () => {
+  it('are refused in names and free text, naming the field, so no visit is made that could never be saved', async () => {
+    const body = visitRequestBody({
+      visitors: [{ firstName: 'Ada\u0000', lastName: 'Wilde', dateOfBirth: '1985-01-01' }],
+    });
+    const response = await post(service.app, JSON.stringify(body));
+    expect(response.status).toBe(422);
+    expect((await response.json()).errors).toEqual([
+      expect.objectContaining({ path: 'visitors.0.firstName', code: 'invalid_characters' }),
+    ]);
+    const queue = await service.call('GET', '/api/staff/queue?prisonId=%00NGT', { token: staff });
+    expect(queue.status).toBe(422);
+    expect(queue.body.errors[0]).toMatchObject({ path: 'prisonId' });
+    const signIn = await service.call('POST', '/api/staff/session', {
+      body: { email: 'a\u0000@b.test', password: 'x' },
+    });
+    expect(signIn.status).toBe(422);
+    expect(signIn.body.errors[0]).toMatchObject({ path: 'email', code: 'invalid_characters' });
+  });
+});
+
 describe('staff pages given impossible dates', () => {
   it('answer with the form and its error, never a 500', async () => {
     const cookie = { Cookie: `pvb_session=${staff}` };
