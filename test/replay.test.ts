@@ -1,19 +1,26 @@
 // Saved histories of real runs, replayed against today's workflow code: a change that would break visits already
-// under way fails here (make such a change with `patched()`). Refresh them with `npm run test:histories`.
+// under way fails here (make such a change with `patched()`). Each folder of test/histories/ holds the histories of
+// one version of the workflow's code, kept for as long as visits it started may still run; after a change, record the
+// new code's beside them (a new HISTORY_SET in test/harness.ts, then `npm run test:histories`).
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { installRuntime } from './harness';
+import { HISTORY_SET, installRuntime } from './harness';
 
 const dir = 'test/histories';
-const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+const sets = readdirSync(dir).sort();
+const files = sets.flatMap((set) =>
+  readdirSync(join(dir, set))
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => join(set, file)),
+);
 const history = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
 
 describe('saved workflow histories', () => {
-  it('include every path of the story', () => {
-    expect(files.sort()).toEqual([
+  it('include every path of the story, for the code of November 2026 and for today’s', () => {
+    const paths = [
       'auto-rejected.json',
       'booked.json',
       'cancelled-by-staff.json',
@@ -22,7 +29,9 @@ describe('saved workflow histories', () => {
       'rejected.json',
       'submitted-and-booked-on-dev-server.json',
       'withdrawn.json',
-    ]);
+    ];
+    expect(sets).toEqual(['2026-11', basename(HISTORY_SET)]);
+    for (const set of sets) expect(readdirSync(join(dir, set)).sort(), set).toEqual(paths);
   });
 
   it.each(files)('%s replays without a nondeterminism error', async (file) => {
@@ -36,17 +45,17 @@ describe('a change to the workflow', () => {
   const bundle = (fixture: string) =>
     bundleWorkflowCode({ workflowsPath: join(import.meta.dirname, 'fixtures', fixture), logger: quiet });
 
-  it('fails replay when made without patched()', async () => {
+  it.each(sets)('fails replay of %s/booked.json when made without patched()', async (set) => {
     installRuntime();
     const { code } = await bundle('unpatchedChange.ts');
-    await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history('booked.json'))).rejects.toThrow(
+    await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history(`${set}/booked.json`))).rejects.toThrow(
       /nondeterminism/i,
     );
   });
 
-  it('replays when made behind patched()', async () => {
+  it.each(sets)('replays %s/booked.json when made behind patched()', async (set) => {
     installRuntime();
     const { code } = await bundle('patchedChange.ts');
-    await Worker.runReplayHistory({ workflowBundle: { code } }, history('booked.json'));
+    await Worker.runReplayHistory({ workflowBundle: { code } }, history(`${set}/booked.json`));
   });
 });

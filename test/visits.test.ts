@@ -83,8 +83,11 @@ describe('a visitor asks for a visit', () => {
 });
 
 describe('staff decide on a request', () => {
-  it('lists the request in the queue of its prison, and not in another prison’s', async () => {
-    const submitted = await submit();
+  it('lists the request in the queue of its prison, checked, and not in another prison’s', async () => {
+    // A prisoner of its own (this file's other requests for A1234BC would flag many_recent_requests), whom the
+    // prisoner service does not know: the queue shows the eligibility check's finding as soon as it lists him.
+    const prisoner = { firstName: 'Oscar', lastName: 'Wilde', dateOfBirth: '1980-10-16', number: 'Q1234QQ' };
+    const submitted = await submit({ prisoner });
     const queue = await service.call('GET', '/api/staff/queue?prisonId=NGT', { token: staff });
     expect(queue.status).toBe(200);
     const summary = queue.body.requested.find((v: { reference: string }) => v.reference === submitted.reference);
@@ -94,7 +97,7 @@ describe('staff decide on a request', () => {
       prisonerName: 'Oscar Wilde',
       confirmBy: submitted.confirmBy,
       overdue: false,
-      flags: [],
+      flags: ['prisoner_not_found'],
     });
     const others = await service.staffToken('staff', ['WMR']);
     const theirs = await service.call('GET', '/api/staff/queue', { token: others });
