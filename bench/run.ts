@@ -1,59 +1,56 @@
-// `npm run bench`: the service's figures on this machine, on the embedded servers (Temporal with SQLite, FerretDB),
-// with the API and the worker as their own processes, as `npm start` runs them. Prints as it goes and writes the
-// figures, with the machine's details, to bench/results/<time>.json.
-//   (a) visit requests: latency at a fixed offered load, and the rate sustained when pushed
+// `npm run bench`: the service's figures on this machine, on the embedded servers as `npm start` runs them (Temporal's
+// dev server with SQLite; PostgreSQL with FerretDB on it), with the API and the worker as their own processes, over a
+// national estate of prisons. Prints as it goes, then each target met or not, and writes the figures, with the
+// machine's details, to bench/results/<time>.json.
 //   (b) the bare baseline: no-op workflows started and completed per second on the same Temporal server
-//   (c) the staff queue, search and a visit's page with 100,000 visits in the database
+//   (a) visit requests: pushed (32 in flight), at a fixed load, and at twice the national peak for a minute, with
+//       each process's CPU per request
+//   (c) the staff's queries and pages with 100,000 and 1,000,000 visits in the database
+//   (e) the peak resident memory of each process
 //   (d) slot enumeration and rule evaluation on one core
-//   (e) the peak resident memory of the API and the worker
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
-import { visitsCollection, type VisitDocument } from '../activities/readModel';
+import { ensureIndexes } from '../activities/readModel/indexes';
+import { queries } from '../activities/readModel/queries';
+import { visitsCollection, type VisitDocument } from '../activities/readModel/visits';
+import { addDays, londonClock } from '../rules/londonTime';
 import { RuleBook } from '../rules/ruleBook';
-import { freePort, startFerretDb, startTemporal, type RunningServer } from '../scripts/embeddedServers';
+import { freePort, startStore, startTemporal, type RunningServer } from '../scripts/embeddedServers';
+import { nodeArgs } from '../scripts/roles';
 import { latencies, round } from './figures';
 import { closedLoop, openLoop, requestBodies, type LoadResult } from './load';
-import { seedVisits, STATE_MIX, staffToken, timeGets } from './staffQueries';
+import { writeEstate } from './prisons';
+import { cpuPer, memoryOf } from './processes';
+import { prisonNumber, seedVisits, STATE_MIX, staffToken, timeGets } from './staffQueries';
 
 const settings = {
-  // A load this machine carries (it sustains about 10 a second): the latency of a service keeping up. At the
-  // issue's 100 a second, requests queue until the API's 10-second command timeout (BENCH_RATE=100 shows it).
+  prisons: Number(process.env.BENCH_PRISONS ?? 120),
   offeredPerSecond: Number(process.env.BENCH_RATE ?? 8),
   offeredSeconds: Number(process.env.BENCH_SECONDS ?? 20),
+  peakPerSecond: Number(process.env.BENCH_PEAK_RATE ?? 20),
+  peakSeconds: Number(process.env.BENCH_PEAK_SECONDS ?? 60),
   pushedInFlight: Number(process.env.BENCH_IN_FLIGHT ?? 32),
   pushedSeconds: Number(process.env.BENCH_PUSHED_SECONDS ?? 20),
   baselineWorkflows: Number(process.env.BENCH_BASELINE ?? 3000),
   /** The staff queries are timed at each of these numbers of visits in the database. */
-  staffVisitSteps: (process.env.BENCH_VISITS ?? '10000,100000').split(',').map(Number),
-  queryBudgetSeconds: Number(process.env.BENCH_QUERY_SECONDS ?? 20),
+  staffVisitSteps: (process.env.BENCH_VISITS ?? '100000,1000000').split(',').map(Number),
+  queryBudgetSeconds: Number(process.env.BENCH_QUERY_SECONDS ?? 15),
 };
 
 const root = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'pvb-bench-'));
+chmodSync(dir, 0o755); // PostgreSQL may run as a user of its own, who must reach its folder in here
 const servers: RunningServer[] = [];
 const children: ChildProcess[] = [];
 process.once('exit', () => [...children, ...servers.map((s) => s.process)].forEach((c) => c.kill('SIGKILL')));
 
 const say = (line: string) => console.log(line);
-
-/** Peak and present resident memory of a process, in MB, from Linux's /proc. */
-function memoryOf(pid: number | undefined) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { peakMb: round(kb('VmHWM') / 1024), nowMb: round(kb('VmRSS') / 1024) };
-}
-
-/** CPU time a process has used so far, in seconds, from Linux's /proc (user and system, in clock ticks of 10 ms). */
-function cpuSecondsOf(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function machine() {
   const cpu = cpus();
@@ -72,11 +69,13 @@ const resultsDir = join(root, 'bench/results');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const logFiles: string[] = [];
 
-/** Runs scripts/<role>.ts as `npm run <role>` would, with this run's servers, its warnings to a log file. */
+/** Runs scripts/<role>.ts as `npm start` does, with this run's servers, its warnings to a log file. */
 function startRole(role: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
   const logFile = join(resultsDir, `${stamp}-${role}-${logFiles.length + 1}.log`);
   logFiles.push(logFile);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', `${role}.ts`)], {
+  // BENCH_PROFILE=worker (or api) writes a CPU profile of that role to bench/results/, to open in Chrome's DevTools.
+  const profile = process.env.BENCH_PROFILE === role ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}`] : [];
+  const child = spawn(process.execPath, [...profile, ...nodeArgs(role)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', openSync(logFile, 'a')],
@@ -98,7 +97,7 @@ async function waitForHealth(baseUrl: string): Promise<void> {
 }
 
 /** No-op workflows started and awaited, `inFlight` at a time, by a worker in this process. */
-async function baseline(address: string, count: number, inFlight: number) {
+async function baseline(address: string, count: number, inFlight: number, temporalPid: number | undefined) {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const taskQueue = 'bench-noop';
   const nativeConnection = await NativeConnection.connect({ address });
@@ -129,12 +128,14 @@ async function baseline(address: string, count: number, inFlight: number) {
     return total / ((performance.now() - started) / 1000);
   };
   await run(200); // warm-up: the worker's first workflow tasks compile its sandbox
+  const cpu = cpuPer({ temporalServer: temporalPid });
   const perSecond = await run(count);
+  const temporalCpuPerWorkflowMs = cpu(count).temporalServer;
   worker.shutdown();
   await running;
   await nativeConnection.close();
   await connection.close();
-  return { workflows: count, inFlight, perSecond: round(perSecond) };
+  return { workflows: count, inFlight, perSecond: round(perSecond), temporalCpuPerWorkflowMs };
 }
 
 /**
@@ -146,7 +147,7 @@ async function settled(db: Db) {
   let last = -1;
   let still = 0;
   while (still < 5 && performance.now() - started < 180_000) {
-    const count = await visitsCollection(db).countDocuments();
+    const count = await visitsCollection(db).estimatedDocumentCount();
     still = count === last ? still + 1 : 0;
     last = count;
     process.stdout.write(`\r  settling: ${count} visits in the read model   `);
@@ -154,6 +155,19 @@ async function settled(db: Db) {
   }
   process.stdout.write('\n');
   return { visitsInReadModel: last, secondsToSettle: round((performance.now() - started) / 1000 - 5) };
+}
+
+/** How many of `references` the read model holds, each by its reference, as the service looks one up. */
+async function inReadModel(db: Db, references: string[]) {
+  let found = 0;
+  for (let i = 0; i < references.length; i += 50) {
+    const part = references.slice(i, i + 50);
+    const hits = await Promise.all(
+      part.map((reference) => visitsCollection(db).findOne(queries.visitByReference.filter(reference))),
+    );
+    found += hits.filter(Boolean).length;
+  }
+  return found;
 }
 
 function submissionFigures(load: LoadResult) {
@@ -167,10 +181,9 @@ function submissionFigures(load: LoadResult) {
   };
 }
 
-const temporalPort = await freePort();
-const mongoPort = await freePort();
-const apiPort = await freePort();
-const staffApiPort = await freePort();
+const [temporalPort, mongoPort, postgresPort, apiPort, staffApiPort] = await Promise.all(
+  Array.from({ length: 5 }, () => freePort()),
+);
 const address = `127.0.0.1:${temporalPort}`;
 const baseUrl = `http://127.0.0.1:${apiPort}`;
 const staffBaseUrl = `http://127.0.0.1:${staffApiPort}`;
@@ -178,15 +191,27 @@ mkdirSync(resultsDir, { recursive: true });
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), machine: machine(), settings };
 
 say(`Benchmark on ${cpus().length} cores; servers' data in ${dir}`);
-say('starting Temporal (SQLite) and FerretDB...');
-servers.push(await startTemporal({ port: temporalPort, dbFile: join(dir, 'temporal.db') }));
-servers.push(await startFerretDb(mongoPort, join(dir, 'ferretdb')));
+const rulesDir = join(dir, 'rules');
+const prisonIds = writeEstate(rulesDir, settings.prisons);
+say(`an estate of ${prisonIds.length} prisons (copies of the demo prisons' rule files)`);
+say('starting Temporal (SQLite), PostgreSQL and FerretDB...');
+const temporal = await startTemporal({ port: temporalPort, dbFile: join(dir, 'temporal.db') });
+servers.push(temporal);
+const store = await startStore({
+  port: mongoPort,
+  postgresPort,
+  dir: join(dir, 'postgres'),
+  password: randomBytes(16).toString('hex'),
+});
+servers.push(store.ferretdb, store.postgres);
 const common = {
   NODE_ENV: 'production',
   TEMPORAL_ADDRESS: address,
   SESSION_SECRET: randomBytes(32).toString('hex'),
   SUBMISSIONS_PER_MINUTE: '1000000000',
   LOG_LEVEL: 'warn',
+  RULES_DIR: rulesDir,
+  FERRETDB_POSTGRESQL_URL: store.postgresqlUrl,
 };
 const visitsUri = `mongodb://127.0.0.1:${mongoPort}/bench`;
 const worker = startRole('worker', { ...common, MONGODB_URI: visitsUri });
@@ -194,94 +219,115 @@ const api = startRole('api', { ...common, MONGODB_URI: visitsUri, PORT: String(a
 await waitForHealth(baseUrl);
 const memoryAtStart = { api: memoryOf(api.pid), worker: memoryOf(worker.pid) };
 const mongo = new MongoClient(`mongodb://127.0.0.1:${mongoPort}`);
+const benchDb = mongo.db('bench');
 
 say(`\n(b) bare baseline: ${settings.baselineWorkflows} no-op workflows, ${settings.pushedInFlight} at a time`);
-const bare = await baseline(address, settings.baselineWorkflows, settings.pushedInFlight);
-say(`  ${bare.perSecond} workflows/s`);
+const bare = await baseline(address, settings.baselineWorkflows, settings.pushedInFlight, temporal.process.pid);
+say(`  ${bare.perSecond} workflows/s; Temporal's CPU per workflow ${bare.temporalCpuPerWorkflowMs} ms`);
 
-const bodies = requestBodies(new RuleBook(join(root, 'rules/prisons')).list());
+const bodies = requestBodies(new RuleBook(rulesDir).list());
 say('\n(a) visit requests');
 await closedLoop(baseUrl, bodies, 4, 3); // warm-up: the worker's first workflows and the API's first routes
 const pids = {
-  temporalServer: servers[0].process.pid,
-  ferretdb: servers[1].process.pid,
+  temporalServer: temporal.process.pid,
+  ferretdb: store.ferretdb.process.pid,
+  postgres: store.postgres.process.pid,
   worker: worker.pid,
   api: api.pid,
   loadGenerator: process.pid,
 };
-const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
+const pushedCpu = cpuPer(pids, ['postgres']);
 const pushed = await closedLoop(baseUrl, bodies, settings.pushedInFlight, settings.pushedSeconds);
 // What one request costs each process, in CPU milliseconds: with two cores, their sum bounds the rate.
-const cpuPerRequestMs = Object.fromEntries(
-  Object.entries(pids).map(([name, pid]) => [
-    name,
-    round(((cpuSecondsOf(pid) - cpuBefore[name]) * 1000) / pushed.sent),
-  ]),
-);
+const cpuPerRequestMs = pushedCpu(pushed.sent);
+const settlePushed = await settled(benchDb);
 const offered = await openLoop(baseUrl, bodies, settings.offeredPerSecond, settings.offeredSeconds);
-const benchDb = mongo.db('bench');
-const settle = await settled(benchDb);
-const requested = await visitsCollection(benchDb).countDocuments({
-  _id: { $in: [...offered.references, ...pushed.references] },
-  status: 'requested',
-});
+const settleOffered = await settled(benchDb);
+say(`  ${settings.peakPerSecond}/s for ${settings.peakSeconds} s: twice the national peak`);
+const peakCpu = cpuPer(pids, ['postgres']);
+const peak = await openLoop(baseUrl, bodies, settings.peakPerSecond, settings.peakSeconds);
+const cpuPerRequestAtPeakMs = peakCpu(peak.sent);
+const settlePeak = await settled(benchDb);
+const references = [...offered.references, ...pushed.references, ...peak.references];
 const submissions = {
-  atOfferedLoad: { offeredPerSecond: settings.offeredPerSecond, ...submissionFigures(offered) },
   pushed: { inFlight: settings.pushedInFlight, ...submissionFigures(pushed), cpuPerRequestMs },
-  createdInReadModelAsRequested: requested,
-  createdAnswers: offered.created + pushed.created,
-  backlog: settle,
+  atOfferedLoad: { offeredPerSecond: settings.offeredPerSecond, ...submissionFigures(offered) },
+  atPeak: {
+    offeredPerSecond: settings.peakPerSecond,
+    ...submissionFigures(peak),
+    cpuPerRequestMs: cpuPerRequestAtPeakMs,
+  },
+  createdAnswers: references.length,
+  createdInReadModel: await inReadModel(benchDb, references),
+  backlog: { pushed: settlePushed, offered: settleOffered, peak: settlePeak },
 };
 const ratio = round(submissions.pushed.createdPerSecond / bare.perSecond, 2);
-say(
-  `  at ${settings.offeredPerSecond}/s offered: ${submissions.atOfferedLoad.createdPerSecond}/s reached requested, ` +
-    `POST p50 ${submissions.atOfferedLoad.post.p50Ms} ms, p95 ${submissions.atOfferedLoad.post.p95Ms} ms, ` +
-    `p99 ${submissions.atOfferedLoad.post.p99Ms} ms`,
-);
-say(
-  `  pushed (${settings.pushedInFlight} in flight): ${submissions.pushed.createdPerSecond}/s, ` +
-    `POST p50 ${submissions.pushed.post.p50Ms} ms, p95 ${submissions.pushed.post.p95Ms} ms; ` +
-    `ratio to the baseline ${ratio}`,
-);
-say(
-  `  CPU per request while pushed (ms): ${Object.entries(cpuPerRequestMs)
-    .map(([name, ms]) => `${name} ${ms}`)
-    .join(', ')}`,
-);
-say(`  read model: ${requested} of ${submissions.createdAnswers} created requests at requested`);
+const storeCpuMs = (cpu: Record<string, number>) => round(cpu.ferretdb + cpu.postgres);
+for (const [label, figures] of [
+  [`pushed (${settings.pushedInFlight} in flight)`, submissions.pushed],
+  [`at ${settings.offeredPerSecond}/s`, submissions.atOfferedLoad],
+  [`at ${settings.peakPerSecond}/s`, submissions.atPeak],
+] as const) {
+  say(
+    `  ${label}: ${figures.created} of ${figures.sent} created (${figures.createdPerSecond}/s), refused ` +
+      `${JSON.stringify(figures.refused)}; POST p50 ${figures.post.p50Ms} ms, p95 ${figures.post.p95Ms} ms, ` +
+      `p99 ${figures.post.p99Ms} ms`,
+  );
+}
+say(`  ratio of the pushed rate to the bare baseline: ${ratio}`);
+for (const [label, cpu] of [
+  ['pushed', cpuPerRequestMs],
+  [`at ${settings.peakPerSecond}/s`, cpuPerRequestAtPeakMs],
+] as const) {
+  say(
+    `  CPU per request ${label} (ms): ${Object.entries(cpu)
+      .map(([name, ms]) => `${name} ${ms}`)
+      .join(', ')}; the store (FerretDB and PostgreSQL) ${storeCpuMs(cpu)}`,
+  );
+}
+say(`  read model: ${submissions.createdInReadModel} of ${submissions.createdAnswers} created requests`);
 
-say('\n(c) staff queries (a second API process, on a database of its own)');
+say('\n(c) staff queries and pages (a second API process, on a database of its own)');
 const staffDb = mongo.db('bench_staff');
+await ensureIndexes(staffDb, { postgresqlUrl: store.postgresqlUrl });
 const templates = await visitsCollection(benchDb).find().limit(200).toArray();
-let seeded = settings.staffVisitSteps[0];
-await seedVisits(staffDb, templates as VisitDocument[], seeded);
 const staffApi = startRole('api', {
   ...common,
   MONGODB_URI: `mongodb://127.0.0.1:${mongoPort}/bench_staff`,
   PORT: String(staffApiPort),
 });
 await waitForHealth(staffBaseUrl);
-const prisonIds = [...new Set(templates.map((visit) => visit.prisonId))];
-const staff = await staffToken(staffBaseUrl, staffDb, 'staff', [prisonIds[0]]);
-const admin = await staffToken(staffBaseUrl, staffDb, 'admin', prisonIds);
-const sample = await visitsCollection(staffDb)
-  .find({ prisonId: prisonIds[0] }, { projection: { prisoner: 1 } })
-  .limit(50)
-  .toArray();
-const queries: [string, string, string[]][] = [
-  ['queueOfOnePrison', staff, [`/api/staff/queue?prisonId=${prisonIds[0]}`]],
-  ['queueOfEveryPrison', admin, ['/api/staff/queue']],
-  ['searchByPrisonNumber', staff, sample.map((visit) => `/api/staff/search?q=${visit.prisoner.number}`)],
-  ['searchByReference', staff, sample.map((visit) => `/api/staff/search?q=${visit._id}`)],
-  ['visitByReference', staff, sample.map((visit) => `/api/staff/visits/${visit._id}`)],
-];
-const staffQueries: Record<string, Record<string, unknown>> = {};
+const [one, two] = prisonIds;
+const staff = await staffToken(staffBaseUrl, staffDb, 'staff', [one, two]);
+const admin = await staffToken(staffBaseUrl, staffDb, 'admin', []);
+const today = londonClock(new Date()).date;
+const week = Array.from({ length: 7 }, (_, i) => addDays(today, i));
+const staffQueries: Record<string, Record<string, ReturnType<typeof latencies>>> = {};
+let seeded = 0;
 for (const size of settings.staffVisitSteps) {
-  if (size > seeded) await seedVisits(staffDb, templates as VisitDocument[], size - seeded);
+  await seedVisits(staffDb, templates as VisitDocument[], prisonIds, seeded, size);
   seeded = size;
+  // Any 50 visits: with neither filter nor sort, FerretDB reads only as many as asked for.
+  const sample = await visitsCollection(staffDb)
+    .find({}, { projection: { _id: 1 } })
+    .limit(50)
+    .toArray();
+  const numbers = Array.from({ length: 50 }, (_, i) => prisonNumber(i * 7919 + 13));
+  const asked: [string, string, string[]][] = [
+    ['queueOfOnePrison', staff, [one, two].map((id) => `/api/staff/queue?prisonId=${id}`)],
+    ['queueOfEveryPrison (admin)', admin, ['/api/staff/queue']],
+    ['searchByPrisonNumber', admin, numbers.map((number) => `/api/staff/search?q=${number}`)],
+    ['searchByReference', admin, sample.map((visit) => `/api/staff/search?q=${visit._id}`)],
+    ['visitByReference', admin, sample.map((visit) => `/api/staff/visits/${visit._id}`)],
+    ['queuePage', staff, [`/staff/queue?prisonId=${one}`]],
+    ['bookedOnDayPage', staff, week.map((date) => `/staff/booked?prisonId=${one}&date=${date}`)],
+    ['processedPage', staff, [`/staff/processed?prisonId=${one}`]],
+    ['dashboardOfTwoPrisons (28 days)', staff, ['/staff/dashboard']],
+    ['dashboardOfEveryPrison (admin, 28 days)', admin, ['/staff/dashboard']],
+  ];
   say(`  with ${size} visits:`);
   const figures: Record<string, ReturnType<typeof latencies>> = {};
-  for (const [name, token, paths] of queries) {
+  for (const [name, token, paths] of asked) {
     figures[name] = await timeGets(staffBaseUrl, token, paths, settings.queryBudgetSeconds);
     const { p50Ms, p95Ms, p99Ms, samples } = figures[name];
     say(`    ${name}: p50 ${p50Ms} ms, p95 ${p95Ms} ms, p99 ${p99Ms} ms (${samples} asked)`);
@@ -294,14 +340,25 @@ const memory = {
   api: memoryOf(api.pid),
   worker: memoryOf(worker.pid),
   staffApi: memoryOf(staffApi.pid),
-  temporalServer: memoryOf(servers[0].process.pid),
-  ferretdb: memoryOf(servers[1].process.pid),
+  temporalServer: memoryOf(temporal.process.pid),
+  ferretdb: memoryOf(store.ferretdb.process.pid),
+  postgres: memoryOf(store.postgres.process.pid),
 };
 say(`  at start: api ${memoryAtStart.api.nowMb} MB, worker ${memoryAtStart.worker.nowMb} MB`);
 for (const [name, figures] of Object.entries(memory))
   say(`  ${name}: peak ${figures.peakMb} MB, now ${figures.nowMb} MB`);
 
-for (const child of children) child.kill('SIGTERM');
+await Promise.all(
+  children.map(
+    (child) =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.once('exit', () => (clearTimeout(timer), done()));
+        child.kill('SIGTERM');
+      }),
+  ),
+);
 await mongo.close();
 for (const server of servers.reverse()) await server.stop();
 
@@ -317,36 +374,47 @@ say(
 );
 say(`  rules: ${cpu.ruleEvaluation.requestsPerSecond} requests/s, ${cpu.ruleEvaluation.rulesPerSecond} rules/s`);
 
-const mostVisits = settings.staffVisitSteps.at(-1);
-const queueP95 = (staffQueries[String(mostVisits)].queueOfOnePrison as { p95Ms: number }).p95Ms;
+const at = (visits: number, query: string) => staffQueries[String(visits)]?.[query]?.p95Ms ?? NaN;
+const roles = Math.max(memory.api.peakMb, memory.worker.peakMb, memory.staffApi.peakMb);
 const targets = [
+  { target: 'staff queue p95 <= 50 ms at 100,000 visits', value: at(100_000, 'queueOfOnePrison'), limit: 50 },
+  { target: 'staff queue p95 <= 100 ms at 1,000,000 visits', value: at(1_000_000, 'queueOfOnePrison'), limit: 100 },
   {
-    target: 'submissions sustained >= 100/s',
-    value: submissions.pushed.createdPerSecond,
-    met: submissions.pushed.createdPerSecond >= 100,
+    target: 'search by prisoner number p95 <= 20 ms at 1,000,000 visits',
+    value: at(1_000_000, 'searchByPrisonNumber'),
+    limit: 20,
   },
   {
-    target: `POST p95 <= 100 ms at ${settings.offeredPerSecond}/s, every request created`,
+    target: `POST /api/visits p95 <= 100 ms at ${settings.offeredPerSecond}/s`,
     value: submissions.atOfferedLoad.post.p95Ms,
-    met: submissions.atOfferedLoad.post.p95Ms <= 100 && offered.created === offered.sent,
+    limit: 100,
   },
-  { target: 'ratio to the bare baseline >= 0.5', value: ratio, met: ratio >= 0.5 },
-  { target: `queue p95 <= 50 ms at ${mostVisits} visits`, value: queueP95, met: queueP95 <= 50 },
+  {
+    target: `at ${settings.peakPerSecond}/s for ${settings.peakSeconds} s: every request created, none refused`,
+    value: `${peak.created} of ${peak.sent} created`,
+    met: peak.created === peak.sent && Object.keys(peak.refused).length === 0,
+  },
+  { target: 'pushed rate >= 0.5 of the bare no-op rate', value: ratio, met: ratio >= 0.5 },
+  {
+    target: 'the store’s CPU per submission <= 15 ms (FerretDB and PostgreSQL, pushed)',
+    value: storeCpuMs(cpuPerRequestMs),
+    limit: 15,
+  },
+  { target: 'API and worker <= 300 MB resident', value: roles, limit: 300 },
   {
     target: 'rule evaluations >= 5000/s on one core',
     value: cpu.ruleEvaluation.requestsPerSecond,
     met: cpu.ruleEvaluation.requestsPerSecond >= 5000,
   },
-  {
-    target: 'API and worker <= 300 MB resident',
-    value: Math.max(memory.api.peakMb, memory.worker.peakMb, memory.staffApi.peakMb),
-    met: Math.max(memory.api.peakMb, memory.worker.peakMb, memory.staffApi.peakMb) <= 300,
-  },
-];
+].map(({ target, value, limit, met }) => ({
+  target,
+  value,
+  met: met ?? (typeof value === 'number' && limit !== undefined && value <= limit),
+}));
 say('\ntargets');
-for (const { target, value, met } of targets) say(`  ${met ? 'met   ' : 'MISSED'} ${target}: ${value}`);
+for (const { target, value, met } of targets) say(`  ${met ? 'met    ' : 'NOT MET'} ${target}: ${value}`);
 
-// Activity attempts that failed and were retried (FerretDB's "database is locked", mostly), from the logs.
+// Activity attempts that failed and were retried, from the logs.
 const retries = logFiles.map((logFile) => readFileSync(logFile, 'utf8').split('Activity failed').length - 1);
 say(`\nactivity attempts retried: ${retries.reduce((a, b) => a + b, 0)} (logs: ${logFiles.join(', ')})`);
 
@@ -356,7 +424,7 @@ Object.assign(results, {
   submissions,
   bareBaseline: bare,
   ratioToBaseline: ratio,
-  staffQueries: { stateMix: STATE_MIX, byVisitsInDatabase: staffQueries },
+  staffQueries: { stateMix: STATE_MIX, prisons: prisonIds.length, byVisitsInDatabase: staffQueries },
   oneCore: cpu,
   memory: { ...memory, atStart: memoryAtStart },
   targets,

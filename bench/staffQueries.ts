@@ -1,13 +1,16 @@
-// The staff side with a full database: visits copied from real ones the benchmark made, spread over prisons, states
-// and a year, then the queue, search and a visit's page asked for over HTTP, one request at a time.
+// The staff side with a national year of visits: copies of real visits the benchmark made, spread over the estate's
+// prisons, states and a year, each with the query fields the read model gives it; then the queue, search, a visit,
+// the day's list and the dashboard asked for over HTTP, one request at a time.
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { ensureIndexes, visitsCollection, type VisitDocument } from '../activities/readModel';
+import { visitsCollection, queryFields, type VisitDocument } from '../activities/readModel/visits';
 import { saveStaffAccount } from '../api/staffAccounts';
 import type { VisitStatus } from '../api/vocabulary';
+import { addDays, londonClock } from '../rules/londonTime';
+import type { Visit } from '../workflows/visit';
 import { latencies } from './figures';
 
-/** The share of each state among the copies: a year of visits, a few days of them still waiting. */
+/** The share of each state in a year of visits: a few days' worth still waiting for staff. */
 export const STATE_MIX: Record<VisitStatus, number> = {
   requested: 0.01,
   booked: 0.5,
@@ -15,54 +18,85 @@ export const STATE_MIX: Record<VisitStatus, number> = {
   withdrawn: 0.08,
   cancelled: 0.17,
 };
+/** Of the cancellations, the share by visitors still to be confirmed by staff. */
+const UNCONFIRMED_SHARE = 0.02;
 
-const REFERENCE_LETTERS = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-const reference = () => Array.from(randomBytes(8), (byte) => REFERENCE_LETTERS[byte % 34]).join('');
+const REFERENCE_LETTERS = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const reference = () => Array.from(randomBytes(8), (byte) => REFERENCE_LETTERS[byte % 32]).join('');
 
-/** One of 260,000 prison numbers, so a search by number finds a few visits. */
-const prisonNumber = (i: number) =>
+/** One of 260,000 prison numbers: a prisoner has four visits a year, about. */
+export const prisonNumber = (i: number) =>
   `B${String(i % 10_000).padStart(4, '0')}${String.fromCharCode(65 + (Math.floor(i / 10_000) % 26))}X`;
 
-function stateFor(i: number, count: number): VisitStatus {
+/** A state for the i-th of `count` visits, spread evenly by the mix whatever `count`. */
+function stateFor(i: number): VisitStatus {
+  const position = ((i * 7919) % 10_000) / 10_000;
   let upTo = 0;
   for (const [status, share] of Object.entries(STATE_MIX) as [VisitStatus, number][]) {
-    upTo += share * count;
-    if (i < upTo) return status;
+    upTo += share;
+    if (position < upTo) return status;
   }
   return 'booked';
 }
 
-/** Writes `count` visits, each a copy of one of `templates` with its own reference, prisoner, state and date. */
-export async function seedVisits(db: Db, templates: VisitDocument[], count: number): Promise<void> {
-  await ensureIndexes(db);
-  const visits = visitsCollection(db);
-  const now = Date.now();
-  const batch = 5000;
-  for (let start = 0; start < count; start += batch) {
-    const documents: VisitDocument[] = [];
-    for (let i = start; i < Math.min(count, start + batch); i++) {
-      const template = templates[i % templates.length];
-      const id = reference();
-      const status = stateFor(i, count);
-      // Waiting requests are recent; the rest spread over the year.
-      const ageMs = status === 'requested' ? (i % 259_200) * 1000 : (i % 365) * 86_400_000 + (i % 86_400) * 1000;
-      documents.push({
-        ...template,
-        _id: id,
-        reference: id,
-        status,
-        prisoner: { ...template.prisoner, number: prisonNumber(i) },
-        submittedAt: new Date(now - ageMs).toISOString(),
-        ...(status === 'requested' ? {} : { finishedAt: new Date(now - ageMs + 86_400_000).toISOString() }),
-      });
-    }
-    await visits.insertMany(documents);
-    process.stdout.write(`\r  seeding: ${Math.min(count, start + batch)} of ${count}   `);
+/** The i-th seeded visit: a template given its own reference, prison, prisoner, state and day in the past year. */
+export function seededVisit(template: Visit, i: number, prisonIds: string[], today: string): VisitDocument {
+  const status = stateFor(i);
+  // Waiting requests are from the last few days; the rest spread over the year.
+  const daysAgo = status === 'requested' ? i % 4 : i % 365;
+  const submittedOn = addDays(today, -daysAgo);
+  const at = (date: string, time = '10:00:00') => new Date(`${date}T${time}.000Z`).toISOString();
+  const slot = `${addDays(submittedOn, 7)}T14:00/16:00`;
+  const id = reference();
+  const visit: Visit = {
+    ...template,
+    reference: id,
+    prisonId: prisonIds[i % prisonIds.length],
+    status,
+    prisoner: { ...template.prisoner, number: prisonNumber(i) },
+    slotOptions: [slot],
+    submittedAt: at(submittedOn),
+    confirmBy: addDays(submittedOn, 3),
+    timeline: [
+      { status: 'requested', at: at(submittedOn), by: 'visitor' },
+      ...(status === 'requested' ? [] : [{ status, at: at(addDays(submittedOn, 1)), by: 'staff' as const }]),
+    ],
+  };
+  if (status === 'booked') visit.slotGranted = slot;
+  if (status === 'cancelled') {
+    const unconfirmed = (i * 31) % 100 < UNCONFIRMED_SHARE * 100;
+    visit.cancellation = { reasons: ['visitor_cancelled'], by: 'visitor' };
+    visit.cancellationConfirmed = !unconfirmed;
+    if (!unconfirmed) visit.cancellationConfirmedAt = at(addDays(submittedOn, 3));
   }
+  if (status !== 'requested' && status !== 'booked') visit.finishedAt = at(addDays(submittedOn, 2));
+  return { ...visit, ...queryFields(visit), _id: id, savedAt: new Date() };
+}
+
+/** Adds visits `from` to `to` (exclusive), in batches, a few at once. */
+export async function seedVisits(db: Db, templates: Visit[], prisonIds: string[], from: number, to: number) {
+  const visits = visitsCollection(db);
+  const today = londonClock(new Date()).date;
+  const batch = 2000;
+  const started = performance.now();
+  let done = from;
+  const writers = Array.from({ length: 3 }, async (_, writer) => {
+    for (let start = from + writer * batch; start < to; start += 3 * batch) {
+      const documents: VisitDocument[] = [];
+      for (let i = start; i < Math.min(to, start + batch); i++) {
+        documents.push(seededVisit(templates[i % templates.length], i, prisonIds, today));
+      }
+      await visits.insertMany(documents, { ordered: false });
+      done += documents.length;
+      const rate = Math.round((done - from) / ((performance.now() - started) / 1000));
+      process.stdout.write(`\r  seeding: ${done} of ${to} (${rate}/s)   `);
+    }
+  });
+  await Promise.all(writers);
   process.stdout.write('\n');
 }
 
-/** Signs in a staff account made for the benchmark and returns its bearer token. */
+/** Signs in a staff account made for the benchmark and returns its token (a bearer token, and the pages' cookie). */
 export async function staffToken(baseUrl: string, db: Db, role: 'staff' | 'admin', prisons: string[]) {
   const email = `bench-${role}@bench.example`;
   const password = randomBytes(12).toString('hex');
@@ -77,23 +111,24 @@ export async function staffToken(baseUrl: string, db: Db, role: 'staff' | 'admin
 }
 
 /**
- * Asks for each of `paths` in turn, one request at a time, for at most `budgetSeconds` (at least 3 times, at most 200),
- * and returns the latencies; every answer must be 200.
+ * Asks for each of `paths` in turn, one request at a time, for at most `budgetSeconds` (at least 3 times, at most
+ * 200), and returns the latencies; every answer must be 200. Paths under /api/ send the token as a bearer token,
+ * pages as the session cookie.
  */
 export async function timeGets(baseUrl: string, token: string, paths: string[], budgetSeconds: number) {
   const samples: number[] = [];
   const started = performance.now();
-  const maxSamples = 200;
-  let items = 0;
-  for (let i = 0; samples.length < maxSamples; i++) {
+  for (let i = 0; samples.length < 200; i++) {
     if (samples.length >= 3 && performance.now() - started > budgetSeconds * 1000) break;
     const path = paths[i % paths.length];
+    const headers: Record<string, string> = path.startsWith('/api/')
+      ? { Authorization: `Bearer ${token}` }
+      : { Cookie: `pvb_session=${token}` };
     const sent = performance.now();
-    const response = await fetch(`${baseUrl}${path}`, { headers: { Authorization: `Bearer ${token}` } });
-    const body = (await response.json()) as { requested?: unknown[]; visits?: unknown[] };
+    const response = await fetch(`${baseUrl}${path}`, { headers, redirect: 'manual' });
+    await response.arrayBuffer();
     samples.push(performance.now() - sent);
     if (response.status !== 200) throw new Error(`GET ${path}: ${response.status}`);
-    items += (body.requested ?? body.visits ?? [body]).length;
   }
-  return { ...latencies(samples), itemsPerAnswer: Math.round(items / samples.length) };
+  return latencies(samples);
 }
