@@ -178,10 +178,13 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
     {
       validator: () => {
+        const action = visitorCancellation(visit, new Date());
+        // A repeat of a withdrawal or cancellation done already changes nothing: answered as done even while the
+        // story ends (its handler only waits for the read model, and the story waits for its handlers).
+        if (action === 'done') return;
         open(refusals.notCancellable);
-        if (visitorCancellation(visit, new Date()) === 'not_cancellable') {
+        if (action === 'not_cancellable')
           refuse(refusals.notCancellable, `a ${visit.status} visit cannot be cancelled`);
-        }
       },
     },
   );
