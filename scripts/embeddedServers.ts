@@ -44,19 +44,30 @@ export async function startTemporal({
     args.push('--db-filename', dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   const server = await startServer('Temporal', tools.temporal, args, port, output);
-  const connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 30_000 });
   try {
-    for (let attempt = 0; ; attempt++) {
+    await namespaceAnswers(`127.0.0.1:${port}`, Date.now() + 90_000);
+    return server;
+  } catch (error) {
+    await server.stop(); // else it would hold the port
+    throw error;
+  }
+}
+
+/** Waits until the server answers for its default namespace: on a busy machine, a while after its port opens. */
+async function namespaceAnswers(address: string, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 10_000 });
       try {
         await connection.workflowService.describeNamespace({ namespace: 'default' });
-        return server;
-      } catch (error) {
-        if (attempt >= 300) throw error;
-        await new Promise((wait) => setTimeout(wait, 100));
+        return;
+      } finally {
+        await connection.close();
       }
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((wait) => setTimeout(wait, 200));
     }
-  } finally {
-    await connection.close();
   }
 }
 

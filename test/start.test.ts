@@ -51,9 +51,9 @@ afterAll(() => {
 });
 
 /** Runs `npm start`'s script and resolves once it says the service is up, with everything it printed. */
-function start(dir = dataDir): Promise<{ child: ChildProcess; output: () => string }> {
+function start(dir = dataDir, moreEnv: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: { ...env, DATA_DIR: dir },
+    env: { ...env, DATA_DIR: dir, ...moreEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -169,7 +169,13 @@ describe('npm start on the data of the store before PostgreSQL (FerretDB on SQLi
     dataDirs.push(dir);
     const { reference, accessToken, prisonerNumber } = await seedSqliteStore(join(dir, 'ferretdb'));
 
-    const started = await start(dir);
+    // Servers on ports of their own: none of the earlier starts' can be in the way.
+    const started = await start(dir, {
+      EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+      EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
+      EMBEDDED_MONGODB_PORT: String(await freePort()),
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    });
     expect(started.output()).toContain(`found the data of the earlier store (FerretDB on SQLite) in ${dir}/ferretdb`);
     expect(started.output()).toMatch(/visits\.visits: 1 documents/);
     expect(existsSync(join(dir, 'ferretdb'))).toBe(false);
