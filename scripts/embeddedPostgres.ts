@@ -8,7 +8,7 @@ import pg from 'pg';
 import { startServer, type RunningServer } from './childServer';
 
 /** The database FerretDB keeps its data in, and the role it connects as. */
-export const FERRETDB_DATABASE = 'ferretdb';
+const FERRETDB_DATABASE = 'ferretdb';
 const ROLE = 'ferretdb';
 /** The system user PostgreSQL runs as when this process is root. */
 const SYSTEM_USER = 'pvb-postgres';

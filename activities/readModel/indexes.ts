@@ -11,7 +11,7 @@ import { queryFields, visitsCollection } from './visits';
 /** The version of the read model's documents: the query fields they carry. */
 const READ_MODEL_VERSION = 2;
 
-export interface StoreOptions {
+export interface IndexOptions {
   /** Where the database is a FerretDB on PostgreSQL: that PostgreSQL database. */
   postgresqlUrl?: string;
   say?: (line: string) => void;
@@ -31,7 +31,7 @@ function indexesByCollection() {
 }
 
 /** Makes every index the queries need (and the collections they are on), then brings old documents up to date. */
-export async function ensureIndexes(db: Db, { postgresqlUrl, say = () => undefined }: StoreOptions = {}) {
+export async function ensureIndexes(db: Db, { postgresqlUrl, say = () => undefined }: IndexOptions = {}) {
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const [collection, byFields] of indexesByCollection()) {
     if (!existing.has(collection)) await db.createCollection(collection).catch(ignoreExisting);
