@@ -2,7 +2,8 @@
 // under way fails here (make such a change with `patched()`). Each folder of test/histories/ holds the histories of
 // one version of the workflow's code, kept for as long as visits it started may still run; after a change, record the
 // new code's beside them (a new HISTORY_SET in test/harness.ts, then `npm run test:histories`).
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
@@ -16,6 +17,9 @@ const files = sets.flatMap((set) =>
     .filter((file) => file.endsWith('.json'))
     .map((file) => join(set, file)),
 );
+// A copy without git (an unpacked archive) cannot tell, and says so by skipping that test.
+const isGitClone = existsSync('.git');
+if (!isGitClone) console.warn('replay.test.ts: not a git clone, so it cannot check that no saved history has changed');
 const history = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
 
 describe('saved workflow histories', () => {
@@ -32,6 +36,18 @@ describe('saved workflow histories', () => {
     ];
     expect(sets).toEqual(['2026-11', basename(HISTORY_SET)]);
     for (const set of sets) expect(readdirSync(join(dir, set)).sort(), set).toEqual(paths);
+  });
+
+  // A history changed in place would make replay prove nothing about the visits it was recorded from.
+  it.skipIf(!isGitClone)('are never changed or removed once committed (git: each was added, and only added)', () => {
+    const paths = files.map((file) => join(dir, file));
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    const committedChanges = git('log', '--format=%h %s', '--name-status', '--diff-filter=MDRT', '--', ...paths);
+    const uncommittedChanges = git('status', '--porcelain', '--', dir)
+      .split('\n')
+      .filter((line) => /^( ?[MDRT]|[MDRT] ?)/.test(line));
+    expect(committedChanges, 'record the new code’s histories in a new HISTORY_SET instead').toBe('');
+    expect(uncommittedChanges, 'record the new code’s histories in a new HISTORY_SET instead').toEqual([]);
   });
 
   it.each(files)('%s replays without a nondeterminism error', async (file) => {
