@@ -98,7 +98,23 @@ describe('rules -- check', () => {
       ...'bcdefghij'.split('').map((n, i) => `${n}: &${n} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`),
     ].join('\n');
     const result = parseRuleFile(`${bomb}\nid: BOM\n`, 'bomb.yaml');
-    expect(result.ok).toBe(false);
+    // Refused for its aliases, before the schema (which would refuse it anyway, for its missing name and calendar).
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ file: 'bomb.yaml', line: 1, path: '(file)', message: expect.stringMatching(/^YAML: .*alias/i) }],
+    });
+  });
+
+  it('reads a file that uses a few aliases, as editors write to repeat a block', () => {
+    const plain = readFileSync('rules/prisons/northgate.yaml', 'utf8');
+    const text = plain
+      .replace('wed: [0930-1130, 1400-1600]', 'wed: &two-sessions [0930-1130, 1400-1600]')
+      .replace('sat: [0930-1130, 1400-1600]', 'sat: *two-sessions');
+    const result = parseRuleFile(text, 'aliases.yaml');
+    const expected = parseRuleFile(plain, 'plain.yaml');
+    if (!result.ok || !expected.ok) throw new Error(`not read: ${JSON.stringify(result)}`);
+    expect(result.prison.recurring).toEqual(expected.prison.recurring);
+    expect(result.prison.recurring.flat()).toHaveLength(6);
   });
 
   it('reports a YAML syntax error with its line', () => {
