@@ -34,7 +34,8 @@ export function errorPage(c: Context, error: ProblemError): Response {
   const text =
     words[error.status]?.[locale] ?? (locale === 'cy' ? 'Rhowch gynnig arall arni yn nes ymlaen.' : 'Try again later.');
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  const status = ([403, 404, 503].includes(error.status) ? error.status : error.status >= 500 ? 500 : 400) as
-    400 | 403 | 404 | 500 | 503;
+  // 429 kept as it is, with its Retry-After: a visitor sent too many requests and is told when to try again.
+  const status = ([403, 404, 429, 503].includes(error.status) ? error.status : error.status >= 500 ? 500 : 400) as
+    400 | 403 | 404 | 429 | 500 | 503;
   return render(c, 'page', { title, paragraphs: [text], status });
 }

@@ -61,7 +61,7 @@ export interface PageContext {
   title: string;
   prison?: Prison;
   errors?: { path: string; text: string }[];
-  status?: 200 | 400 | 403 | 404 | 500 | 503;
+  status?: 200 | 400 | 403 | 404 | 429 | 500 | 503;
   [key: string]: unknown;
 }
 
