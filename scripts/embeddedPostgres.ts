@@ -159,9 +159,27 @@ function initialise(bin: Binaries, dir: string, password: string, asUser: Partia
 }
 
 /** Makes FerretDB's database once, with the plan setting its queries need to use indexes. */
+/**
+ * Connects once PostgreSQL has finished starting: its port opens before it accepts sessions, and until then it
+ * answers 57P03 ("the database system is starting up"), for as long as crash recovery takes.
+ */
+async function connectOnceStarted(url: string, withinMs = 120_000): Promise<pg.Client> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if ((error as { code?: string }).code !== '57P03' || Date.now() > deadline) throw error;
+      await new Promise((wait) => setTimeout(wait, 200));
+    }
+  }
+}
+
 async function createFerretDbDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  await client.connect();
+  const client = await connectOnceStarted(url);
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [FERRETDB_DATABASE]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${FERRETDB_DATABASE}`);
