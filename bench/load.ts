@@ -1,5 +1,6 @@
 // Load for the benchmark: visit requests sent over HTTP at a fixed rate (open loop) or as fast as answers come
-// (closed loop), each with its own Idempotency-Key and prisoner, recording every POST's latency.
+// (closed loop), each with its own Idempotency-Key and prisoner, recording every POST's latency: those answered 201
+// apart from those that failed (any other answer, or none), so that a quick refusal never flatters the figures.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { bookableSlots } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
@@ -7,10 +8,14 @@ import type { Prison } from '../rules/prison';
 
 export interface LoadResult {
   sent: number;
-  created: number;
-  /** Answers other than 201, by status. */
-  refused: Record<string, number>;
+  /** Requests answered 201 with a reference: started, not yet necessarily in the read model. */
+  answered201: number;
+  /** Answers other than 201, by status, and requests that got no answer ("network"). */
+  failed: Record<string, number>;
+  /** Latencies of the requests answered 201. */
   latenciesMs: number[];
+  /** Latencies of the failed requests, until their answer or their error. */
+  failedLatenciesMs: number[];
   seconds: number;
   references: string[];
 }
@@ -47,31 +52,44 @@ export function requestBodies(prisons: Prison[]) {
 async function submit(baseUrl: string, body: unknown, result: LoadResult): Promise<void> {
   const started = performance.now();
   result.sent++;
+  let failure = 'network';
   try {
     const response = await fetch(`${baseUrl}/api/visits`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
       body: JSON.stringify(body),
     });
-    const answer = (await response.json()) as { reference?: string };
-    result.latenciesMs.push(performance.now() - started);
-    if (response.status === 201 && answer.reference) {
-      result.created++;
-      result.references.push(answer.reference);
-    } else {
-      result.refused[response.status] = (result.refused[response.status] ?? 0) + 1;
+    // Read as text: an answer that is not JSON (a proxy's 502) is a failure by its status, not a network error.
+    const text = await response.text();
+    failure = String(response.status);
+    const reference = response.status === 201 ? (JSON.parse(text) as { reference?: string }).reference : undefined;
+    if (reference) {
+      result.latenciesMs.push(performance.now() - started);
+      result.answered201++;
+      result.references.push(reference);
+      return;
     }
   } catch {
-    result.refused.network = (result.refused.network ?? 0) + 1;
+    // no answer, or a 201 without a reference: counted below as failed
   }
+  result.failedLatenciesMs.push(performance.now() - started);
+  result.failed[failure] = (result.failed[failure] ?? 0) + 1;
 }
 
-const empty = (): LoadResult => ({ sent: 0, created: 0, refused: {}, latenciesMs: [], seconds: 0, references: [] });
+const empty = (): LoadResult => ({
+  sent: 0,
+  answered201: 0,
+  failed: {},
+  latenciesMs: [],
+  failedLatenciesMs: [],
+  seconds: 0,
+  references: [],
+});
 
 function progress(label: string, result: LoadResult, started: number): NodeJS.Timeout {
   return setInterval(() => {
     const seconds = Math.round((performance.now() - started) / 1000);
-    process.stdout.write(`\r  ${label}: ${seconds} s, ${result.sent} sent, ${result.created} created   `);
+    process.stdout.write(`\r  ${label}: ${seconds} s, ${result.sent} sent, ${result.answered201} answered 201   `);
   }, 1000);
 }
 
