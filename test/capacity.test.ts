@@ -1,0 +1,173 @@
+// Slot capacity through HTTP: open and closed visits held apart, a staff cancellation giving its place back, and a
+// lowered capacity that refuses new bookings without taking places from visits already booked. The prison is the
+// test's own, in a rule folder of its own, so that the test can change its capacity as a policy team would.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { bookableSlots } from '../rules/calendar';
+import { londonClock } from '../rules/londonTime';
+import type { Capacity } from '../rules/prison';
+import { RuleBook } from '../rules/ruleBook';
+import { fakePrisonerService, samplePrisoner } from './fakePrisonerService';
+import { startTestService, visitRequestBody, type TestService } from './harness';
+
+const times = ['0900-1000', '1100-1200', '1400-1500', '1600-1700'];
+
+/** HMP Capacity's rule file: visits every day, one open and one closed visit a slot, more or fewer open at 16:00. */
+function ruleFile(at1600: Capacity) {
+  return stringify({
+    id: 'CAP',
+    name: 'HMP Capacity',
+    phone: '0300 060 6099',
+    calendar: {
+      lead_days: 2,
+      booking_window: 14,
+      recurring: Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => [day, [...times]])),
+      capacity: { open: 1, closed: 1, times: { '1600-1700': at1600 } },
+    },
+    eligibility: [
+      {
+        name: 'category-a-closed-visits',
+        conditions: { all: [{ fact: 'prisoner', path: '$.category', operator: 'equal', value: 'A' }] },
+        event: { type: 'closed_visit', params: { explanation: 'Category A prisoners have closed visits.' } },
+      },
+    ],
+  });
+}
+
+const ruleDir = mkdtempSync(join(tmpdir(), 'capacity-rules-'));
+const ruleFilePath = join(ruleDir, 'capacity.yaml');
+writeFileSync(ruleFilePath, ruleFile({ open: 3 }));
+const rules = new RuleBook(ruleDir);
+
+/** Prisoners at HMP Capacity, as the prisoner-information service knows them. */
+const prisoner = { ...samplePrisoner, number: 'C1234AP', prisonId: 'CAP' };
+const categoryA = { ...prisoner, number: 'A7777AA', category: 'A' };
+
+let service: TestService;
+let staff: string;
+
+beforeAll(async () => {
+  service = await startTestService('capacity', { rules });
+  staff = await service.staffToken('staff', ['CAP']);
+  fakePrisonerService.records.set(prisoner.number, prisoner);
+  fakePrisonerService.records.set(categoryA.number, categoryA);
+});
+afterAll(async () => {
+  await service.close();
+  rmSync(ruleDir, { recursive: true, force: true });
+});
+
+/** The first bookable slot at HMP Capacity with these times (`HH:MM/HH:MM`); each test has a slot of its own. */
+function slotAt(slotTimes: string): string {
+  const prison = rules.get('CAP');
+  if (!prison) throw new Error('HMP Capacity’s rule file was refused');
+  const slot = bookableSlots(prison, londonClock(new Date()).date).find((s) => s.endsWith(slotTimes));
+  if (!slot) throw new Error(`no bookable slot at ${slotTimes}`);
+  return slot;
+}
+
+/** A request to visit a prisoner at HMP Capacity in one slot. */
+async function requestFor(slot: string, visited = prisoner) {
+  const { firstName, lastName, dateOfBirth, number } = visited;
+  const body = visitRequestBody({
+    prisonId: 'CAP',
+    prisoner: { firstName, lastName, dateOfBirth, number },
+    slotOptions: [slot],
+  });
+  const response = await service.call('POST', '/api/visits', { body });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body.reference as string;
+}
+
+const accept = (reference: string, slot: string, closed?: boolean) =>
+  service.call('POST', `/api/staff/visits/${reference}/decision`, {
+    token: staff,
+    body: { outcome: 'accept', slot, referenceNo: 'CAP-1', ...(closed === undefined ? {} : { closed }) },
+  });
+
+const cancelByStaff = (reference: string) =>
+  service.call('POST', `/api/staff/visits/${reference}/cancel`, {
+    token: staff,
+    body: { reasons: ['prisoner_moved'] },
+  });
+
+const statusOf = async (reference: string) =>
+  (await service.call('GET', `/api/staff/visits/${reference}`, { token: staff })).body.status as string;
+
+/** Expects the accept to be refused because the slot is full, and the request to stay with staff. */
+async function expectSlotFull(reference: string, slot: string, closed?: boolean) {
+  const refused = await accept(reference, slot, closed);
+  expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+  expect(refused.body.code).toBe('slot_full');
+  expect(await statusOf(reference)).toBe('requested');
+}
+
+/** Expects the accept to book the visit, closed or not as given. */
+async function expectBooked(reference: string, slot: string, closed?: boolean) {
+  const response = await accept(reference, slot, closed);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  expect(response.body).toMatchObject({ status: 'booked', slotGranted: slot });
+}
+
+describe('a slot with a capacity', () => {
+  it('holds closed visits in the closed room: a closed visit takes a closed place, not an open one', async () => {
+    const slot = slotAt('09:00/10:00'); // one open place, one closed
+    const [open, closed, secondClosed, secondOpen] = [
+      await requestFor(slot),
+      await requestFor(slot),
+      await requestFor(slot),
+      await requestFor(slot),
+    ];
+    await expectBooked(open, slot, false);
+    await expectBooked(closed, slot, true);
+    expect((await service.call('GET', `/api/staff/visits/${closed}`, { token: staff })).body.closed).toBe(true);
+    await expectSlotFull(secondClosed, slot, true);
+    await expectSlotFull(secondOpen, slot, false);
+  });
+
+  it('counts a visit the prison’s rules make closed against the closed places, though staff do not say closed', async () => {
+    const slot = slotAt('11:00/12:00'); // one open place, one closed
+    const [categoryAVisit, secondCategoryAVisit, openVisit] = [
+      await requestFor(slot, categoryA),
+      await requestFor(slot, categoryA),
+      await requestFor(slot),
+    ];
+    await expectBooked(categoryAVisit, slot);
+    expect((await service.call('GET', `/api/staff/visits/${categoryAVisit}`, { token: staff })).body.closed).toBe(true);
+    await expectSlotFull(secondCategoryAVisit, slot);
+    await expectBooked(openVisit, slot);
+  });
+
+  it('gets a place back when staff cancel a booked visit, and another visit can be booked into it', async () => {
+    const slot = slotAt('14:00/15:00'); // one open place
+    const [first, second] = [await requestFor(slot), await requestFor(slot)];
+    await expectBooked(first, slot);
+    await expectSlotFull(second, slot);
+
+    const cancelled = await cancelByStaff(first);
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(await statusOf(first)).toBe('cancelled');
+    await expectBooked(second, slot);
+  });
+
+  it('keeps the visits booked when the prison lowers its capacity, and books no more beyond the new one', async () => {
+    const slot = slotAt('16:00/17:00'); // three open places, until the policy team lowers them to one
+    const [first, second, third] = [await requestFor(slot), await requestFor(slot), await requestFor(slot)];
+    await expectBooked(first, slot);
+    await expectBooked(second, slot);
+
+    writeFileSync(ruleFilePath, ruleFile({ open: 1 }));
+    expect(rules.reload()).toEqual([]);
+
+    await expectSlotFull(third, slot); // under the old capacity, a place was free
+    expect([await statusOf(first), await statusOf(second)]).toEqual(['booked', 'booked']);
+    // The second visit still holds its place: one cancellation leaves the slot at its new capacity, still full.
+    expect((await cancelByStaff(first)).status).toBe(200);
+    await expectSlotFull(third, slot);
+    expect((await cancelByStaff(second)).status).toBe(200);
+    await expectBooked(third, slot);
+  });
+});
