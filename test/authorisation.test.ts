@@ -89,3 +89,60 @@ describe('every staff route', () => {
     expect((await call(route, 'policy@auth.test')).status, 'policy').toBe(policy);
   });
 });
+
+// The search and the dashboard answer anyone signed in, so their status says nothing: what they show must hold
+// nothing of a prison the user does not work at. Each is read by a user of the visit's prison too, to show that the
+// visit would be there to leak.
+describe('staff of another prison', () => {
+  const asOther = 'other@auth.test';
+  const asPrison = 'policy@auth.test';
+
+  const searched = async (route: string, who: string) => {
+    const response = await call(route, who);
+    expect(response.status, `${route} as ${who}`).toBe(200);
+    return route.startsWith('GET /api/') ? JSON.stringify(await response.json()) : response.text();
+  };
+
+  it('find none of its visits by prison number or by reference, in the API or the pages', async () => {
+    for (const route of [
+      'GET /api/staff/search?q=A1234BC',
+      'GET /api/staff/search?q={ref}',
+      'GET /staff/search?q=A1234BC',
+      'GET /staff/search?q={ref}',
+    ]) {
+      // The page repeats the term searched for in its form, so there the visit shows as its link.
+      const visit = route.startsWith('GET /api/') ? reference : `href="/staff/visits/${reference}"`;
+      expect(await searched(route, asPrison), route).toContain(visit);
+      const seen = await searched(route, asOther);
+      expect(seen, route).not.toContain(visit);
+      expect(seen, route).not.toContain('Oscar Wilde');
+      if (route.startsWith('GET /api/')) expect(JSON.parse(seen), route).toEqual({ visits: [] });
+      else expect(seen, route).toContain('No visits found at your prisons.');
+    }
+  });
+
+  it('see none of its figures on the dashboard or in its download', async () => {
+    /** The dashboard's headline count of requests, and its requests by state. */
+    const dashboard = async (who: string) => {
+      const html = await searched('GET /staff/dashboard', who);
+      const requests = /Requests\s*<\/dt>\s*<dd[^>]*>\s*(\d+)\s*</.exec(html)?.[1];
+      const byState = html.slice(html.indexOf('Requests by state'), html.indexOf('Rejection reasons'));
+      return { html, requests, byState };
+    };
+    const mine = await dashboard(asPrison);
+    expect(mine.requests).toBe('1');
+    expect(mine.byState).toContain('requested');
+    const theirs = await dashboard(asOther);
+    expect(theirs.requests).toBe('0');
+    expect(theirs.byState).not.toContain('requested');
+    expect(theirs.byState).toContain('None in this period.');
+    expect(theirs.html).toContain('HMP Westmoor: requests submitted from');
+    expect(theirs.html).not.toContain('Northgate');
+
+    const csv = async (who: string) => (await searched('GET /staff/dashboard.csv', who)).split('\r\n');
+    expect(await csv(asPrison)).toEqual(expect.arrayContaining(['"requests",1', '"state requested",1']));
+    const rows = await csv(asOther);
+    expect(rows).toContain('"requests",0');
+    expect(rows.filter((row) => /^"(state|rejection|channel) /.test(row))).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 // What hostile or unusual clients send: floods of submissions, huge or deep bodies, markup, unusual Unicode.
 // Never a 500; markup is refused where names are, and escaped wherever it is shown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, londonClock } from '../rules/londonTime';
 import { startTestService, testApp, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;
@@ -93,15 +94,37 @@ describe('control characters, which the store cannot keep (NUL)', () => {
 });
 
 describe('staff pages given impossible dates', () => {
+  /** The page's form, shown again with `message` on field `id`: in the error summary, linked, and by the field. */
+  function expectFieldError(html: string, id: string, message: string) {
+    const text = message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(html).toMatch(new RegExp(`<div class="govuk-error-summary"[\\s\\S]*<a href="#${id}">\\s*${text}\\s*</a>`));
+    expect(html).toMatch(
+      new RegExp(`<p id="${id}-error" class="govuk-error-message">\\s*<span[^>]*>Error:</span> ${text}`),
+    );
+    expect(html).toMatch(new RegExp(`<input\\s[^>]*class="govuk-input[^"]*govuk-input--error"[^>]*\\sid="${id}"`));
+  }
+
   it('answer with the form and its error, never a 500', async () => {
     const cookie = { Cookie: `pvb_session=${staff}` };
-    for (const path of [
-      '/staff/booked?date=2026-13-01',
-      '/staff/dashboard?from=2026-02-31',
-      '/staff/dashboard.csv?to=2026-00-10',
-    ]) {
-      expect((await service.app.request(path, { headers: cookie })).status, path).toBe(200);
-    }
+    const page = async (path: string) => {
+      const response = await service.app.request(path, { headers: cookie });
+      expect(response.status, path).toBe(200);
+      return response.text();
+    };
+    expectFieldError(await page('/staff/booked?date=2026-13-01'), 'date', 'Enter a date like 2026-12-02');
+    const dashboard = await page('/staff/dashboard?from=2026-02-31');
+    expectFieldError(dashboard, 'from', 'Enter a date like 2026-11-01');
+    expect(dashboard).not.toContain('id="to-error"');
+
+    // A download has no form to show: it gives the figures of the period it can read, here the default one.
+    const csv = await service.app.request('/staff/dashboard.csv?to=2026-00-10', { headers: cookie });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('Content-Type')).toMatch(/^text\/csv/);
+    const today = londonClock(new Date()).date;
+    expect(csv.headers.get('Content-Disposition')).toBe(
+      `attachment; filename="performance-${addDays(today, -27)}-${today}.csv"`,
+    );
+    expect((await csv.text()).split('\r\n')[1]).toMatch(/^"requests",\d+$/);
     expect((await service.app.request('/staff/booked.csv?prisonId=X%0D%0AY', { headers: cookie })).status).toBe(403);
   });
 });

@@ -2,8 +2,20 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { OperationObject } from 'openapi3-ts/oas31';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prisonList, publicVisit, queue, slotList, staffVisit, submitted } from '../api/schemas';
-import { startTestService, visitRequestBody, type TestService } from './harness';
+import { z } from 'zod';
+import {
+  health,
+  prisonList,
+  publicVisit,
+  queue,
+  searchResults,
+  session,
+  slotList,
+  staffVisit,
+  submitted,
+} from '../api/schemas';
+import { saveStaffAccount } from '../api/staffAccounts';
+import { PASSWORD, startTestService, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;
 beforeAll(async () => {
@@ -41,15 +53,69 @@ describe('GET /openapi.json', () => {
   });
 });
 
-describe('the answers fit the documented schemas', () => {
-  it('for prisons, slots, a submission, the visit, the queue and a staff view', async () => {
-    const staff = await service.staffToken('staff', ['NGT']);
-    slotList.parse((await service.call('GET', '/api/prisons/NGT/slots')).body);
-    prisonList.parse((await service.call('GET', '/api/prisons')).body);
-    const created = submitted.parse((await service.call('POST', '/api/visits', { body: visitRequestBody() })).body);
-    publicVisit.parse((await service.call('GET', created.statusUrl, { token: created.accessToken })).body);
-    queue.parse((await service.call('GET', '/api/staff/queue', { token: staff })).body);
-    staffVisit.parse((await service.call('GET', `/api/staff/visits/${created.reference}`, { token: staff })).body);
+/**
+ * The schema with every object in it strict, so that an answer holding a field the document does not name fails to
+ * parse (a plain object schema would drop the field and pass).
+ */
+function strictly(schema: z.ZodType): z.ZodType {
+  const { def } = schema._zod;
+  switch (def.type) {
+    case 'object':
+      return z.strictObject(
+        Object.fromEntries(Object.entries((schema as z.ZodObject).shape).map(([key, field]) => [key, strictly(field)])),
+      );
+    case 'array':
+      return z.array(strictly((schema as z.ZodArray<z.ZodType>).element));
+    case 'optional':
+      return strictly((schema as z.ZodOptional<z.ZodType>).unwrap()).optional();
+    case 'nullable':
+      return strictly((schema as z.ZodNullable<z.ZodType>).unwrap()).nullable();
+    case 'union':
+      return z.union((schema as z.ZodUnion<z.ZodType[]>).options.map(strictly));
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'enum':
+    case 'literal':
+    case 'null':
+      return schema;
+    default:
+      throw new Error(`strictly: no rule yet for a ${def.type} schema`);
+  }
+}
+
+/** The answer, if it fits the schema exactly: every check of the schema, and no field it does not name. */
+function fits<S extends z.ZodType>(schema: S, answer: { status: number; body: unknown }, status = 200): z.output<S> {
+  expect(answer.status).toBe(status);
+  strictly(schema).parse(answer.body);
+  return schema.parse(answer.body);
+}
+
+describe('the answers fit the documented schemas, with no field they do not name', () => {
+  it('for health, prisons, slots, a submission, the visit, a sign-in, the queue, a search and a staff view', async () => {
+    fits(health, await service.call('GET', '/health'));
+    fits(slotList, await service.call('GET', '/api/prisons/NGT/slots'));
+    fits(prisonList, await service.call('GET', '/api/prisons'));
+    const created = fits(submitted, await service.call('POST', '/api/visits', { body: visitRequestBody() }), 201);
+    const visit = fits(publicVisit, await service.call('GET', created.statusUrl, { token: created.accessToken }));
+    // The same answer with one field more, deep inside, which a plain parse would drop without a word.
+    const [visitor] = visit.visitors;
+    const widened = { status: 200, body: { ...visit, visitors: [{ ...visitor, dateOfBirth: '1985-01-01' }] } };
+    expect(() => fits(publicVisit, widened)).toThrow(/unrecognized_key[^]*dateOfBirth/);
+    await saveStaffAccount(service.db, {
+      email: 'openapi@test.example',
+      role: 'staff',
+      prisons: ['NGT'],
+      password: PASSWORD,
+    });
+    const signedIn = await service.call('POST', '/api/staff/session', {
+      body: { email: 'openapi@test.example', password: PASSWORD },
+    });
+    const { token } = fits(session, signedIn);
+    fits(queue, await service.call('GET', '/api/staff/queue', { token }));
+    const found = fits(searchResults, await service.call('GET', '/api/staff/search?q=A1234BC', { token }));
+    expect(found.visits.map((visit) => visit.reference)).toContain(created.reference);
+    fits(staffVisit, await service.call('GET', `/api/staff/visits/${created.reference}`, { token }));
   });
 });
 

@@ -59,7 +59,28 @@ describe('staff', () => {
 
   it('see the queue refresh itself when a request arrives', async () => {
     const page = await signIn('ngt@staff.test');
-    await page.waitForTimeout(500); // the page's event stream is open
+    // The page's own event streams, kept where the test can see them, from the queue page's next load on.
+    await page.addInitScript(() => {
+      const opened: EventSource[] = [];
+      Object.assign(window, { openedEventSources: opened });
+      window.EventSource = class extends window.EventSource {
+        constructor(...args: ConstructorParameters<typeof EventSource>) {
+          super(...args);
+          opened.push(this);
+        }
+      };
+    });
+    await page.reload();
+    // Open: the server has answered the stream, having started the look at the queue that later looks are compared
+    // with; a request sent from now on is a change.
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { openedEventSources: EventSource[] }).openedEventSources.some(
+          (events) => events.readyState === EventSource.OPEN,
+        ),
+      undefined,
+      { timeout: 15_000 },
+    );
     const submitted = await submit();
     await page.getByRole('link', { name: submitted.reference }).waitFor({ timeout: 15_000 });
     await page.context().close();

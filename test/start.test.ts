@@ -41,6 +41,21 @@ const env = {
   DATA_DIR: dataDir,
 };
 const base = `http://127.0.0.1:${ports.api}`;
+
+// Each step's limit comes from the waits inside it, and each test's timeout from its steps' limits: a step too slow
+// fails with its own message (and what the service printed), never cut short by the test's timeout.
+/**
+ * One start: scripts/start.ts waits for Temporal's namespace for up to 90 s (scripts/embeddedServers.ts), then for
+ * PostgreSQL, FerretDB and the API's health in turn.
+ */
+const START_MS = 150_000;
+/** One stop on Ctrl-C: the worker and the API have 15 s before SIGKILL, then each of the four servers 10 s. */
+const STOP_MS = 60_000;
+/** The requests and commands of a test between its starts and stops. */
+const STEPS_MS = 30_000;
+/** Seeding the old store: FerretDB on SQLite is waited for up to 60 s, then written to and stopped. */
+const SEED_MS = 60_000 + STEPS_MS;
+
 let current: ChildProcess | undefined;
 
 const dataDirs = [dataDir];
@@ -60,7 +75,7 @@ function start(dir = dataDir, moreEnv: NodeJS.ProcessEnv = {}): Promise<{ child:
   current = child;
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 100 s:\n${output}`)), 100_000);
+    const timer = setTimeout(() => reject(new Error(`no start within ${START_MS / 1000} s:\n${output}`)), START_MS);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Press Ctrl-C to stop.')) {
@@ -75,8 +90,9 @@ function start(dir = dataDir, moreEnv: NodeJS.ProcessEnv = {}): Promise<{ child:
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once('exit', (code) => resolve(code));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no stop within ${STOP_MS / 1000} s of Ctrl-C`)), STOP_MS);
+    child.once('exit', (code) => (clearTimeout(timer), resolve(code)));
     child.kill('SIGINT');
   });
 }
@@ -107,7 +123,11 @@ async function signIn(email: string, password: string): Promise<string> {
   return body.token;
 }
 
-describe('npm start', { timeout: 240_000 }, () => {
+/** The move of an old store: a stop of the earlier start, if still up; the old store seeded; a start; a stop. */
+const MOVE_MS = STOP_MS + SEED_MS + START_MS + STOP_MS + STEPS_MS;
+
+// Two starts and a stop between them.
+describe('npm start', { timeout: START_MS + STOP_MS + START_MS + STEPS_MS }, () => {
   it('brings the service up, stops cleanly on Ctrl-C, and keeps visits across a restart', async () => {
     const first = await start();
     expect(first.output()).toContain('staff@northgate.example');
@@ -141,10 +161,7 @@ describe('npm start', { timeout: 240_000 }, () => {
     const added = spawnSync(
       process.execPath,
       [...args, '--password', 'a-long-password', '--role', 'staff', '--prison', 'WMR'],
-      {
-        env: staffEnv,
-        encoding: 'utf8',
-      },
+      { env: staffEnv, encoding: 'utf8', timeout: STEPS_MS },
     );
     expect(added.status, added.stderr).toBe(0);
     await signIn('new@westmoor.example', 'a-long-password');
@@ -152,17 +169,14 @@ describe('npm start', { timeout: 240_000 }, () => {
     const refused = spawnSync(
       process.execPath,
       [...args, '--password', 'a-long-password', '--role', 'staff', '--prison', 'XXX'],
-      {
-        env: staffEnv,
-        encoding: 'utf8',
-      },
+      { env: staffEnv, encoding: 'utf8', timeout: STEPS_MS },
     );
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('--prison: no rule file for XXX');
   });
 });
 
-describe('npm start on the data of the store before PostgreSQL (FerretDB on SQLite)', { timeout: 240_000 }, () => {
+describe('npm start on the data of the store before PostgreSQL (FerretDB on SQLite)', { timeout: MOVE_MS }, () => {
   it('moves it across, says so, keeps the old files aside, and finds the visits it held', async () => {
     if (current?.pid && current.exitCode === null) await stop(current);
     const dir = dataFolder();

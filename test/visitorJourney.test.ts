@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookies as listedCookies } from '../ui/infoPages';
 import { checkPage, openSite, serve, type Site } from './browser';
 import { createLog } from '../api/log';
-import { slotsAt, startTestService, testApp, type TestService } from './harness';
+import { eventually, slotsAt, startTestService, testApp, type TestService } from './harness';
 
 let service: TestService;
 let site: Site;
@@ -110,7 +110,8 @@ describe('a visitor', () => {
     const { context, page } = await open();
     const answers = { ...english, slots: slotsAt('NGT').slice(0, 2), organisation: 'Wilde & Co Solicitors' };
     const reference = await request(page, answers, 'en');
-    await expect(page.locator('body')).toBeDefined();
+    expect(await page.textContent('.govuk-panel__title')).toContain('Visit request sent');
+    expect(await page.textContent('main')).toContain('We have sent a confirmation to ada@example.com');
     expect(await page.textContent('main')).toMatch(/HMP Northgate will email you by \w+day \d+ \w+ \d{4}/);
     const staffView = await statusOf(reference);
     expect(staffView.prisoner).toMatchObject({ number: 'A1234BC', lastName: 'Wilde' });
@@ -132,8 +133,12 @@ describe('a visitor', () => {
     const reference = await request(page, welsh, 'cy');
     expect(await page.textContent('h1')).toContain('Cais am ymweliad wedi’i anfon');
     expect(await page.getAttribute('html', 'lang')).toBe('cy');
-    const mail = service.mail.messages.find((m) => m.subject?.includes(reference) || m.text?.includes(reference));
-    expect(mail?.subject ?? '').toMatch(/^Cais am ymweliad/);
+    // The e-mail goes in the background, after the page has answered.
+    const mail = await eventually(
+      async () => service.mail.messages.find((m) => m.subject?.includes(reference) || m.text?.includes(reference)),
+      30_000,
+    );
+    expect(mail.subject ?? '').toMatch(/^Cais am ymweliad/);
     await context.close();
   });
 
@@ -201,6 +206,8 @@ describe('a visitor', () => {
     await fillDate(page, 'visitors-0-dateOfBirth', ['1', '1', '1985']);
     await page.getByRole('button', { name: 'Continue' }).click();
     const [first, , third] = slotsAt('NGT');
+    // The calendar is built by the page's script, which may not have run yet when the page first shows.
+    await page.locator('[data-calendar-date]').first().waitFor();
     const dates = await page
       .locator('[data-calendar-date]')
       .evaluateAll((all) => all.map((b) => b.getAttribute('data-calendar-date')));
