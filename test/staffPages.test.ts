@@ -59,25 +59,20 @@ describe('staff', () => {
 
   it('see the queue refresh itself when a request arrives', async () => {
     const page = await signIn('ngt@staff.test');
-    // The page's own event streams, kept where the test can see them, from the queue page's next load on.
+    // Notes when the page's event stream says the server is watching the queue, from the page's next load on.
     await page.addInitScript(() => {
-      const opened: EventSource[] = [];
-      Object.assign(window, { openedEventSources: opened });
       window.EventSource = class extends window.EventSource {
         constructor(...args: ConstructorParameters<typeof EventSource>) {
           super(...args);
-          opened.push(this);
+          this.addEventListener('watching', () => Object.assign(window, { queueWatched: true }));
         }
       };
     });
     await page.reload();
-    // Open: the server has answered the stream, having started the look at the queue that later looks are compared
-    // with; a request sent from now on is a change.
+    // The server has taken the look at the queue that later looks are compared with: a request from now on is a
+    // change.
     await page.waitForFunction(
-      () =>
-        (window as unknown as { openedEventSources: EventSource[] }).openedEventSources.some(
-          (events) => events.readyState === EventSource.OPEN,
-        ),
+      () => (window as unknown as { queueWatched?: boolean }).queueWatched === true,
       undefined,
       { timeout: 15_000 },
     );

@@ -170,6 +170,8 @@ export function staffPages(services: Services) {
     const signature = () => queueSignature(db, prisonId);
     return streamSSE(c, async (stream) => {
       const first = await signature();
+      // Says the queue is being watched from now on: a change after this event is sent is seen.
+      await stream.writeSSE({ event: 'watching', data: prisonId });
       for (let polls = 0; polls < 200 && !stream.aborted; polls++) {
         await stream.sleep(3000);
         if ((await signature()) !== first) {
