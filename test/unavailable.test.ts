@@ -100,6 +100,12 @@ describe('when only Temporal is down', () => {
         expect(await visitsOf('D1111DD')).toBe(0);
         await new Promise((wait) => setTimeout(wait, 250));
       }
+      // And Temporal itself holds one visit on this queue, not two: a refused submission started late but not yet
+      // written by the worker would show here.
+      const { client, taskQueue } = service;
+      const started = () => client.workflow.count(`TaskQueue="${taskQueue}"`);
+      await eventually(async () => ((await started()).count > 0 ? true : undefined), 10_000, 200);
+      expect((await started()).count).toBe(1);
     },
   );
 });
