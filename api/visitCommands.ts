@@ -34,6 +34,15 @@ function toReference(bytes: Buffer): string {
   return reference;
 }
 
+/** The reference a request tries at each attempt: from its Idempotency-Key when it has one, else at random. */
+export function referenceFor(idempotencyKey: string | undefined, attempt: number): string {
+  return toReference(
+    idempotencyKey === undefined
+      ? randomBytes(5)
+      : createHash('sha256').update(`${idempotencyKey}:${attempt}`).digest(),
+  );
+}
+
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export const workflowId = (reference: string) => `visit-${reference}`;
@@ -70,11 +79,7 @@ export async function submitVisit(
   const idempotencyKeyHash = idempotencyKey === undefined ? undefined : sha256(idempotencyKey);
   const accessToken = randomBytes(32).toString('base64url');
   for (let attempt = 0; attempt < 8; attempt++) {
-    const reference = toReference(
-      idempotencyKey === undefined
-        ? randomBytes(5)
-        : createHash('sha256').update(`${idempotencyKey}:${attempt}`).digest(),
-    );
+    const reference = referenceFor(idempotencyKey, attempt);
     const input: VisitRequestInput = {
       reference,
       submission,
