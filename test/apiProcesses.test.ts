@@ -8,12 +8,11 @@ import { saveStaffAccount } from '../api/staffAccounts';
 import { freePort } from '../scripts/embeddedServers';
 import { nodeArgs } from '../scripts/roles';
 import { eventually, PASSWORD, startTestService, visitRequestBody, type TestService } from './harness';
+import { killProcess } from './workerProcess';
 
 interface ApiProcess {
   child: ChildProcess;
   base: string;
-  /** What the process printed, for a failure's message. */
-  output(): string;
 }
 
 let service: TestService;
@@ -40,7 +39,7 @@ async function startApi(env: Record<string, string>): Promise<ApiProcess> {
   let printed = '';
   child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  const api = { child, base: `http://127.0.0.1:${port}`, output: () => printed };
+  const api = { child, base: `http://127.0.0.1:${port}` };
   running.push(api);
   await eventually(
     async () => {
@@ -52,14 +51,6 @@ async function startApi(env: Record<string, string>): Promise<ApiProcess> {
     250,
   );
   return api;
-}
-
-/** SIGKILL, resolving once the process is gone. */
-async function kill(api: ApiProcess): Promise<void> {
-  if (api.child.exitCode !== null || api.child.signalCode !== null) return;
-  const exited = new Promise((exit) => api.child.once('exit', exit));
-  api.child.kill('SIGKILL');
-  await exited;
 }
 
 async function post(api: ApiProcess, path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -89,7 +80,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(running.map(kill));
+  await Promise.all(running.map((api) => killProcess(api.child)));
   await service?.close();
 });
 
@@ -126,7 +117,7 @@ describe('the limit on anonymous submissions', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
     expect(refused.headers.get('Content-Type')).toContain('text/html');
-    expect(await refused.text()).toContain('There is a problem');
+    expect(await refused.text()).toContain('You have sent too many requests');
     // Reading the pages is not limited.
     expect((await fetch(`${proxied.base}/request/prison`, { headers: { ...visitor, Cookie: cookie } })).status).toBe(
       200,
@@ -175,7 +166,7 @@ describe('an API process killed mid-traffic', () => {
     const lanes = [0, 1, 2, 3].map(lane);
     await eventually(async () => (answered >= 4 ? true : undefined), 60_000, 10);
     killed = true;
-    await kill(doomed);
+    await killProcess(doomed.child);
     await Promise.all(lanes);
 
     const lost = attempts.filter((a) => a.answer === undefined);

@@ -56,8 +56,8 @@ beforeAll(async () => {
   fakePrisonerService.records.set(categoryA.number, categoryA);
 });
 afterAll(async () => {
-  await service.close();
   rmSync(ruleDir, { recursive: true, force: true });
+  await service?.close();
 });
 
 /** The first bookable slot at HMP Capacity with these times (`HH:MM/HH:MM`); each test has a slot of its own. */

@@ -58,11 +58,15 @@ async function startInProduction(): Promise<void> {
   });
 }
 
-/** Ctrl-C, resolving with the exit code once every process has stopped. */
+/** Ctrl-C, resolving with the exit code once every process has stopped, within 60 s. */
 function stop(): Promise<number | null> {
   if (start.exitCode !== null) return Promise.resolve(start.exitCode);
-  return new Promise((resolve) => {
-    start.once('exit', (code) => resolve(code));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no stop within 60 s:\n${printed}`)), 60_000);
+    start.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
     start.kill('SIGINT');
   });
 }
@@ -71,7 +75,14 @@ beforeAll(startInProduction, 180_000);
 
 afterAll(async () => {
   // Should a test fail half-way, take the whole group (worker and API) down with it.
-  if (start?.pid && start.exitCode === null) process.kill(-start.pid, 'SIGKILL');
+  // (Whether or not start.ts is still there: it may have died and left them running.)
+  if (start?.pid) {
+    try {
+      process.kill(-start.pid, 'SIGKILL');
+    } catch {
+      // the group has gone
+    }
+  }
   await db.dropDatabase();
   await mongo.close();
 });
@@ -80,7 +91,7 @@ afterAll(async () => {
 const setCookie = (response: Response, name: string) =>
   response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${name}=`));
 
-describe('npm start in production', { timeout: 120_000 }, () => {
+describe('npm start in production', { timeout: 60_000 }, () => {
   it('seeds no demo staff accounts, lists none, and lets none sign in', async () => {
     expect(printed).toContain('Prison Visit Booking is running.');
     expect(printed).not.toContain('Demo staff');
@@ -114,7 +125,8 @@ describe('npm start in production', { timeout: 120_000 }, () => {
     expect(session).toMatch(/; HttpOnly(;|$)/);
   });
 
-  it('never logs the prisoner-information service’s token, from start to stop', async () => {
+  // Its waits: 90 s for the worker, 60 s for the lookup, 60 s for the stop, and a little for the requests.
+  it('never logs the prisoner-information service’s token, from start to stop', { timeout: 240_000 }, async () => {
     // `npm start` waits for the API only; the worker may still be bundling the workflows.
     await eventually(async () => (printed.includes('"message":"worker polling"') ? true : undefined), 90_000, 250);
     const submitted = await fetch(`${base}/api/visits`, {

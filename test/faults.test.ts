@@ -12,7 +12,7 @@ import { visitsCollection } from '../activities/readModel/visits';
 import { eventually, testApp } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 import { submitAll } from './visitors';
-import { killWorker, startWorkerProcess } from './workerProcess';
+import { killProcess, startWorkerProcess } from './workerProcess';
 
 const suffix = randomBytes(4).toString('hex');
 const taskQueue = `faults-${suffix}`;
@@ -76,7 +76,7 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
 });
 afterAll(async () => {
-  for (const worker of workers) await killWorker(worker);
+  for (const worker of workers) await killProcess(worker);
   await connection.close();
   await sink.close();
   await db.dropDatabase();
@@ -107,7 +107,7 @@ describe('a burst of 1,000 visit requests with the worker killed midway', { time
       10_000,
       10,
     );
-    await killWorker(first);
+    await killProcess(first);
     const takenNotRecorded = sink.unacknowledged.map(({ mail }) => referenceOf(mail));
     sink.holdSenders = false;
     sink.holdAcknowledgements = 0;

@@ -17,7 +17,7 @@ import { freePort, startStore, startTemporal, type RunningServer } from '../scri
 import { eventually, testApp } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 import { submitAll, type Visitors } from './visitors';
-import { killWorker, startWorkerProcess } from './workerProcess';
+import { killProcess, startWorkerProcess } from './workerProcess';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvb-restarts-'));
 chmodSync(dir, 0o755); // PostgreSQL may run as a user of its own, who must reach its folder in here
@@ -68,7 +68,7 @@ async function startService(
 }
 
 async function closeService(worker: ChildProcess, temporal: Client, sink: SmtpSink, mongo: MongoClient, db: Db) {
-  await killWorker(worker);
+  await killProcess(worker);
   await temporal.connection.close();
   await sink.close();
   await db.dropDatabase().catch(() => undefined);

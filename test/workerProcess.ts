@@ -30,9 +30,9 @@ export function startWorkerProcess(settings: WorkerSettings): ChildProcess {
 }
 
 /** SIGKILL, and resolves once the process is gone. */
-export async function killWorker(worker: ChildProcess): Promise<void> {
-  if (worker.exitCode !== null || worker.signalCode !== null) return;
-  const exited = new Promise((exit) => worker.once('exit', exit));
-  worker.kill('SIGKILL');
+export async function killProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((exit) => child.once('exit', exit));
+  child.kill('SIGKILL');
   await exited;
 }

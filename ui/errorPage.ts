@@ -13,6 +13,10 @@ const words: Record<number, { en: string; cy: string }> = {
     en: 'If you typed the web address, check it is correct.',
     cy: 'Os gwnaethoch deipio’r cyfeiriad gwe, gwiriwch ei fod yn gywir.',
   },
+  429: {
+    en: 'You have sent too many requests. Wait a minute and try again: your answers are kept.',
+    cy: 'Rydych wedi anfon gormod o geisiadau. Arhoswch funud a rhowch gynnig arall arni: mae eich atebion wedi’u cadw.',
+  },
   503: {
     en: 'The service is busy. Try again in a few minutes: your answers are kept.',
     cy: 'Mae’r gwasanaeth yn brysur. Rhowch gynnig arall arni ymhen ychydig funudau: mae eich atebion wedi’u cadw.',
@@ -34,7 +38,7 @@ export function errorPage(c: Context, error: ProblemError): Response {
   const text =
     words[error.status]?.[locale] ?? (locale === 'cy' ? 'Rhowch gynnig arall arni yn nes ymlaen.' : 'Try again later.');
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  // 429 kept as it is, with its Retry-After: a visitor sent too many requests and is told when to try again.
+  // 429 kept as it is, with its Retry-After, for a browser or a client that reads it.
   const status = ([403, 404, 429, 503].includes(error.status) ? error.status : error.status >= 500 ? 500 : 400) as
     400 | 403 | 404 | 429 | 500 | 503;
   return render(c, 'page', { title, paragraphs: [text], status });
