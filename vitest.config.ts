@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Each project's global setup starts servers of its own (Temporal, PostgreSQL with FerretDB) and bundles the
-// workflows; the root has none, so as not to start a third set.
+// workflows; the root has none, so as not to start a third set. Vitest runs every project's setup before the first
+// test, so the `alone` project's servers start up front (some 200 MB) and wait, idle, for their turn.
 const globalSetup = ['test/globalSetup.ts'];
 
 export default defineConfig({

@@ -158,7 +158,6 @@ function initialise(bin: Binaries, dir: string, password: string, asUser: Partia
   }
 }
 
-/** Makes FerretDB's database once, with the plan setting its queries need to use indexes. */
 /**
  * Connects once PostgreSQL has finished starting: its port opens before it accepts sessions, and until then it
  * answers 57P03 ("the database system is starting up"), for as long as crash recovery takes.
@@ -178,6 +177,7 @@ async function connectOnceStarted(url: string, withinMs = 120_000): Promise<pg.C
   }
 }
 
+/** Makes FerretDB's database once, with the plan setting its queries need to use indexes. */
 async function createFerretDbDatabase(url: string): Promise<void> {
   const client = await connectOnceStarted(url);
   try {
