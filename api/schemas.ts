@@ -1,9 +1,18 @@
-// The zod schemas of the API: each validates a body at the edge, gives the TypeScript type used by the workflow
-// and the activities, and becomes a component of the OpenAPI document. Messages are stable error codes, turned
-// into words by ./errors.
+// The zod schemas of the API: the domain's shapes (rules/shapes) registered as OpenAPI components, and the API's
+// own (query strings, answers, sign-in). Messages are stable error codes, turned into words by ./errorMessages.
 import { z } from 'zod';
 import { sampleCase } from '../rules/examples';
-import { cancellationReason, channel, rejectionReason, visitorOutcome, visitStatus } from './vocabulary';
+import {
+  decision,
+  prisonId,
+  slot,
+  staffCancellation,
+  staffMessage,
+  submission,
+  submitted,
+  text,
+} from '../rules/shapes';
+import { channel, rejectionReason, visitorOutcome, visitStatus } from '../rules/vocabulary';
 
 /** Request bodies and response bodies, registered apart: a request is described as clients send it (defaults
  * optional), a response as the API sends it. Both become OpenAPI components under their id. */
@@ -15,33 +24,6 @@ function named<T extends z.ZodType>(registry: typeof requests, schema: T, meta: 
   return schema;
 }
 
-/**
- * Text without control characters, bar tabs and line breaks: nobody types them, and the store cannot keep one of
- * them (NUL) in a document, so a visit holding one could never be saved.
- */
-// eslint-disable-next-line no-control-regex -- control characters are what it finds
-const withoutControls = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/;
-const text = () => z.string().regex(withoutControls, 'invalid_characters');
-/** Text that must say something: blank (spaces only) is as good as missing. */
-const someText = () => text().regex(/\S/, 'required');
-
-const name = someText()
-  .trim()
-  .min(1, 'required')
-  .max(30, 'name_too_long')
-  .regex(/^[^<>\t\n\r]*$/, 'name_has_markup');
-
-/** A prison's code, as rule files name prisons. */
-const prisonId = z.string().regex(/^[A-Z]{3}(-[A-Z0-9]+)*$/, 'unknown_prison');
-
-// A real calendar date: the document then says `format: date` and a pattern that knows month lengths and leap years.
-const isoDate = z.iso.date('invalid_date');
-
-/** An array with no item twice: the refinement gives the error its code, the metadata tells the document. */
-function distinct<T extends z.ZodArray>(array: T, code: string): T {
-  return array.refine((items) => new Set(items).size === items.length, code).meta({ uniqueItems: true });
-}
-
 /** The Idempotency-Key header: 1 to 255 visible ASCII characters. */
 export const idempotencyKeyHeader = z
   .string()
@@ -49,102 +31,11 @@ export const idempotencyKeyHeader = z
   .max(255, 'invalid_format')
   .regex(/^[\x21-\x7e]*$/, 'invalid_format');
 
-export const slot = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d\/([01]\d|2[0-3]):[0-5]\d$/, 'invalid_slot')
-  .meta({ description: 'A visiting slot in London time, `YYYY-MM-DDTHH:MM/HH:MM`', example: '2026-12-02T14:00/15:30' });
-
-export const prisoner = z.strictObject({
-  firstName: name,
-  lastName: name,
-  dateOfBirth: isoDate,
-  number: z
-    .string()
-    .transform((value) => value.replace(/\s+/g, '').toUpperCase())
-    .pipe(z.string().regex(/^[A-Z]\d{4}[A-Z]{2}$/, 'invalid_prison_number')),
-});
-
-export const visitor = z.strictObject({
-  firstName: name,
-  lastName: name,
-  dateOfBirth: isoDate,
-  /** A professional visitor's organisation (a solicitor's firm, a charity). */
-  organisation: text()
-    .trim()
-    .max(60, 'too_long')
-    .regex(/^[^<>]*$/, 'name_has_markup')
-    .optional(),
-});
-
-export const submission = named(
-  requests,
-  z.strictObject({
-    prisonId: z.string().min(1, 'required'),
-    prisoner,
-    // At most 6 (and the prison's own limit): checked with the prison's rules, so that one answer names every problem.
-    visitors: z.array(visitor).min(1, 'required').meta({ maxItems: 6 }),
-    slotOptions: distinct(z.array(slot).min(1, 'required').max(3, 'too_many_slots'), 'duplicate_slot'),
-    contact: z.strictObject({
-      email: z.email('invalid_email').max(254, 'invalid_email'),
-      phone: z.string().refine((value) => /^(\+44|0)\d{9,10}$/.test(value.replace(/[\s()-]/g, '')), 'invalid_phone'),
-    }),
-    locale: z.enum(['en', 'cy']).default('en'),
-  }),
-  { id: 'VisitRequest' },
-);
-export type Submission = z.infer<typeof submission>;
-
-export const decision = named(
-  requests,
-  z.discriminatedUnion('outcome', [
-    z.strictObject({
-      outcome: z.literal('accept'),
-      slot,
-      referenceNo: someText().trim().min(1, 'required').max(30, 'too_long'),
-      closed: z.boolean().default(false),
-      visitors: z
-        .array(
-          z.strictObject({
-            index: z.number().int().min(0),
-            status: visitorOutcome,
-            bannedUntil: isoDate.optional(),
-          }),
-        )
-        .default([]),
-    }),
-    z
-      .strictObject({
-        outcome: z.literal('reject'),
-        reasons: distinct(z.array(rejectionReason.exclude(['request_expired'])).min(1, 'required'), 'duplicate_reason'),
-        detail: text().trim().max(500, 'too_long').optional(),
-        allowanceRenewsOn: isoDate.optional(),
-      })
-      .refine((body) => !body.reasons.includes('other') || Boolean(body.detail), {
-        message: 'detail_required',
-        path: ['detail'],
-      }),
-  ]),
-  { id: 'Decision' },
-);
-export type Decision = z.infer<typeof decision>;
-
-export const staffCancellation = named(
-  requests,
-  z.strictObject({
-    reasons: distinct(
-      z.array(cancellationReason.exclude(['visitor_cancelled'])).min(1, 'required'),
-      'duplicate_reason',
-    ),
-  }),
-  { id: 'StaffCancellation' },
-);
-export type StaffCancellation = z.infer<typeof staffCancellation>;
-
-export const staffMessage = named(
-  requests,
-  z.strictObject({ body: someText().trim().min(1, 'required').max(1000, 'too_long') }),
-  { id: 'StaffMessage' },
-);
+// The domain's shapes (rules/shapes), registered as the OpenAPI components they are.
+requests.add(submission, { id: 'VisitRequest' });
+requests.add(decision, { id: 'Decision' });
+requests.add(staffCancellation, { id: 'StaffCancellation' });
+requests.add(staffMessage, { id: 'StaffMessage' });
 
 export const signIn = named(
   requests,
@@ -204,18 +95,7 @@ export const slotList = named(
   { id: 'SlotList' },
 );
 
-export const submitted = named(
-  responses,
-  z.object({
-    reference: z.string(),
-    status: z.literal('requested'),
-    confirmBy: z.iso.date(),
-    accessToken: z.string(),
-    statusUrl: z.string(),
-  }),
-  { id: 'Submitted' },
-);
-export type Submitted = z.infer<typeof submitted>;
+responses.add(submitted, { id: 'Submitted' });
 
 export const publicVisit = named(
   responses,

@@ -8,11 +8,12 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
-import { refusals, submit } from '../workflows/messages';
+import { refusals } from '../rules/refusals';
+import { submit } from '../workflows/messages';
 import type { VisitRequestInput } from '../workflows/visit';
 import { visitRequest } from '../workflows/visitRequest';
 import { fieldError, invalid, ProblemError } from './problem';
-import type { Submission, Submitted } from './schemas';
+import type { Submission, Submitted } from '../rules/shapes';
 
 export interface WorkflowDeps {
   temporal: Client;
@@ -160,7 +161,7 @@ export async function runCommand<Ret, Args extends unknown[]>(
     if (refusal && conflicts.includes(refusal)) {
       throw new ProblemError(409, refusal, `This visit cannot change so: ${refusal.replaceAll('_', ' ')}.`);
     }
-    if (refusal) throw invalid([fieldError(refusal === 'unknown_visitor' ? 'visitors' : 'slot', refusal)]);
+    if (refusal) throw invalid([fieldError(refusal === refusals.unknownVisitor ? 'visitors' : 'slot', refusal)]);
     if (isEnded(error)) return options.whenEnded();
     throw error;
   }

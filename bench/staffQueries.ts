@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { visitsCollection, queryFields, type VisitDocument } from '../activities/readModel/visits';
 import { saveStaffAccount } from '../api/staffAccounts';
-import type { VisitStatus } from '../api/vocabulary';
+import type { VisitStatus } from '../rules/vocabulary';
 import { addDays, londonClock } from '../rules/londonTime';
 import type { Visit } from '../workflows/visit';
 import { FEWEST_FOR_PERCENTILES, latencies } from './figures';

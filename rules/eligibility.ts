@@ -1,7 +1,7 @@
 // Eligibility: a prison's json-rules-engine rules, plus the checks of the prisoner's record, over the facts of one
 // request. The outcome says which rules fired and why, in words staff (and, for rejections, visitors) can read.
 import { Engine, type RuleProperties, type RuleResult } from 'json-rules-engine';
-import type { RejectionReason } from '../api/vocabulary';
+import type { RejectionReason } from './vocabulary';
 import { addDays } from './londonTime';
 import type { Prison } from './prison';
 import type { Condition, EligibilityRule } from './schema';

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { rejectionReason } from '../api/vocabulary';
+import { rejectionReason } from './vocabulary';
 import { evaluateEligibility, type EligibilityInput, type PrisonerCheck, type RuleTrace } from './eligibility';
 import type { Prison } from './prison';
 

@@ -1,7 +1,7 @@
 // The rule file of one prison, as policy teams write it in YAML. This schema is the one source: the loader, the
 // `rules -- check` command and the editors' JSON Schema (rules/rule-file.schema.json) all come from it.
 import { z } from 'zod';
-import { rejectionReason } from '../api/vocabulary';
+import { rejectionReason } from './vocabulary';
 
 export const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 

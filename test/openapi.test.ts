@@ -3,17 +3,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { OperationObject } from 'openapi3-ts/oas31';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  health,
-  prisonList,
-  publicVisit,
-  queue,
-  searchResults,
-  session,
-  slotList,
-  staffVisit,
-  submitted,
-} from '../api/schemas';
+import { health, prisonList, publicVisit, queue, searchResults, session, slotList, staffVisit } from '../api/schemas';
+import { submitted } from '../rules/shapes';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { PASSWORD, startTestService, visitRequestBody, type TestService } from './harness';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
-import { submission as submissionSchema } from '../api/schemas';
+import { submission as submissionSchema } from '../rules/shapes';
 import { sha256 } from '../api/visitCommands';
 import { freePort, startFerretDb } from '../scripts/embeddedServers';
 import { newVisit } from '../workflows/visit';

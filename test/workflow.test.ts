@@ -14,7 +14,7 @@ import { outbox } from '../activities/emails/outbox';
 import { queryFields, visitsCollection } from '../activities/readModel/visits';
 import { sha256 } from '../api/visitCommands';
 import { saveStaffAccount } from '../api/staffAccounts';
-import { submission } from '../api/schemas';
+import { submission } from '../rules/shapes';
 import { londonClock } from '../rules/londonTime';
 import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import { newVisit, type StaffDecision, type VisitRequestInput } from '../workflows/visit';

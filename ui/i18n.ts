@@ -1,8 +1,7 @@
 // English and Welsh words for the pages, from ./locales; a test checks both have every key.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export type Locale = 'en' | 'cy';
+import type { Locale } from '../rules/vocabulary';
 
 const load = (locale: Locale) =>
   JSON.parse(readFileSync(join(import.meta.dirname, 'locales', `${locale}.json`), 'utf8')) as Record<string, string>;

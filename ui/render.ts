@@ -5,7 +5,8 @@ import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import nunjucks from 'nunjucks';
 import type { Prison } from '../rules/prison';
-import { translate, type Locale } from './i18n';
+import type { Locale } from '../rules/vocabulary';
+import { translate } from './i18n';
 
 const env = nunjucks.configure(
   [join(import.meta.dirname, 'views'), join(import.meta.dirname, '../node_modules/govuk-frontend/dist')],

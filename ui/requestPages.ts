@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import { formatDate, formatSlot } from '../activities/emails/render';
 import type { Services } from '../api/app';
-import { prisoner as prisonerSchema, submission, visitor as visitorSchema } from '../api/schemas';
+import { prisoner as prisonerSchema, submission, visitor as visitorSchema } from '../rules/shapes';
 import { toFieldErrors } from '../api/validation';
 import { ProblemError } from '../api/problem';
 import { submitVisit } from '../api/visitCommands';
@@ -13,7 +13,8 @@ import { bookableSlots, requestSchedule } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
 import type { Prison } from '../rules/prison';
 import { checkSubmission } from '../rules/submission';
-import { translate, type Locale } from './i18n';
+import type { Locale } from '../rules/vocabulary';
+import { translate } from './i18n';
 import { csrfMatches, newJourney, readJourney, writeJourney, type Journey } from './journeyCookie';
 import { localeOf, render } from './render';
 

@@ -18,13 +18,8 @@ import {
 import type { VisitDocument } from '../activities/readModel/visits';
 import type { Services } from '../api/app';
 import { ProblemError } from '../api/problem';
-import {
-  decision as decisionSchema,
-  staffCancellation,
-  staffMessage,
-  submission,
-  type StaffUser,
-} from '../api/schemas';
+import { type StaffUser } from '../api/schemas';
+import { decision as decisionSchema, staffCancellation, staffMessage, submission } from '../rules/shapes';
 import { messageFor } from '../api/errorMessages';
 import { bookableSlots, requestSchedule, slotCapacity } from '../rules/calendar';
 import { checkSubmission } from '../rules/submission';
@@ -40,7 +35,7 @@ import { dashboardFigures } from './dashboardFigures';
 import { evaluateEligibility } from '../rules/eligibility';
 import { inputFromCase, sampleCase } from '../rules/examples';
 import { parseRuleFile } from '../rules/ruleFile';
-import { cancellationReason, channel, rejectionReason } from '../api/vocabulary';
+import { cancellationReason, channel, rejectionReason } from '../rules/vocabulary';
 import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import { csrfMatches, newJourney, readJourney, writeJourney } from './journeyCookie';
 import { render } from './render';

@@ -2,8 +2,8 @@
 // Commands are updates: their validators refuse a command that does not fit the visit's state before it enters
 // history, and each handler returns once the read model shows its effect.
 import { defineUpdate } from '@temporalio/workflow';
-import type { Submitted } from '../api/schemas';
-import type { CancellationReason } from '../api/vocabulary';
+import type { Submitted } from '../rules/shapes';
+import type { CancellationReason } from '../rules/vocabulary';
 import type { StaffActor, StaffDecision } from './visit';
 
 /** Waits until the new request is in the read model; answers the visitor's submission (sent with the start). */
@@ -25,15 +25,3 @@ export const confirmCancellation = defineUpdate<number, [{ staff: StaffActor }]>
 
 /** Staff write to the visitor about a booked visit. */
 export const sendMessage = defineUpdate<number, [{ body: string; staff: StaffActor }]>('sendMessage');
-
-/** Names of the business failures the updates raise, shared with the API, which maps them to HTTP answers. */
-export const refusals = {
-  alreadyProcessed: 'already_processed',
-  notCancellable: 'not_cancellable',
-  idempotencyKeyReused: 'idempotency_key_reused',
-  referenceTaken: 'reference_taken',
-  slotFull: 'slot_full',
-  slotStarted: 'slot_started',
-  notBooked: 'not_booked',
-  notAVisitorCancellation: 'not_a_visitor_cancellation',
-} as const;

@@ -1,12 +1,12 @@
 // One visit request as the workflow keeps it and the read model stores it, and the pure rules that change it.
 // No I/O here: the workflow applies these functions and hands the result to an activity to save.
-import type { Decision, Submission } from '../api/schemas';
-import type { CancellationReason, Channel, RejectionReason, VisitStatus } from '../api/vocabulary';
+import type { Decision, Submission } from '../rules/shapes';
+import type { CancellationReason, Channel, RejectionReason, VisitorOutcome, VisitStatus } from '../rules/vocabulary';
+import { refusals, type Refusal } from '../rules/refusals';
 import type { Eligibility } from '../rules/eligibility';
 import { slotTimes } from '../rules/londonTime';
 
 export type Actor = 'visitor' | 'staff' | 'system';
-export type VisitorOutcome = 'allowed' | 'banned' | 'not_on_list' | 'other';
 
 export interface TimelineEntry {
   status: VisitStatus;
@@ -146,12 +146,12 @@ function touch(visit: Visit): void {
 }
 
 /** Why a command cannot apply to a visit in its present state, or undefined when it can. */
-export function decisionRefusal(visit: Visit, decision: Decision, now: Date): string | undefined {
-  if (visit.status !== 'requested') return 'already_processed';
+export function decisionRefusal(visit: Visit, decision: Decision, now: Date): Refusal | undefined {
+  if (visit.status !== 'requested') return refusals.alreadyProcessed;
   if (decision.outcome === 'reject') return undefined;
-  if (!visit.slotOptions.includes(decision.slot)) return 'slot_not_requested';
-  if (slotTimes(decision.slot).start <= now) return 'slot_started';
-  if (decision.visitors.some((v) => v.index >= visit.visitors.length)) return 'unknown_visitor';
+  if (!visit.slotOptions.includes(decision.slot)) return refusals.slotNotRequested;
+  if (slotTimes(decision.slot).start <= now) return refusals.slotStarted;
+  if (decision.visitors.some((v) => v.index >= visit.visitors.length)) return refusals.unknownVisitor;
   return undefined;
 }
 

@@ -15,7 +15,8 @@ import {
 import type { createActivities } from '../activities';
 import type { Template } from '../activities/emails/render';
 import { slotTimes } from '../rules/londonTime';
-import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, refusals, sendMessage, submit } from './messages';
+import { refusals } from '../rules/refusals';
+import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage, submit } from './messages';
 import {
   acceptOutcome,
   applyCancellationConfirmed,

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import nunjucks from 'nunjucks';
 import type { Prison } from '../../rules/prison';
 import type { Visit } from '../../workflows/visit';
+import type { Locale } from '../../rules/vocabulary';
 
-export type Locale = 'en' | 'cy';
 export type Template = 'received' | 'booked' | 'rejected' | 'cancelled' | 'message' | 'reminder' | 'staff_reminder';
 
 export interface RenderedEmail {

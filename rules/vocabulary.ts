@@ -1,5 +1,10 @@
-// The domain's words, spelt the same in the workflow, the database, the API, the pages and the metrics.
+// The domain's words, spelt the same in the workflow, the database, the API, the pages and the metrics. With
+// ./shapes, the ground of the code: both import nothing of ours (docs/decisions/0012).
 import { z } from 'zod';
+
+/** The languages of the service's pages and e-mails. */
+export const locale = z.enum(['en', 'cy']);
+export type Locale = z.infer<typeof locale>;
 
 export const visitStatus = z.enum(['requested', 'booked', 'rejected', 'withdrawn', 'cancelled']);
 export type VisitStatus = z.infer<typeof visitStatus>;
@@ -27,6 +32,7 @@ export const channel = z.enum(['web', 'phone', 'in_person', 'email', 'post']);
 export type Channel = z.infer<typeof channel>;
 
 export const visitorOutcome = z.enum(['allowed', 'banned', 'not_on_list', 'other']);
+export type VisitorOutcome = z.infer<typeof visitorOutcome>;
 
 /** Why staff cancel a booked visit; `visitor_cancelled` is set by the system when the visitor cancels. */
 export const cancellationReason = z.enum([
