@@ -1,6 +1,6 @@
 // GET /health: whether the service can reach Temporal and MongoDB.
 import { Hono } from 'hono';
-import type { Services } from './app';
+import type { Services } from './services';
 
 const CHECK_MS = 2000;
 

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { evaluateEligibility } from '../rules/eligibility';
 import { inputFromCase } from '../rules/examples';
 import { parseRuleFile } from '../rules/ruleFile';
-import type { Services } from './app';
+import type { Services } from './services';
 import { invalid, ProblemError } from './problem';
 import { policyPreviewRequest } from './schemas';
 import { canSeePrison, requireStaff, type StaffEnv } from './session';

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bookableSlots, confirmByDate } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
 import type { Prison } from '../rules/prison';
-import type { Services } from './app';
+import type { Services } from './services';
 import { ProblemError } from './problem';
 
 function summary(prison: Prison) {

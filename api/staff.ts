@@ -4,7 +4,7 @@ import { setCookie } from 'hono/cookie';
 import { findVisit, queueOf } from '../activities/readModel/lookups';
 import type { VisitDocument } from '../activities/readModel/visits';
 import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
-import type { Services } from './app';
+import type { Services } from './services';
 import { ProblemError } from './problem';
 import { queueQuery, searchQuery, signIn } from './schemas';
 import { decision, staffCancellation, staffMessage } from '../rules/shapes';

@@ -6,7 +6,7 @@ import { londonClock } from '../rules/londonTime';
 import { checkSubmission } from '../rules/submission';
 import { cancelByVisitor } from '../workflows/messages';
 import { visitorCancellation } from '../workflows/visit';
-import type { Services } from './app';
+import type { Services } from './services';
 import { fieldError, invalid, ProblemError } from './problem';
 import { idempotencyKeyHeader } from './schemas';
 import { submission } from '../rules/shapes';

@@ -1,7 +1,7 @@
 // The API process: the Hono app on PORT. `npm run api`.
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import { createApp } from '../api/app';
+import { createApp } from './app';
 import { createLog } from '../api/log';
 import { loadConfig } from '../config';
 import { RuleBook } from '../rules/ruleBook';

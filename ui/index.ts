@@ -3,7 +3,7 @@
 import { relative, join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import type { Services } from '../api/app';
+import type { Services } from '../api/services';
 import { infoPages } from './infoPages';
 import { requestPages } from './requestPages';
 import { staffPages } from './staffPages';

@@ -1,7 +1,7 @@
 // The pages every service has: help, cookies, accessibility statement, privacy notice, and feedback.
 import { recordFeedback } from '../activities/readModel/journeys';
 import { Hono, type Context } from 'hono';
-import type { Services } from '../api/app';
+import type { Services } from '../api/services';
 import { ProblemError } from '../api/problem';
 import { translate } from './i18n';
 import { csrfMatches, JOURNEY_COOKIE, newJourney, readJourney, writeJourney } from './journeyCookie';

@@ -4,7 +4,7 @@ import { recordJourneyStep } from '../activities/readModel/journeys';
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import { formatDate, formatSlot } from '../activities/emails/render';
-import type { Services } from '../api/app';
+import type { Services } from '../api/services';
 import { prisoner as prisonerSchema, submission, visitor as visitorSchema } from '../rules/shapes';
 import { toFieldErrors } from '../api/validation';
 import { ProblemError } from '../api/problem';

@@ -16,7 +16,7 @@ import {
   queueSignature,
 } from '../activities/readModel/lookups';
 import type { VisitDocument } from '../activities/readModel/visits';
-import type { Services } from '../api/app';
+import type { Services } from '../api/services';
 import { ProblemError } from '../api/problem';
 import { type StaffUser } from '../api/schemas';
 import { decision as decisionSchema, staffCancellation, staffMessage, submission } from '../rules/shapes';

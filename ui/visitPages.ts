@@ -3,7 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { formatDate, formatSlot } from '../activities/emails/render';
-import type { Services } from '../api/app';
+import type { Services } from '../api/services';
 import { ProblemError } from '../api/problem';
 import { runCommand, sha256 } from '../api/visitCommands';
 import { findVisit } from '../activities/readModel/lookups';

@@ -1,39 +1,21 @@
-// The Hono app: small routers behind a few named middleware, wired in an order that reads top to bottom.
-import type { Client } from '@temporalio/client';
+// The composition root: the Hono app, the API's and the pages' routers behind a few named middleware, wired in an
+// order that reads top to bottom. The API answers errors as problem+json, the pages as pages.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
-import type { Db } from 'mongodb';
-import type { RuleBook } from '../rules/ruleBook';
-import { healthRoutes } from './health';
-import { logRequests, type Log } from './log';
-import { buildOpenApi, routes } from './openapi';
-import { policyRoutes } from './policy';
-import { prisonRoutes } from './prisons';
-import { rateLimit } from './rateLimit';
-import { ProblemError, problemResponse, unavailable } from './problem';
-import type { SessionKeys } from './session';
-import { staffRoutes } from './staff';
-import { visitRoutes } from './visits';
-import { isUnavailable } from './unavailable';
+import { healthRoutes } from '../api/health';
+import { logRequests, type Log } from '../api/log';
+import type { Services } from '../api/services';
+import { buildOpenApi, routes } from '../api/openapi';
+import { policyRoutes } from '../api/policy';
+import { prisonRoutes } from '../api/prisons';
+import { rateLimit } from '../api/rateLimit';
+import { ProblemError, problemResponse, unavailable } from '../api/problem';
+import { staffRoutes } from '../api/staff';
+import { visitRoutes } from '../api/visits';
+import { isUnavailable } from '../api/unavailable';
 import { uiRoutes } from '../ui';
 import { errorPage } from '../ui/errorPage';
-
-export interface Services {
-  db: Db;
-  temporal: Client;
-  taskQueue: string;
-  /** How long a command may wait for Temporal before the API answers 503. */
-  commandTimeoutMs: number;
-  /** The prisons' rule files in force. */
-  rules: RuleBook;
-  session: SessionKeys;
-  /** Mark cookies Secure (production, behind HTTPS). */
-  secureCookies: boolean;
-  /** The limit on visit requests from one client, per minute. */
-  submissions: { perMinute: number; trustProxy: boolean };
-  log: Log;
-}
 
 const MAX_BODY_BYTES = 64 * 1024;
 

@@ -1,0 +1,23 @@
+// What the routers of the API and the pages are given: the service's connections and settings, made once by the
+// composition root (scripts/app.ts) and each process's entry point.
+import type { Client } from '@temporalio/client';
+import type { Db } from 'mongodb';
+import type { RuleBook } from '../rules/ruleBook';
+import type { Log } from './log';
+import type { SessionKeys } from './session';
+
+export interface Services {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  /** How long a command may wait for Temporal before the API answers 503. */
+  commandTimeoutMs: number;
+  /** The prisons' rule files in force. */
+  rules: RuleBook;
+  session: SessionKeys;
+  /** Mark cookies Secure (production, behind HTTPS). */
+  secureCookies: boolean;
+  /** The limit on visit requests from one client, per minute. */
+  submissions: { perMinute: number; trustProxy: boolean };
+  log: Log;
+}
