@@ -1,0 +1,136 @@
+// The performance dashboard of the user's prisons (all of them for an admin) over a period, as a page with charts
+// and as a CSV file.
+import { Hono, type Context } from 'hono';
+import type { Services } from '../../api/services';
+import { addDays, londonClock } from '../../rules/londonTime';
+import { barChart } from '../charts';
+import { dashboardFigures } from '../dashboardFigures';
+import { realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
+
+const share = (value: number | null) => (value === null ? 'no data' : `${Math.round(value * 1000) / 10}%`);
+const hoursText = (value: number | null) => (value === null ? 'no data' : `${value} hours`);
+
+export function dashboardPages(services: Services) {
+  const { db } = services;
+  const { signedIn, prisonsOf } = staffAccess(services);
+  const app = new Hono<StaffPageEnv>();
+
+  /** The dashboard's period: `from` and `to` (inclusive) London dates, the last 28 days by default. */
+  function period(c: Context<StaffPageEnv>) {
+    const today = londonClock(new Date()).date;
+    const valid = realDate;
+    const from = valid(c.req.query('from')) ?? addDays(today, -27);
+    const to = valid(c.req.query('to')) ?? today;
+    const errors = [
+      ...(c.req.query('from') && !valid(c.req.query('from'))
+        ? [{ path: 'from', text: 'Enter a date like 2026-11-01' }]
+        : []),
+      ...(c.req.query('to') && !valid(c.req.query('to')) ? [{ path: 'to', text: 'Enter a date like 2026-11-28' }] : []),
+    ];
+    return { from, to, errors };
+  }
+
+  async function figuresFor(c: Context<StaffPageEnv>) {
+    const user = c.get('user');
+    const { from, to, errors } = period(c);
+    const prisons = user.role === 'admin' ? 'all' : user.prisons;
+    return { from, to, errors, figures: await dashboardFigures(db, prisons, from, to) };
+  }
+
+  app.get('/staff/dashboard', signedIn, async (c) => {
+    const user = c.get('user');
+    const { from, to, errors, figures } = await figuresFor(c);
+    const entries = (record: Record<string, number>) =>
+      Object.entries(record)
+        .sort((a, b) => b[1] - a[1])
+        .map(([label, value]) => ({ label: label.replaceAll('_', ' '), value }));
+    const chart = async (
+      title: string,
+      head: string,
+      bars: { label: string; value: number }[],
+      extra?: (label: string) => string,
+    ) => ({
+      title,
+      svg: bars.length ? await barChart(title, bars) : '',
+      head: [
+        { text: head },
+        { text: 'Requests', format: 'numeric' },
+        ...(extra ? [{ text: 'Minutes helping', format: 'numeric' }] : []),
+      ],
+      rows: bars.map((bar) => [
+        { text: bar.label },
+        { text: String(bar.value), format: 'numeric' },
+        ...(extra ? [{ text: extra(bar.label), format: 'numeric' }] : []),
+      ]),
+    });
+    const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
+    return staffPage(c, 'staff/dashboard', {
+      title: 'Performance',
+      user,
+      csrf: c.get('csrf'),
+      active: 'dashboard',
+      scope:
+        user.role === 'admin'
+          ? 'All prisons'
+          : prisonsOf(user)
+              .map((p) => p.name)
+              .join(', '),
+      from,
+      to,
+      errors,
+      csvUrl: `/staff/dashboard.csv?from=${from}&to=${to}`,
+      headline: [
+        row('Requests', String(figures.total)),
+        row('Time to decision (median)', hoursText(figures.hoursToDecision.median)),
+        row('Time to decision (95th percentile)', hoursText(figures.hoursToDecision.p95)),
+        row('Decided by the confirm-by date', share(figures.decidedByConfirmBy)),
+        row(
+          'Web journeys completed (all prisons)',
+          `${share(figures.journeys.completionRate)} (${figures.journeys.submitted} of ${figures.journeys.started})`,
+        ),
+        row(
+          'Satisfied or very satisfied (all prisons)',
+          `${share(figures.satisfaction.satisfiedShare)} of ${figures.satisfaction.responses} responses`,
+        ),
+      ],
+      charts: [
+        await chart('Requests by state', 'State', entries(figures.byStatus)),
+        await chart('Rejection reasons', 'Reason', entries(figures.rejectionReasons)),
+        await chart(
+          'Requests by channel',
+          'Channel',
+          Object.entries(figures.channels).map(([label, c]) => ({ label: label.replace('_', ' '), value: c.requests })),
+          (label) => String(figures.channels[label.replace(' ', '_')]?.minutes ?? 0),
+        ),
+      ],
+    });
+  });
+
+  app.get('/staff/dashboard.csv', signedIn, async (c) => {
+    const { from, to, figures } = await figuresFor(c);
+    const rows: [string, string | number | null][] = [
+      ['requests', figures.total],
+      ...Object.entries(figures.byStatus).map(([k, v]): [string, number] => [`state ${k}`, v]),
+      ['hours to decision median', figures.hoursToDecision.median],
+      ['hours to decision p95', figures.hoursToDecision.p95],
+      ['decided by confirm-by share', figures.decidedByConfirmBy],
+      ...Object.entries(figures.rejectionReasons).map(([k, v]): [string, number] => [`rejection ${k}`, v]),
+      ...Object.entries(figures.channels).flatMap(([k, v]): [string, number][] => [
+        [`channel ${k} requests`, v.requests],
+        [`channel ${k} minutes`, v.minutes],
+      ]),
+      ['journeys started', figures.journeys.started],
+      ['journeys submitted', figures.journeys.submitted],
+      ['journey completion rate', figures.journeys.completionRate],
+      ['feedback responses', figures.satisfaction.responses],
+      ['feedback average', figures.satisfaction.average],
+      ['feedback satisfied share', figures.satisfaction.satisfiedShare],
+    ];
+    c.header('Content-Disposition', `attachment; filename="performance-${from}-${to}.csv"`);
+    c.header('Cache-Control', 'no-store');
+    const body = ['"figure","value"', ...rows.map(([k, v]) => `"${k}",${v ?? ''}`)].join('\r\n');
+    return c.body(`${body}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+  });
+
+  return app;
+}

@@ -1,0 +1,112 @@
+// The policy preview: a prison's rules, or an edited copy, tried on a sample request. Nothing takes effect.
+import { Hono } from 'hono';
+import { ProblemError } from '../../api/problem';
+import type { Services } from '../../api/services';
+import { canSeePrison } from '../../api/session';
+import { evaluateEligibility } from '../../rules/eligibility';
+import { inputFromCase, sampleCase } from '../../rules/examples';
+import { parseRuleFile } from '../../rules/ruleFile';
+import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
+
+export function policyPreviewPages(services: Services) {
+  const { rules } = services;
+  const { signedIn, prisonsOf } = staffAccess(services);
+
+  return new Hono<StaffPageEnv>().on(['GET', 'POST'], '/staff/policy-preview', signedIn, async (c) => {
+    const user = c.get('user');
+    if (user.role === 'staff')
+      throw new ProblemError(403, 'forbidden', 'Only policy and admin users can preview rules.');
+    const prisons = prisonsOf(user);
+    let values: Record<string, string> = {
+      visitorAges: '35',
+      prisonerService: 'found',
+      category: '',
+      visitBalance: '',
+      inLast28Days: '0',
+    };
+    let errors: { path: string; text: string }[] = [];
+    let outcome: unknown;
+    if (c.req.method === 'POST') {
+      const body = await form(c);
+      values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v ?? '').trim()]));
+      let prison = rules.get(values.prisonId);
+      if (!prison || !canSeePrison(user, prison.id))
+        throw new ProblemError(404, 'unknown_prison', 'There is no such prison among yours.');
+      if (values.ruleFile) {
+        const parsed = parseRuleFile(values.ruleFile, 'edited copy');
+        if (parsed.ok) prison = parsed.prison;
+        else errors = parsed.errors.map((e) => ({ path: 'ruleFile', text: `Line ${e.line}: ${e.path}: ${e.message}` }));
+      }
+      const ages = (values.visitorAges ?? '')
+        .split(/[,\s]+/)
+        .filter(Boolean)
+        .map(Number);
+      const number = (name: string) => (values[name] === '' ? undefined : Number(values[name]));
+      const sample = sampleCase.safeParse({
+        visitorAges: ages,
+        prisoner:
+          values.prisonerService === 'found'
+            ? {
+                ...(values.category ? { category: values.category } : {}),
+                ...(number('visitBalance') !== undefined ? { visitBalance: number('visitBalance') } : {}),
+              }
+            : values.prisonerService,
+        earlierVisits: { inLast28Days: number('inLast28Days') ?? 0 },
+      });
+      if (!sample.success) {
+        const words: Record<string, string> = {
+          visitorAges: 'Enter 1 to 6 ages, whole numbers, separated by commas',
+          'prisoner.visitBalance': 'Enter the visits left as a whole number',
+          'earlierVisits.inLast28Days': 'Enter a whole number of requests, 0 or more',
+        };
+        const at = { 'prisoner.visitBalance': 'visitBalance', 'earlierVisits.inLast28Days': 'inLast28Days' } as Record<
+          string,
+          string
+        >;
+        errors.push(
+          ...sample.error.issues.map((i) => {
+            const path = i.path.join('.').replace(/^visitorAges\.\d+$/, 'visitorAges');
+            return { path: at[path] ?? path, text: words[path] ?? i.message };
+          }),
+        );
+      }
+      if (errors.length === 0 && sample.success) {
+        const { eligibility, trace } = await evaluateEligibility(prison, inputFromCase(prison, sample.data));
+        const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
+        outcome = {
+          version: prison.version,
+          rows: [
+            row('Rejected', eligibility.rejections.map((r) => `${r.reason}: ${r.explanation}`).join('; ') || 'No'),
+            row('Flags for staff', eligibility.flags.map((f) => `${f.flag}: ${f.explanation}`).join('; ') || 'None'),
+            row('Closed visit', eligibility.closedVisit ? `Yes: ${eligibility.closedVisit.explanation}` : 'No'),
+          ],
+          rules: trace.map((rule) => [
+            { text: rule.rule },
+            { text: rule.fired ? 'Yes' : 'No' },
+            {
+              text: rule.conditions
+                .map((t) => `${t.result ? '✓' : '✗'} ${t.test} (is ${JSON.stringify(t.actual) ?? 'unknown'})`)
+                .join('; '),
+            },
+          ]),
+        };
+      }
+    }
+    return staffPage(c, 'staff/preview', {
+      title: 'Try rules on a sample request',
+      user,
+      csrf: c.get('csrf'),
+      active: 'preview',
+      values,
+      errors,
+      outcome,
+      status: errors.length ? 400 : 200,
+      prisonItems: prisons.map((p) => ({ value: p.id, text: p.name, selected: p.id === values.prisonId })),
+      serviceItems: [
+        ['found', 'Finds the prisoner'],
+        ['not_found', 'Finds nobody with this number'],
+        ['unavailable', 'Does not answer'],
+      ].map(([value, text]) => ({ value, text, checked: values.prisonerService === value })),
+    });
+  });
+}
