@@ -1,6 +1,7 @@
 // Errors as application/problem+json (RFC 9457), and the one error handler that turns anything thrown into one.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { NotValid, Refused } from '../workflows/client';
 import { messageFor } from './errorMessages';
 
 export interface FieldError {
@@ -71,4 +72,20 @@ export function problemResponse(c: Context, error: ProblemError): Response {
   };
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   return c.body(JSON.stringify(body), error.status, { 'Content-Type': 'application/problem+json' });
+}
+
+/** The problem a refusal of the visit workflows is: a field's (422), or the visit's state (409). */
+export function problemOf(error: Refused | NotValid): ProblemError {
+  if (error instanceof NotValid) {
+    return invalid(error.problems.map(({ path, code, message }) => fieldError(path, code, message)));
+  }
+  if (error.field) return invalid([fieldError(error.field, error.code)]);
+  if (error.code === 'idempotency_key_expired') {
+    return new ProblemError(
+      409,
+      error.code,
+      'A request with this Idempotency-Key has already ended; look it up by its reference.',
+    );
+  }
+  return new ProblemError(409, error.code, `This visit cannot change so: ${error.code.replaceAll('_', ' ')}.`);
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { findVisit, queueOf } from '../activities/readModel/lookups';
 import type { VisitDocument } from '../activities/readModel/visits';
-import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../workflows/messages';
+import { visitClient } from '../workflows/client';
 import type { Services } from './services';
 import { ProblemError } from './problem';
 import { queueQuery, searchQuery, signIn } from './schemas';
@@ -13,18 +13,13 @@ import { clearFailures, lockedFor, recordFailure } from './signInThrottle';
 import { signInStaff } from './staffAccounts';
 import { readJson, readQuery } from './validation';
 import { idempotencyKey } from './visits';
-import { runCommand } from './visitCommands';
 import { searchVisits, staffView, summaryView } from './visitViews';
 
 export function staffRoutes(services: Services) {
   const { db, rules, session, secureCookies } = services;
 
   const staffOnly = requireStaff(db, session);
-
-  /** The answer when a visit's workflow has ended and takes no more commands. */
-  const ended = (code: string) => () => {
-    throw new ProblemError(409, code, 'This visit can no longer be changed.');
-  };
+  const visits = visitClient(services);
 
   const staffActor = (user: StaffEnv['Variables']['user']) => ({ email: user.email });
 
@@ -85,38 +80,26 @@ export function staffRoutes(services: Services) {
       const user = c.get('user');
       const visit = await actionableVisit(c.req.param('reference'), user);
       const body = await readJson(c, decision);
-      await runCommand(services, visit.reference, decide, [{ decision: body, staff: { email: user.email } }], {
-        updateId: idempotencyKey(c),
-        whenEnded: ended('already_processed'),
-      });
+      await visits.decide(visit.reference, body, staffActor(user), idempotencyKey(c));
       return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
     })
     .post('/visits/:reference/cancel', staffOnly, async (c) => {
       const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
       const { reasons } = await readJson(c, staffCancellation);
-      await runCommand(services, visit.reference, cancelByStaff, [{ reasons, staff: staffActor(c.get('user')) }], {
-        updateId: idempotencyKey(c),
-        whenEnded: ended('not_cancellable'),
-      });
+      await visits.cancelByStaff(visit.reference, reasons, staffActor(c.get('user')), idempotencyKey(c));
       return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
     })
     .post('/visits/:reference/cancellation-confirmed', staffOnly, async (c) => {
       const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
       const key = idempotencyKey(c); // checked even when there is nothing left to do
       if (visit.cancellationConfirmed) return c.json(staffView(visit));
-      await runCommand(services, visit.reference, confirmCancellation, [{ staff: staffActor(c.get('user')) }], {
-        updateId: key,
-        whenEnded: ended('not_a_visitor_cancellation'),
-      });
+      await visits.confirmCancellation(visit.reference, staffActor(c.get('user')), key);
       return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
     })
     .post('/visits/:reference/messages', staffOnly, async (c) => {
       const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
       const { body } = await readJson(c, staffMessage);
-      await runCommand(services, visit.reference, sendMessage, [{ body, staff: staffActor(c.get('user')) }], {
-        updateId: idempotencyKey(c),
-        whenEnded: ended('not_booked'),
-      });
+      await visits.sendMessage(visit.reference, body, staffActor(c.get('user')), idempotencyKey(c));
       return c.json(staffView((await findVisit(db, visit.reference)) ?? visit), 201);
     })
     .get('/search', staffOnly, async (c) => {

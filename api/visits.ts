@@ -1,17 +1,14 @@
 // The visitor's API: submit a request, see it, withdraw or cancel it.
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { requestSchedule } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
-import { checkSubmission } from '../rules/submission';
-import { cancelByVisitor } from '../workflows/messages';
 import { visitorCancellation } from '../workflows/visit';
 import type { Services } from './services';
 import { fieldError, invalid, ProblemError } from './problem';
 import { idempotencyKeyHeader } from './schemas';
 import { submission } from '../rules/shapes';
 import { readJson } from './validation';
-import { runCommand, sha256, submitVisit } from './visitCommands';
+import { sha256, visitClient } from '../workflows/client';
 import { findVisit } from '../activities/readModel/lookups';
 import { publicView } from './visitViews';
 
@@ -24,7 +21,8 @@ export function idempotencyKey(c: Context): string | undefined {
 }
 
 export function visitRoutes(services: Services) {
-  const { db, rules } = services;
+  const { db } = services;
+  const visits = visitClient(services);
 
   /** The visit named in the path, if the bearer token is its access token. */
   async function visitForToken(c: Context) {
@@ -43,13 +41,7 @@ export function visitRoutes(services: Services) {
     .post('/', async (c) => {
       const body = await readJson(c, submission);
       const key = idempotencyKey(c);
-      const today = londonClock(new Date()).date;
-      const prison = rules.get(body.prisonId);
-      const problems = checkSubmission(body, prison, today);
-      if (problems.length > 0 || !prison) {
-        throw invalid(problems.map(({ path, code, message }) => fieldError(path, code, message)));
-      }
-      const result = await submitVisit(services, body, requestSchedule(prison, today), key);
+      const result = await visits.submit(body, { idempotencyKey: key, today: londonClock(new Date()).date });
       c.header('Location', result.statusUrl);
       return c.json(result, 201);
     })
@@ -62,10 +54,7 @@ export function visitRoutes(services: Services) {
         throw new ProblemError(409, 'not_cancellable', `A ${visit.status} visit cannot be withdrawn or cancelled.`);
       }
       if (action !== 'done') {
-        await runCommand(services, visit.reference, cancelByVisitor, [], {
-          updateId: key,
-          whenEnded: async () => false,
-        });
+        await visits.cancelByVisitor(visit.reference, key);
       }
       const after = await findVisit(db, visit.reference);
       if (after && visitorCancellation(after, new Date()) !== 'done') {

@@ -10,11 +10,12 @@ import { buildOpenApi, routes } from '../api/openapi';
 import { policyRoutes } from '../api/policy';
 import { prisonRoutes } from '../api/prisons';
 import { rateLimit } from '../api/rateLimit';
-import { ProblemError, problemResponse, unavailable } from '../api/problem';
+import { problemOf, ProblemError, problemResponse, unavailable } from '../api/problem';
 import { staffRoutes } from '../api/staff';
 import { visitRoutes } from '../api/visits';
 import { isUnavailable } from '../api/unavailable';
 import { uiRoutes } from '../ui';
+import { NotValid, Refused } from '../workflows/client';
 import { errorPage } from '../ui/errorPage';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -49,6 +50,7 @@ function answer(c: Context, error: ProblemError): Response {
 function handleError(log: Log) {
   return (error: Error, c: Context) => {
     if (error instanceof ProblemError) return answer(c, error);
+    if (error instanceof Refused || error instanceof NotValid) return answer(c, problemOf(error));
     if (isUnavailable(error)) {
       log.warn('backing server unavailable', { route: c.req.routePath, error: error.name });
       return answer(c, unavailable('A server the service needs is unavailable; try again shortly.'));

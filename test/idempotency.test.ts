@@ -3,7 +3,7 @@
 // reference another request already holds moves on to the next reference derived from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visitsCollection } from '../activities/readModel/visits';
-import { referenceFor, workflowId } from '../api/visitCommands';
+import { referenceFor, workflowId } from '../workflows/client';
 import { startTestService, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { submission as submissionSchema } from '../rules/shapes';
-import { sha256 } from '../api/visitCommands';
+import { sha256 } from '../workflows/client';
 import { freePort, startFerretDb } from '../scripts/embeddedServers';
 import { newVisit } from '../workflows/visit';
 import { DEMO_PASSWORD } from '../scripts/demo';

@@ -12,7 +12,7 @@ import { createSmtpProvider } from '../activities/emails/providers';
 import { createPrisonerService } from '../activities/prisonerService';
 import { outbox } from '../activities/emails/outbox';
 import { queryFields, visitsCollection } from '../activities/readModel/visits';
-import { sha256 } from '../api/visitCommands';
+import { sha256 } from '../workflows/client';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { submission } from '../rules/shapes';
 import { londonClock } from '../rules/londonTime';

@@ -8,8 +8,7 @@ import type { Services } from '../api/services';
 import { prisoner as prisonerSchema, submission, visitor as visitorSchema } from '../rules/shapes';
 import { toFieldErrors } from '../api/validation';
 import { ProblemError } from '../api/problem';
-import { submitVisit } from '../api/visitCommands';
-import { bookableSlots, requestSchedule } from '../rules/calendar';
+import { bookableSlots } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
 import type { Prison } from '../rules/prison';
 import { checkSubmission } from '../rules/submission';
@@ -17,6 +16,8 @@ import type { Locale } from '../rules/vocabulary';
 import { translate } from './i18n';
 import { csrfMatches, newJourney, readJourney, writeJourney, type Journey } from './journeyCookie';
 import { localeOf, render } from './render';
+import { refusals } from '../rules/refusals';
+import { Refused, visitClient } from '../workflows/client';
 
 type FieldProblem = { path: string; code: string };
 
@@ -119,6 +120,7 @@ export function requestPages(services: Services) {
     Number(/\.(\d+)\./.exec(path)?.[1] ?? 0) * 10 + Math.max(0, fieldOrder.indexOf(path.split('.').pop() ?? ''));
 
   const app = new Hono();
+  const visits = visitClient(services);
 
   app.get('/', (c) => render(c, 'start', { title: t(c)('start.title') }));
 
@@ -377,15 +379,13 @@ export function requestPages(services: Services) {
       await formOf(c, journey);
       problems = checkSubmission(parsed.data, prison, today());
       if (problems.length === 0) {
-        const schedule = requestSchedule(prison, today());
         // The journey's id is the Idempotency-Key: a second press of the button sends nothing twice. If the answers
         // changed after an attempt that failed (a busy service), the changed request gets a key of its own.
-        const sent = await submitVisit(services, parsed.data, schedule, journey.id).catch((error: unknown) => {
-          const reused =
-            error instanceof ProblemError && error.errors?.some((e) => e.code === 'idempotency_key_reused');
-          if (!reused) throw error;
+        const send = () => visits.submit(parsed.data, { idempotencyKey: journey.id, today: today() });
+        const sent = await send().catch((error: unknown) => {
+          if (!(error instanceof Refused && error.code === refusals.idempotencyKeyReused)) throw error;
           journey.id = newJourney().id;
-          return submitVisit(services, parsed.data, schedule, journey.id);
+          return send();
         });
         await event(journey, 'submitted');
         writeJourney(

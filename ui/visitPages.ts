@@ -5,10 +5,9 @@ import { Hono, type Context } from 'hono';
 import { formatDate, formatSlot } from '../activities/emails/render';
 import type { Services } from '../api/services';
 import { ProblemError } from '../api/problem';
-import { runCommand, sha256 } from '../api/visitCommands';
+import { sha256, visitClient } from '../workflows/client';
 import { findVisit } from '../activities/readModel/lookups';
 import { publicView } from '../api/visitViews';
-import { cancelByVisitor } from '../workflows/messages';
 import { translate } from './i18n';
 import { csrfMatches, newJourney, readJourney, writeJourney, type Journey } from './journeyCookie';
 import { localeOf, render } from './render';
@@ -96,7 +95,7 @@ export function visitPages(services: Services) {
         const form = await c.req.parseBody();
         if (!csrfMatches(journey, form._csrf))
           throw new ProblemError(403, 'csrf', 'The form’s security token is missing or wrong.');
-        await runCommand(services, visit.reference, cancelByVisitor, [], { whenEnded: async () => false });
+        await visitClient(services).cancelByVisitor(visit.reference);
         return c.redirect(statusUrl);
       }
       writeJourney(c, journey, secret, secureCookies);

@@ -7,13 +7,13 @@ import { messageFor } from '../../api/errorMessages';
 import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
-import { submitVisit } from '../../api/visitCommands';
-import { bookableSlots, requestSchedule } from '../../rules/calendar';
+import { bookableSlots } from '../../rules/calendar';
 import { londonClock } from '../../rules/londonTime';
 import { submission } from '../../rules/shapes';
 import { checkSubmission } from '../../rules/submission';
 import { channel } from '../../rules/vocabulary';
 import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
+import { visitClient } from '../../workflows/client';
 
 export function assistedPages(services: Services) {
   const { rules } = services;
@@ -92,11 +92,8 @@ export function assistedPages(services: Services) {
         })),
       ];
       if (problems.length === 0 && parsed.success && channelOf.success) {
-        const sent = await submitVisit(services, parsed.data, requestSchedule(prison, today), key, {
-          channel: channelOf.data,
-          minutes,
-          by: user.email,
-        });
+        const assisted = { channel: channelOf.data, minutes, by: user.email };
+        const sent = await visitClient(services).submit(parsed.data, { idempotencyKey: key, assisted, today });
         return c.redirect(`/staff/visits/${sent.reference}`);
       }
       errors = problems.map((p) => ({ path: p.path, text: p.message ?? p.code }));

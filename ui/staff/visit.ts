@@ -8,20 +8,16 @@ import type { VisitDocument } from '../../activities/readModel/visits';
 import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
-import { runCommand } from '../../api/visitCommands';
 import { slotCapacity } from '../../rules/calendar';
 import { decision as decisionSchema, staffCancellation, staffMessage } from '../../rules/shapes';
 import { cancellationReason, rejectionReason } from '../../rules/vocabulary';
-import { cancelByStaff, confirmCancellation, decide, sendMessage } from '../../workflows/messages';
+import { refusals } from '../../rules/refusals';
+import { Refused, visitClient } from '../../workflows/client';
 import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
 
 /** The form's own key, if it sent a well-formed one. */
 const formKeyOf = (body: Record<string, string | string[]>) =>
   typeof body.key === 'string' && /^[0-9a-f]{32}$/.test(body.key) ? body.key : undefined;
-
-const ended = (): never => {
-  throw new ProblemError(409, 'not_booked', 'This visit can no longer be changed.');
-};
 
 const outcomeWords = {
   allowed: 'Allowed',
@@ -33,6 +29,7 @@ const outcomeWords = {
 export function visitPages(services: Services) {
   const { db, rules } = services;
   const { signedIn, visibleVisit } = staffAccess(services);
+  const visits = visitClient(services);
   const app = new Hono<StaffPageEnv>();
 
   /** Places left in a slot with a capacity, as the read model counts its bookings; none where there is no limit. */
@@ -155,16 +152,12 @@ export function visitPages(services: Services) {
       return visitPage(c, visit, errors);
     }
     try {
-      await runCommand(services, visit.reference, decide, [{ decision: parsed.data, staff: { email: user.email } }], {
-        whenEnded: () => {
-          throw new ProblemError(409, 'already_processed', 'already processed');
-        },
-      });
+      await visits.decide(visit.reference, parsed.data, { email: user.email });
     } catch (error) {
-      if (error instanceof ProblemError && error.status === 409) {
+      if (error instanceof Refused && !error.field) {
         const latest = (await findVisit(db, visit.reference)) ?? visit;
         const why =
-          error.code === 'slot_full'
+          error.code === refusals.slotFull
             ? 'That time is full. Choose another, or reject the request.'
             : 'Someone else processed this request first.';
         return visitPage(c, latest, [{ path: 'slot', text: why }]);
@@ -174,10 +167,7 @@ export function visitPages(services: Services) {
     const message = typeof body.message === 'string' ? body.message.trim() : '';
     const after = await findVisit(db, visit.reference);
     if (message && after?.status === 'booked' && staffMessage.safeParse({ body: message }).success) {
-      await runCommand(services, visit.reference, sendMessage, [{ body: message, staff: { email: user.email } }], {
-        updateId: formKeyOf(body),
-        whenEnded: ended,
-      });
+      await visits.sendMessage(visit.reference, message, { email: user.email }, formKeyOf(body));
     }
     return visitPage(
       c,
@@ -203,7 +193,7 @@ export function visitPages(services: Services) {
       const latest = (await findVisit(db, visit.reference)) ?? visit;
       return typeof outcome === 'string' ? visitPage(c, latest, [], outcome) : visitPage(c, latest, [outcome]);
     } catch (error) {
-      if (error instanceof ProblemError && error.status === 409) {
+      if (error instanceof Refused && !error.field) {
         return visitPage(c, (await findVisit(db, visit.reference)) ?? visit, [
           { path: 'body', text: 'The visit has changed: it is no longer booked.' },
         ]);
@@ -216,16 +206,7 @@ export function visitPages(services: Services) {
     bookedCommand(c, async (visit, body) => {
       const parsed = staffMessage.safeParse({ body: body.body });
       if (!parsed.success) return { path: 'body', text: 'Enter a message of up to 1,000 characters' };
-      await runCommand(
-        services,
-        visit.reference,
-        sendMessage,
-        [{ body: parsed.data.body, staff: { email: c.get('user').email } }],
-        {
-          updateId: formKeyOf(body),
-          whenEnded: ended,
-        },
-      );
+      await visits.sendMessage(visit.reference, parsed.data.body, { email: c.get('user').email }, formKeyOf(body));
       return 'Message sent.';
     }),
   );
@@ -234,16 +215,7 @@ export function visitPages(services: Services) {
     bookedCommand(c, async (visit, body) => {
       const parsed = staffCancellation.safeParse({ reasons: ([] as string[]).concat(body.cancelReasons ?? []) });
       if (!parsed.success) return { path: 'cancelReasons', text: 'Choose at least one reason to cancel' };
-      await runCommand(
-        services,
-        visit.reference,
-        cancelByStaff,
-        [{ reasons: parsed.data.reasons, staff: { email: c.get('user').email } }],
-        {
-          updateId: formKeyOf(body),
-          whenEnded: ended,
-        },
-      );
+      await visits.cancelByStaff(visit.reference, parsed.data.reasons, { email: c.get('user').email }, formKeyOf(body));
       return 'Visit cancelled. The visitor has been told.';
     }),
   );
@@ -253,8 +225,9 @@ export function visitPages(services: Services) {
     if (c.get('user').role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot change visits.');
     await form(c);
     if (!visit.cancellationConfirmed) {
-      await runCommand(services, visit.reference, confirmCancellation, [{ staff: { email: c.get('user').email } }], {
-        whenEnded: async () => 0,
+      // Refused: the visit's story has ended, or it was not the visitor's cancellation: nothing to confirm.
+      await visits.confirmCancellation(visit.reference, { email: c.get('user').email }).catch((error: unknown) => {
+        if (!(error instanceof Refused)) throw error;
       });
     }
     return c.redirect(`/staff/queue?prisonId=${visit.prisonId}`);

@@ -1,5 +1,7 @@
-// Sending the visitor's and the staff's commands to the visit-request workflows, and turning Temporal's answers
-// into HTTP ones.
+// The one client of the visit-request workflows, for the API and the pages alike: submit a request (checked against
+// its prison's rules, scheduled by its calendar, started), and one function for each command. A command the
+// workflow refuses throws `Refused`, a request the rules refuse `NotValid`; the API answers them as problems
+// (api/problem.ts), the pages as messages. Not part of the workflow bundle (workflows/index.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
@@ -8,16 +10,44 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
-import { refusals } from '../rules/refusals';
-import { submit } from '../workflows/messages';
-import type { VisitRequestInput } from '../workflows/visit';
-import { visitRequest } from '../workflows/visitRequest';
-import { fieldError, invalid, ProblemError } from './problem';
-import type { Submission, Submitted } from '../rules/shapes';
+import { requestSchedule } from '../rules/calendar';
+import { refusals, type Refusal } from '../rules/refusals';
+import type { RuleBook } from '../rules/ruleBook';
+import type { CancellationReason } from '../rules/vocabulary';
+import type { Decision, Submission, Submitted } from '../rules/shapes';
+import { checkSubmission, type SubmissionProblem } from '../rules/submission';
+import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage, submit } from './messages';
+import type { StaffActor, VisitRequestInput } from './visit';
+import { visitRequest } from './visitRequest';
+
+/** A command the workflow refused, by its refusal; `field`, when the refusal is about one field of the command. */
+export class Refused extends Error {
+  readonly field: string | undefined;
+  constructor(readonly code: Refusal | 'idempotency_key_expired') {
+    super(`the visit refused the command: ${code}`);
+    this.name = 'Refused';
+    this.field = fieldOf[code];
+  }
+}
+
+const fieldOf: Partial<Record<Refused['code'], string>> = {
+  [refusals.slotNotRequested]: 'slot',
+  [refusals.unknownVisitor]: 'visitors',
+  [refusals.idempotencyKeyReused]: 'Idempotency-Key',
+};
+
+/** A visit request its prison's rules refuse (or a prison not in the rule book), with each problem. */
+export class NotValid extends Error {
+  constructor(readonly problems: SubmissionProblem[]) {
+    super('the visit request does not fit its prison’s rules');
+    this.name = 'NotValid';
+  }
+}
 
 export interface WorkflowDeps {
   temporal: Client;
   taskQueue: string;
+  rules: RuleBook;
   /** How long a command may wait for Temporal before the API answers 503 (the client retries with its key). */
   commandTimeoutMs: number;
 }
@@ -49,9 +79,10 @@ export const sha256 = (text: string) => createHash('sha256').update(text).digest
 export const workflowId = (reference: string) => `visit-${reference}`;
 
 /** A command the workflow refused: its refusal's name, if that is what the error is. */
-function refusalOf(error: unknown): string | undefined {
+function refusalOf(error: unknown): Refusal | undefined {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    return error.cause.type ?? undefined;
+    const type = error.cause.type ?? undefined;
+    return Object.values(refusals).find((refusal) => refusal === type);
   }
   return undefined;
 }
@@ -69,7 +100,7 @@ function isEnded(error: unknown): boolean {
  * With an Idempotency-Key, the reference is derived from the key, so a retry reaches the same workflow and gets
  * the same answer; a reference already used by another request moves on to the next one derived from the key.
  */
-export async function submitVisit(
+async function start(
   { temporal, taskQueue, commandTimeoutMs }: WorkflowDeps,
   submission: Submission,
   schedule: Pick<VisitRequestInput, 'confirmBy' | 'deadlines' | 'visitorReminderDays'>,
@@ -111,18 +142,12 @@ export async function submitVisit(
       );
     } catch (error) {
       const refusal = refusalOf(error);
-      if (refusal === refusals.idempotencyKeyReused) {
-        throw invalid([fieldError('Idempotency-Key', 'idempotency_key_reused')]);
-      }
+      if (refusal === refusals.idempotencyKeyReused) throw new Refused(refusal);
       if (refusal === refusals.referenceTaken) continue;
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
         if (idempotencyKey === undefined) continue;
         // A finished request holds this reference: this key's, retried too late, or another request's.
-        throw new ProblemError(
-          409,
-          'idempotency_key_expired',
-          'A request with this Idempotency-Key has already ended; look it up by its reference.',
-        );
+        throw new Refused('idempotency_key_expired');
       }
       throw error;
     }
@@ -131,7 +156,7 @@ export async function submitVisit(
 }
 
 /** Runs a command on a visit's workflow; `whenEnded` answers when the workflow takes no more commands. */
-export async function runCommand<Ret, Args extends unknown[]>(
+async function runCommand<Ret, Args extends unknown[]>(
   { temporal, commandTimeoutMs }: WorkflowDeps,
   reference: string,
   update: UpdateDefinition<Ret, Args>,
@@ -150,19 +175,55 @@ export async function runCommand<Ret, Args extends unknown[]>(
     );
   } catch (error) {
     const refusal = refusalOf(error);
-    const conflicts: string[] = [
-      refusals.alreadyProcessed,
-      refusals.notCancellable,
-      refusals.slotFull,
-      refusals.slotStarted,
-      refusals.notBooked,
-      refusals.notAVisitorCancellation,
-    ];
-    if (refusal && conflicts.includes(refusal)) {
-      throw new ProblemError(409, refusal, `This visit cannot change so: ${refusal.replaceAll('_', ' ')}.`);
-    }
-    if (refusal) throw invalid([fieldError(refusal === refusals.unknownVisitor ? 'visitors' : 'slot', refusal)]);
+    if (refusal) throw new Refused(refusal);
     if (isEnded(error)) return options.whenEnded();
     throw error;
   }
+}
+
+/** A visit whose workflow has ended takes no more commands: refused as `code`. */
+const ended = (code: Refusal) => async (): Promise<never> => {
+  throw new Refused(code);
+};
+
+export type VisitClient = ReturnType<typeof visitClient>;
+
+/** The visit workflows' client. `key`: the command's Idempotency-Key, so that a retry is not run twice. */
+export function visitClient(deps: WorkflowDeps) {
+  return {
+    /** Checks a request against its prison's rules and calendar, schedules its deadlines and starts its workflow. */
+    async submit(
+      submission: Submission,
+      options: { idempotencyKey?: string; assisted?: VisitRequestInput['assisted']; today: string },
+    ): Promise<Submitted> {
+      const prison = deps.rules.get(submission.prisonId);
+      const problems = checkSubmission(submission, prison, options.today);
+      if (problems.length > 0 || !prison) throw new NotValid(problems);
+      const schedule = requestSchedule(prison, options.today);
+      return start(deps, submission, schedule, options.idempotencyKey, options.assisted);
+    },
+    decide: (reference: string, decision: Decision, staff: StaffActor, key?: string) =>
+      runCommand(deps, reference, decide, [{ decision, staff }], {
+        updateId: key,
+        whenEnded: ended(refusals.alreadyProcessed),
+      }),
+    cancelByStaff: (reference: string, reasons: CancellationReason[], staff: StaffActor, key?: string) =>
+      runCommand(deps, reference, cancelByStaff, [{ reasons, staff }], {
+        updateId: key,
+        whenEnded: ended(refusals.notCancellable),
+      }),
+    confirmCancellation: (reference: string, staff: StaffActor, key?: string) =>
+      runCommand(deps, reference, confirmCancellation, [{ staff }], {
+        updateId: key,
+        whenEnded: ended(refusals.notAVisitorCancellation),
+      }),
+    sendMessage: (reference: string, body: string, staff: StaffActor, key?: string) =>
+      runCommand(deps, reference, sendMessage, [{ body, staff }], {
+        updateId: key,
+        whenEnded: ended(refusals.notBooked),
+      }),
+    /** Withdraws or cancels the visitor's visit; a visit whose story has ended has nothing left to withdraw. */
+    cancelByVisitor: (reference: string, key?: string) =>
+      runCommand(deps, reference, cancelByVisitor, [], { updateId: key, whenEnded: async () => false }),
+  };
 }
