@@ -1,13 +1,15 @@
 // Staff sessions: a signed, expiring token, sent as a bearer token by API clients and as a cookie by browsers.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { setCookie } from 'hono/cookie';
 import type { Db } from 'mongodb';
 import { ProblemError } from './problem';
 import type { StaffUser } from './schemas';
-import { findStaffAccount } from './staffAccounts';
+import { clearFailures, lockedFor, recordFailure } from './signInThrottle';
+import { findStaffAccount, signInStaff } from './staffAccounts';
 
 export const SESSION_COOKIE = 'pvb_session';
-export const SESSION_SECONDS = 8 * 60 * 60;
+const SESSION_SECONDS = 8 * 60 * 60;
 
 export interface SessionKeys {
   secret: string;
@@ -18,7 +20,7 @@ function sign(payload: string, secret: string): string {
 }
 
 /** A token naming the user and when it expires. */
-export function issueToken(email: string, { secret }: SessionKeys, now = Date.now()): string {
+function issueToken(email: string, { secret }: SessionKeys, now = Date.now()): string {
   const payload = Buffer.from(JSON.stringify({ sub: email, exp: now + SESSION_SECONDS * 1000 })).toString('base64url');
   return `${payload}.${sign(payload, secret)}`;
 }
@@ -56,7 +58,33 @@ export function requireStaff(db: Db, keys: SessionKeys): MiddlewareHandler<Staff
   };
 }
 
-/** Whether a user may see and act on a prison's visits. */
-export function canSeePrison(user: StaffUser, prisonId: string): boolean {
-  return user.role === 'admin' || user.prisons.includes(prisonId);
+export type SignInResult =
+  | { outcome: 'signed_in'; user: StaffUser; token: string }
+  | { outcome: 'locked'; retryAfterSeconds: number }
+  | { outcome: 'wrong_credentials' };
+
+/**
+ * Checks an e-mail and password, counting failures so that too many lock the address for a while, and issues a
+ * session token on success. The JSON API and the sign-in page each turn the result into their own answer.
+ */
+export async function signIn(
+  { db, session }: { db: Db; session: SessionKeys },
+  email: string,
+  password: string,
+): Promise<SignInResult> {
+  const retryAfterSeconds = await lockedFor(db, email);
+  if (retryAfterSeconds > 0) return { outcome: 'locked', retryAfterSeconds };
+  const user = email && password ? await signInStaff(db, email, password) : undefined;
+  if (!user) {
+    // An empty e-mail names no account whose guesses could be counted.
+    if (email) await recordFailure(db, email);
+    return { outcome: 'wrong_credentials' };
+  }
+  await clearFailures(db, email);
+  return { outcome: 'signed_in', user, token: issueToken(user.email, session) };
+}
+
+/** Gives the browser the session token as a cookie that scripts cannot read. */
+export function setSessionCookie(c: Context, token: string, secure: boolean): void {
+  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, secure, sameSite: 'Lax', path: '/', maxAge: SESSION_SECONDS });
 }

@@ -1,16 +1,14 @@
 // The staff API: sign in, the queue, a visit in full, and decisions. Every read and write checks the prison.
 import { Hono } from 'hono';
-import { setCookie } from 'hono/cookie';
 import { findVisit, queueOf } from '../activities/readModel/lookups';
 import type { VisitDocument } from '../activities/readModel/visits';
 import { visitClient } from '../workflows/client';
+import { canSeePrison, prisonsSeenBy, refuseUnlessMayChangeVisits, visibleVisit } from './access';
 import type { Services } from './services';
 import { ProblemError } from './problem';
-import { queueQuery, searchQuery, signIn } from './schemas';
+import { queueQuery, searchQuery, signIn as signInBody } from './schemas';
 import { decision, staffCancellation, staffMessage } from '../rules/shapes';
-import { canSeePrison, issueToken, requireStaff, SESSION_COOKIE, SESSION_SECONDS, type StaffEnv } from './session';
-import { clearFailures, lockedFor, recordFailure } from './signInThrottle';
-import { signInStaff } from './staffAccounts';
+import { requireStaff, setSessionCookie, signIn, type StaffEnv } from './session';
 import { readJson, readQuery } from './validation';
 import { idempotencyKey } from './visits';
 import { searchVisits, staffView, summaryView } from './visitViews';
@@ -23,45 +21,26 @@ export function staffRoutes(services: Services) {
 
   const staffActor = (user: StaffEnv['Variables']['user']) => ({ email: user.email });
 
-  /** A visit the signed-in user may change: not the policy role's. */
+  /** A visit the signed-in user may change: the role is refused before the visit is looked up. */
   async function actionableVisit(reference: string, user: StaffEnv['Variables']['user']): Promise<VisitDocument> {
-    if (user.role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot change visits.');
-    return visibleVisit(reference, user);
-  }
-
-  /** The visit named in the path, if the signed-in user may see its prison; else 404, to reveal nothing. */
-  async function visibleVisit(reference: string, user: StaffEnv['Variables']['user']): Promise<VisitDocument> {
-    const visit = await findVisit(db, reference);
-    if (!visit || !canSeePrison(user, visit.prisonId)) {
-      throw new ProblemError(404, 'not_found', 'There is no visit with this reference at your prisons.');
-    }
-    return visit;
+    refuseUnlessMayChangeVisits(user);
+    return visibleVisit(db, user, reference);
   }
 
   return new Hono<StaffEnv>()
     .post('/session', async (c) => {
-      const { email, password } = await readJson(c, signIn);
-      const wait = await lockedFor(db, email);
-      if (wait > 0) {
+      const { email, password } = await readJson(c, signInBody);
+      const result = await signIn(services, email, password);
+      if (result.outcome === 'locked') {
         throw new ProblemError(429, 'too_many_attempts', 'Too many failed sign-ins: try again later.', undefined, {
-          'Retry-After': String(wait),
+          'Retry-After': String(result.retryAfterSeconds),
         });
       }
-      const user = await signInStaff(db, email, password);
-      if (!user) {
-        await recordFailure(db, email);
+      if (result.outcome === 'wrong_credentials') {
         throw new ProblemError(401, 'bad_credentials', 'The e-mail address or password is wrong.');
       }
-      await clearFailures(db, email);
-      const token = issueToken(user.email, session);
-      setCookie(c, SESSION_COOKIE, token, {
-        httpOnly: true,
-        secure: secureCookies,
-        sameSite: 'Lax',
-        path: '/',
-        maxAge: SESSION_SECONDS,
-      });
-      return c.json({ token, user });
+      setSessionCookie(c, result.token, secureCookies);
+      return c.json({ token: result.token, user: result.user });
     })
     .get('/queue', staffOnly, async (c) => {
       const user = c.get('user');
@@ -69,12 +48,13 @@ export function staffRoutes(services: Services) {
       if (prisonId !== undefined && !canSeePrison(user, prisonId)) {
         throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
       }
-      const prisons = prisonId ? [prisonId] : user.role === 'admin' ? rules.list().map((p) => p.id) : user.prisons;
+      const seen = prisonsSeenBy(user);
+      const prisons = prisonId ? [prisonId] : seen === 'all' ? rules.list().map((p) => p.id) : seen;
       const { requested, cancellations } = await queueOf(db, prisons);
       return c.json({ requested: requested.map(summaryView), cancellations: cancellations.map(summaryView) });
     })
     .get('/visits/:reference', staffOnly, async (c) =>
-      c.json(staffView(await visibleVisit(c.req.param('reference'), c.get('user')))),
+      c.json(staffView(await visibleVisit(db, c.get('user'), c.req.param('reference')))),
     )
     .post('/visits/:reference/decision', staffOnly, async (c) => {
       const user = c.get('user');

@@ -5,7 +5,7 @@ import type { VisitDocument } from '../activities/readModel/visits';
 import { visitorCancellation } from '../workflows/visit';
 import type { z } from 'zod';
 import type { publicVisit, StaffUser, staffVisit, visitSummary } from './schemas';
-import { canSeePrison } from './session';
+import { canSeePrison, prisonsSeenBy } from './access';
 
 export function publicView(visit: VisitDocument, now = new Date()): z.infer<typeof publicVisit> {
   const action = visitorCancellation(visit, now);
@@ -86,5 +86,5 @@ export async function searchVisits(db: Db, user: StaffUser, q: string): Promise<
     return visit && canSeePrison(user, visit.prisonId) ? [visit] : [];
   }
   if (!/^[A-Z]\d{4}[A-Z]{2}$/.test(wanted)) return undefined;
-  return visitsOfPrisoner(db, wanted, user.role === 'admin' ? 'all' : user.prisons);
+  return visitsOfPrisoner(db, wanted, prisonsSeenBy(user));
 }

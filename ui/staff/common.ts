@@ -3,12 +3,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { findVisit, queueCount } from '../../activities/readModel/lookups';
+import { queueCount } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
+import { canSeePrison, visibleVisit as visibleVisitOf } from '../../api/access';
 import { ProblemError } from '../../api/problem';
 import type { StaffUser } from '../../api/schemas';
 import type { Services } from '../../api/services';
-import { canSeePrison, readToken, SESSION_COOKIE } from '../../api/session';
+import { readToken, SESSION_COOKIE } from '../../api/session';
 import { findStaffAccount } from '../../api/staffAccounts';
 import { render } from '../render';
 
@@ -64,14 +65,9 @@ export function staffAccess({ db, rules, session }: Services) {
     return prisonId;
   }
 
-  /** A visit the user may see; 404 otherwise, revealing nothing. */
-  async function visibleVisit(c: Context<StaffPageEnv>): Promise<VisitDocument> {
-    const visit = await findVisit(db, c.req.param('reference') ?? '');
-    if (!visit || !canSeePrison(c.get('user'), visit.prisonId)) {
-      throw new ProblemError(404, 'not_found', 'There is no visit with this reference at your prisons.');
-    }
-    return visit;
-  }
+  /** The visit the page's path names, if the user may see it; 404 otherwise, revealing nothing. */
+  const visibleVisit = (c: Context<StaffPageEnv>): Promise<VisitDocument> =>
+    visibleVisitOf(db, c.get('user'), c.req.param('reference') ?? '');
 
   return { signedIn, prisonsOf, prisonFor, visibleVisit };
 }

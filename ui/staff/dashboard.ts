@@ -1,6 +1,7 @@
 // The performance dashboard of the user's prisons (all of them for an admin) over a period, as a page with charts
 // and as a CSV file.
 import { Hono, type Context } from 'hono';
+import { prisonsSeenBy } from '../../api/access';
 import type { Services } from '../../api/services';
 import { addDays, londonClock } from '../../rules/londonTime';
 import { barChart } from '../charts';
@@ -33,8 +34,7 @@ export function dashboardPages(services: Services) {
   async function figuresFor(c: Context<StaffPageEnv>) {
     const user = c.get('user');
     const { from, to, errors } = period(c);
-    const prisons = user.role === 'admin' ? 'all' : user.prisons;
-    return { from, to, errors, figures: await dashboardFigures(db, prisons, from, to) };
+    return { from, to, errors, figures: await dashboardFigures(db, prisonsSeenBy(user), from, to) };
   }
 
   app.get('/staff/dashboard', signedIn, async (c) => {
@@ -70,7 +70,7 @@ export function dashboardPages(services: Services) {
       csrf: c.get('csrf'),
       active: 'dashboard',
       scope:
-        user.role === 'admin'
+        prisonsSeenBy(user) === 'all'
           ? 'All prisons'
           : prisonsOf(user)
               .map((p) => p.name)

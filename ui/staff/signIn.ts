@@ -1,17 +1,15 @@
-// Signing in and out. Failed attempts are counted per email address, and too many lock the account for a while.
+// The sign-in and sign-out pages. Signing in itself (with its count of failed attempts) is api/session.ts's signIn.
 import { Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie } from 'hono/cookie';
 import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
-import { issueToken, SESSION_COOKIE, SESSION_SECONDS } from '../../api/session';
-import { clearFailures, lockedFor, recordFailure } from '../../api/signInThrottle';
-import { signInStaff } from '../../api/staffAccounts';
+import { SESSION_COOKIE, setSessionCookie, signIn } from '../../api/session';
 import { csrfMatches, newJourney, readJourney, writeJourney } from '../journeyCookie';
 import { render } from '../render';
 import { form, staffAccess, type StaffPageEnv } from './common';
 
 export function signInPages(services: Services) {
-  const { db, session, secureCookies } = services;
+  const { session, secureCookies } = services;
   const { signedIn } = staffAccess(services);
   const app = new Hono<StaffPageEnv>();
 
@@ -27,24 +25,16 @@ export function signInPages(services: Services) {
         throw new ProblemError(403, 'csrf', 'The form’s security token is missing or wrong.');
       email = String(body.email ?? '').trim();
       const password = String(body.password ?? '');
-      if (await lockedFor(db, email)) {
-        errors = [{ path: 'email', text: 'Too many failed attempts. Wait 15 minutes before you try again.' }];
-      } else {
-        const user = email && password ? await signInStaff(db, email, password) : undefined;
-        if (user) {
-          await clearFailures(db, email);
-          setCookie(c, SESSION_COOKIE, issueToken(user.email, session), {
-            httpOnly: true,
-            secure: secureCookies,
-            sameSite: 'Lax',
-            path: '/',
-            maxAge: SESSION_SECONDS,
-          });
-          return c.redirect('/staff/queue');
-        }
-        if (email) await recordFailure(db, email);
-        errors = [{ path: 'email', text: 'Enter the email address and password of a staff account' }];
+      const result = await signIn(services, email, password);
+      if (result.outcome === 'signed_in') {
+        setSessionCookie(c, result.token, secureCookies);
+        return c.redirect('/staff/queue');
       }
+      const text =
+        result.outcome === 'locked'
+          ? 'Too many failed attempts. Wait 15 minutes before you try again.'
+          : 'Enter the email address and password of a staff account';
+      errors = [{ path: 'email', text }];
     }
     writeJourney(c, journey, session.secret, secureCookies);
     return render(c, 'staff/signIn', { title: 'Sign in', csrf: journey.csrf, values: { email }, errors });

@@ -5,7 +5,7 @@ import { Hono, type Context } from 'hono';
 import { formatDate, formatSlot } from '../../activities/emails/render';
 import { bookedInSlot, findVisit } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
-import { ProblemError } from '../../api/problem';
+import { refuseUnlessMayChangeVisits } from '../../api/access';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
 import { slotCapacity } from '../../rules/calendar';
@@ -116,7 +116,7 @@ export function visitPages(services: Services) {
   app.post('/staff/visits/:reference/decision', signedIn, async (c) => {
     const visit = await visibleVisit(c);
     const user = c.get('user');
-    if (user.role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot decide visits.');
+    refuseUnlessMayChangeVisits(user, 'decide visits');
     const body = await form(c);
     const none = body.slot === 'none';
     const outcome = none ? 'reject' : body.outcome;
@@ -186,7 +186,7 @@ export function visitPages(services: Services) {
     ) => Promise<string | { path: string; text: string }>,
   ) {
     const visit = await visibleVisit(c);
-    if (c.get('user').role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot change visits.');
+    refuseUnlessMayChangeVisits(c.get('user'));
     const body = await form(c);
     try {
       const outcome = await run(visit, body);
@@ -222,7 +222,7 @@ export function visitPages(services: Services) {
 
   app.post('/staff/visits/:reference/cancellation-confirmed', signedIn, async (c) => {
     const visit = await visibleVisit(c);
-    if (c.get('user').role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot change visits.');
+    refuseUnlessMayChangeVisits(c.get('user'));
     await form(c);
     if (!visit.cancellationConfirmed) {
       // Refused: the visit's story has ended, or it was not the visitor's cancellation: nothing to confirm.

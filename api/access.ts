@@ -1,0 +1,33 @@
+// What a signed-in member of staff may see and do, decided here once for the JSON API and the staff pages alike.
+import type { Db } from 'mongodb';
+import { findVisit } from '../activities/readModel/lookups';
+import type { VisitDocument } from '../activities/readModel/visits';
+import { ProblemError } from './problem';
+import type { StaffUser } from './schemas';
+
+/** Whether a user may see and act on a prison's visits. */
+export function canSeePrison(user: StaffUser, prisonId: string): boolean {
+  return user.role === 'admin' || user.prisons.includes(prisonId);
+}
+
+/** The prisons whose visits a user sees: every one for an admin, else those they work at. */
+export function prisonsSeenBy(user: StaffUser): string[] | 'all' {
+  return user.role === 'admin' ? 'all' : user.prisons;
+}
+
+/**
+ * Refuses (403) a policy user's attempt to change a visit: they read visits to write rules, but do not decide them.
+ * `doing` names the change in the refusal, e.g. "decide visits".
+ */
+export function refuseUnlessMayChangeVisits(user: StaffUser, doing = 'change visits'): void {
+  if (user.role === 'policy') throw new ProblemError(403, 'forbidden', `Policy users cannot ${doing}.`);
+}
+
+/** The visit with this reference, if the user may see its prison; else 404, which reveals nothing of other prisons. */
+export async function visibleVisit(db: Db, user: StaffUser, reference: string): Promise<VisitDocument> {
+  const visit = await findVisit(db, reference);
+  if (!visit || !canSeePrison(user, visit.prisonId)) {
+    throw new ProblemError(404, 'not_found', 'There is no visit with this reference at your prisons.');
+  }
+  return visit;
+}
