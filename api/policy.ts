@@ -1,13 +1,12 @@
 // The policy preview: a prison's rules, or an edited copy, tried on a sample request before anything goes live.
 import { Hono } from 'hono';
-import { evaluateEligibility } from '../rules/eligibility';
-import { inputFromCase } from '../rules/examples';
-import { parseRuleFile } from '../rules/ruleFile';
+import { previewPolicy, type PreviewRules } from '../rules/policyPreview';
 import type { Services } from './services';
 import { invalid, ProblemError } from './problem';
 import { policyPreviewRequest } from './schemas';
-import { canSeePrison, requireStaff, type StaffEnv } from './session';
-import { readJson } from './validation';
+import { canSeePrison } from './access';
+import { requireStaff, type StaffEnv } from './session';
+import { readJson, toFieldErrors } from './validation';
 
 export function policyRoutes({ db, session, rules }: Services) {
   return new Hono<StaffEnv>().post('/preview', requireStaff(db, session), async (c) => {
@@ -15,30 +14,33 @@ export function policyRoutes({ db, session, rules }: Services) {
     if (user.role === 'staff')
       throw new ProblemError(403, 'forbidden', 'Only policy and admin users can preview rules.');
     const body = await readJson(c, policyPreviewRequest);
-    let prison = body.prisonId ? rules.get(body.prisonId.toUpperCase()) : undefined;
-    if (body.ruleFile !== undefined) {
-      const parsed = parseRuleFile(body.ruleFile, 'ruleFile');
-      if (!parsed.ok) {
-        throw invalid(
-          parsed.errors.map((error) => ({
-            path: error.path === '(file)' ? 'ruleFile' : `ruleFile.${error.path}`,
-            code: 'invalid_rule_file',
-            message: `line ${error.line}: ${error.message}`,
-          })),
-        );
-      }
-      prison = parsed.prison;
+    const unknownPrison = () => new ProblemError(404, 'unknown_prison', 'There is no prison with this id among yours.');
+    const inForce = body.prisonId ? rules.get(body.prisonId.toUpperCase()) : undefined;
+    const tried: PreviewRules | undefined =
+      body.ruleFile !== undefined ? { ruleFile: body.ruleFile, fileName: 'ruleFile' } : inForce && { prison: inForce };
+    if (!tried) throw unknownPrison();
+    const preview = await previewPolicy(tried, body.case);
+    if (!preview.ok) {
+      throw invalid([
+        ...preview.ruleFileErrors.map((error) => ({
+          path: error.path === '(file)' ? 'ruleFile' : `ruleFile.${error.path}`,
+          code: 'invalid_rule_file',
+          message: `line ${error.line}: ${error.message}`,
+        })),
+        // The body's schema has checked the case already; kept so no mistake could pass unnamed.
+        ...(preview.caseError
+          ? toFieldErrors(preview.caseError).map((e) => ({ ...e, path: e.path ? `case.${e.path}` : 'case' }))
+          : []),
+      ]);
     }
-    if (!prison || !canSeePrison(user, prison.id)) {
-      throw new ProblemError(404, 'unknown_prison', 'There is no prison with this id among yours.');
-    }
-    const { eligibility, trace } = await evaluateEligibility(prison, inputFromCase(prison, body.case));
+    // An edited copy names its own prison, and that is the one the user must be able to see.
+    if (!canSeePrison(user, preview.prison.id)) throw unknownPrison();
     return c.json({
-      prisonId: prison.id,
-      rulesVersion: prison.version,
+      prisonId: preview.prison.id,
+      rulesVersion: preview.prison.version,
       edited: body.ruleFile !== undefined,
-      eligibility,
-      rules: trace,
+      eligibility: preview.eligibility,
+      rules: preview.trace,
     });
   });
 }

@@ -11,6 +11,7 @@ import { ProblemError } from '../api/problem';
 import { bookableSlots } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
 import type { Prison } from '../rules/prison';
+import { dateFieldsOf, isoDateOf, readDateFields, type DateFields } from '../rules/dateFields';
 import { checkSubmission } from '../rules/submission';
 import type { Locale } from '../rules/vocabulary';
 import { translate } from './i18n';
@@ -21,14 +22,13 @@ import { Refused, visitClient } from '../workflows/client';
 
 type FieldProblem = { path: string; code: string };
 
-type DateParts = Partial<Record<'day' | 'month' | 'year', string>>;
 interface VisitorForm {
   firstName: string;
   lastName: string;
   dateOfBirth: string;
   organisation?: string;
   /** The date of birth as typed, to show again. */
-  dob: DateParts;
+  dob: Partial<DateFields>;
 }
 
 const blankVisitor = (): VisitorForm => ({ firstName: '', lastName: '', dateOfBirth: '', dob: {} });
@@ -81,15 +81,8 @@ export function requestPages(services: Services) {
   }
 
   const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
-  const date = (form: Record<string, string | string[]>, name: string) => ({
-    day: text(form[`${name}-day`]),
-    month: text(form[`${name}-month`]),
-    year: text(form[`${name}-year`]),
-  });
-  const isoDate = ({ day, month, year }: { day: string; month: string; year: string }) =>
-    day || month || year ? `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` : '';
-  const dateParts = (iso = ''): DateParts =>
-    iso ? { day: String(Number(iso.slice(8, 10))), month: String(Number(iso.slice(5, 7))), year: iso.slice(0, 4) } : {};
+  const date = (form: Record<string, string | string[]>, name: string) =>
+    readDateFields(name, (field) => text(form[field]));
 
   const prisonOf = (journey: Journey) => (journey.prisonId ? rules.get(journey.prisonId) : undefined);
   const next = (c: Context, step: string) => c.redirect(c.req.query('back') === 'check' ? '/request/check' : step);
@@ -173,7 +166,7 @@ export function requestPages(services: Services) {
     if (journey instanceof Response) return journey;
     const prison = prisonOf(journey);
     if (!prison) return c.redirect('/request/prison');
-    let values = { ...journey.prisoner, dob: dateParts(journey.prisoner?.dateOfBirth) };
+    let values = { ...journey.prisoner, dob: dateFieldsOf(journey.prisoner?.dateOfBirth) };
     let problems: FieldProblem[] = [];
     if (c.req.method === 'POST') {
       const form = await formOf(c, journey);
@@ -181,7 +174,7 @@ export function requestPages(services: Services) {
       const prisoner = {
         firstName: text(form.firstName),
         lastName: text(form.lastName),
-        dateOfBirth: isoDate(dob),
+        dateOfBirth: isoDateOf(dob),
         number: text(form.number),
       };
       values = { ...prisoner, dob };
@@ -213,7 +206,7 @@ export function requestPages(services: Services) {
     const prison = prisonOf(journey);
     if (!prison) return c.redirect('/request/prison');
     const maxVisitors = Math.min(6, prison.maxVisitors);
-    let visitors: VisitorForm[] = journey.visitors?.map((v) => ({ ...v, dob: dateParts(v.dateOfBirth) })) ?? [
+    let visitors: VisitorForm[] = journey.visitors?.map((v) => ({ ...v, dob: dateFieldsOf(v.dateOfBirth) })) ?? [
       blankVisitor(),
     ];
     let problems: FieldProblem[] = [];
@@ -226,7 +219,7 @@ export function requestPages(services: Services) {
         visitors.push({
           firstName: text(form[`visitor-${i}-firstName`]),
           lastName: text(form[`visitor-${i}-lastName`]),
-          dateOfBirth: isoDate(dob),
+          dateOfBirth: isoDateOf(dob),
           ...(organisation ? { organisation } : {}),
           dob,
         });

@@ -4,16 +4,17 @@ import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { formatSlot } from '../../activities/emails/render';
 import { messageFor } from '../../api/errorMessages';
-import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
 import { bookableSlots } from '../../rules/calendar';
+import { isoDateOf, readDateFields } from '../../rules/dateFields';
 import { londonClock } from '../../rules/londonTime';
 import { submission } from '../../rules/shapes';
 import { checkSubmission } from '../../rules/submission';
 import { channel } from '../../rules/vocabulary';
 import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
 import { visitClient } from '../../workflows/client';
+import { refuseUnlessMayChangeVisits } from '../../api/access';
 
 export function assistedPages(services: Services) {
   const { rules } = services;
@@ -21,7 +22,7 @@ export function assistedPages(services: Services) {
 
   return new Hono<StaffPageEnv>().on(['GET', 'POST'], '/staff/assisted', signedIn, async (c) => {
     const user = c.get('user');
-    if (user.role === 'policy') throw new ProblemError(403, 'forbidden', 'Policy users cannot enter requests.');
+    refuseUnlessMayChangeVisits(user, 'enter requests');
     const prisons = prisonsOf(user);
     const asked = c.req.query('prisonId');
     const prison = asked ? rules.get(prisonFor(c)) : undefined;
@@ -41,15 +42,7 @@ export function assistedPages(services: Services) {
     if (c.req.method === 'POST') {
       const body = await form(c);
       const field = (name: string) => String(body[name] ?? '').trim();
-      const dob = (prefix: string) => ({
-        day: field(`${prefix}-day`),
-        month: field(`${prefix}-month`),
-        year: field(`${prefix}-year`),
-      });
-      const iso = (d: { day: string; month: string; year: string }) =>
-        d.day || d.month || d.year
-          ? `${d.year.padStart(4, '0')}-${d.month.padStart(2, '0')}-${d.day.padStart(2, '0')}`
-          : '';
+      const dob = (name: string) => readDateFields(name, field);
       key = /^[0-9a-f]{32}$/.test(field('key')) ? field('key') : key;
       values = {
         ...Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v])),
@@ -61,7 +54,7 @@ export function assistedPages(services: Services) {
         const visitor = {
           firstName: field(`visitor-${i}-firstName`),
           lastName: field(`visitor-${i}-lastName`),
-          dateOfBirth: iso(dob(`visitor-${i}-dob`)),
+          dateOfBirth: isoDateOf(dob(`visitor-${i}-dob`)),
         };
         if (i === 0 || visitor.firstName || visitor.lastName || visitor.dateOfBirth) visitors.push(visitor);
       }
@@ -70,7 +63,7 @@ export function assistedPages(services: Services) {
         prisoner: {
           firstName: field('prisoner-firstName'),
           lastName: field('prisoner-lastName'),
-          dateOfBirth: iso(dob('prisoner-dob')),
+          dateOfBirth: isoDateOf(dob('prisoner-dob')),
           number: field('prisoner-number'),
         },
         visitors,

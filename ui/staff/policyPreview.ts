@@ -2,10 +2,8 @@
 import { Hono } from 'hono';
 import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
-import { canSeePrison } from '../../api/session';
-import { evaluateEligibility } from '../../rules/eligibility';
-import { inputFromCase, sampleCase } from '../../rules/examples';
-import { parseRuleFile } from '../../rules/ruleFile';
+import { canSeePrison } from '../../api/access';
+import { previewPolicy } from '../../rules/policyPreview';
 import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
 
 export function policyPreviewPages(services: Services) {
@@ -29,31 +27,29 @@ export function policyPreviewPages(services: Services) {
     if (c.req.method === 'POST') {
       const body = await form(c);
       values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v ?? '').trim()]));
-      let prison = rules.get(values.prisonId);
+      const prison = rules.get(values.prisonId);
       if (!prison || !canSeePrison(user, prison.id))
         throw new ProblemError(404, 'unknown_prison', 'There is no such prison among yours.');
-      if (values.ruleFile) {
-        const parsed = parseRuleFile(values.ruleFile, 'edited copy');
-        if (parsed.ok) prison = parsed.prison;
-        else errors = parsed.errors.map((e) => ({ path: 'ruleFile', text: `Line ${e.line}: ${e.path}: ${e.message}` }));
-      }
       const ages = (values.visitorAges ?? '')
         .split(/[,\s]+/)
         .filter(Boolean)
         .map(Number);
       const number = (name: string) => (values[name] === '' ? undefined : Number(values[name]));
-      const sample = sampleCase.safeParse({
-        visitorAges: ages,
-        prisoner:
-          values.prisonerService === 'found'
-            ? {
-                ...(values.category ? { category: values.category } : {}),
-                ...(number('visitBalance') !== undefined ? { visitBalance: number('visitBalance') } : {}),
-              }
-            : values.prisonerService,
-        earlierVisits: { inLast28Days: number('inLast28Days') ?? 0 },
-      });
-      if (!sample.success) {
+      const preview = await previewPolicy(
+        values.ruleFile ? { ruleFile: values.ruleFile, fileName: 'edited copy' } : { prison },
+        {
+          visitorAges: ages,
+          prisoner:
+            values.prisonerService === 'found'
+              ? {
+                  ...(values.category ? { category: values.category } : {}),
+                  ...(number('visitBalance') !== undefined ? { visitBalance: number('visitBalance') } : {}),
+                }
+              : values.prisonerService,
+          earlierVisits: { inLast28Days: number('inLast28Days') ?? 0 },
+        },
+      );
+      if (!preview.ok) {
         const words: Record<string, string> = {
           visitorAges: 'Enter 1 to 6 ages, whole numbers, separated by commas',
           'prisoner.visitBalance': 'Enter the visits left as a whole number',
@@ -63,18 +59,18 @@ export function policyPreviewPages(services: Services) {
           string,
           string
         >;
-        errors.push(
-          ...sample.error.issues.map((i) => {
+        errors = [
+          ...preview.ruleFileErrors.map((e) => ({ path: 'ruleFile', text: `Line ${e.line}: ${e.path}: ${e.message}` })),
+          ...(preview.caseError?.issues ?? []).map((i) => {
             const path = i.path.join('.').replace(/^visitorAges\.\d+$/, 'visitorAges');
             return { path: at[path] ?? path, text: words[path] ?? i.message };
           }),
-        );
-      }
-      if (errors.length === 0 && sample.success) {
-        const { eligibility, trace } = await evaluateEligibility(prison, inputFromCase(prison, sample.data));
+        ];
+      } else {
+        const { eligibility, trace } = preview;
         const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
         outcome = {
-          version: prison.version,
+          version: preview.prison.version,
           rows: [
             row('Rejected', eligibility.rejections.map((r) => `${r.reason}: ${r.explanation}`).join('; ') || 'No'),
             row('Flags for staff', eligibility.flags.map((f) => `${f.flag}: ${f.explanation}`).join('; ') || 'None'),
