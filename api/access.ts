@@ -23,6 +23,11 @@ export function refuseUnlessMayChangeVisits(user: StaffUser, doing = 'change vis
   if (user.role === 'policy') throw new ProblemError(403, 'forbidden', `Policy users cannot ${doing}.`);
 }
 
+/** Refuses (403) the policy preview to prison staff: it is for the policy and admin users who write the rules. */
+export function refuseUnlessMayPreviewRules(user: StaffUser): void {
+  if (user.role === 'staff') throw new ProblemError(403, 'forbidden', 'Only policy and admin users can preview rules.');
+}
+
 /** The visit with this reference, if the user may see its prison; else 404, which reveals nothing of other prisons. */
 export async function visibleVisit(db: Db, user: StaffUser, reference: string): Promise<VisitDocument> {
   const visit = await findVisit(db, reference);

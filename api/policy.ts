@@ -4,15 +4,14 @@ import { previewPolicy, type PreviewRules } from '../rules/policyPreview';
 import type { Services } from './services';
 import { invalid, ProblemError } from './problem';
 import { policyPreviewRequest } from './schemas';
-import { canSeePrison } from './access';
+import { canSeePrison, refuseUnlessMayPreviewRules } from './access';
 import { requireStaff, type StaffEnv } from './session';
-import { readJson, toFieldErrors } from './validation';
+import { readJson } from './validation';
 
 export function policyRoutes({ db, session, rules }: Services) {
   return new Hono<StaffEnv>().post('/preview', requireStaff(db, session), async (c) => {
     const user = c.get('user');
-    if (user.role === 'staff')
-      throw new ProblemError(403, 'forbidden', 'Only policy and admin users can preview rules.');
+    refuseUnlessMayPreviewRules(user);
     const body = await readJson(c, policyPreviewRequest);
     const unknownPrison = () => new ProblemError(404, 'unknown_prison', 'There is no prison with this id among yours.');
     const inForce = body.prisonId ? rules.get(body.prisonId.toUpperCase()) : undefined;
@@ -27,10 +26,6 @@ export function policyRoutes({ db, session, rules }: Services) {
           code: 'invalid_rule_file',
           message: `line ${error.line}: ${error.message}`,
         })),
-        // The body's schema has checked the case already; kept so no mistake could pass unnamed.
-        ...(preview.caseError
-          ? toFieldErrors(preview.caseError).map((e) => ({ ...e, path: e.path ? `case.${e.path}` : 'case' }))
-          : []),
       ]);
     }
     // An edited copy names its own prison, and that is the one the user must be able to see.

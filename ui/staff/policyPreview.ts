@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
-import { canSeePrison } from '../../api/access';
+import { canSeePrison, refuseUnlessMayPreviewRules } from '../../api/access';
 import { previewPolicy } from '../../rules/policyPreview';
 import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
 
@@ -12,8 +12,7 @@ export function policyPreviewPages(services: Services) {
 
   return new Hono<StaffPageEnv>().on(['GET', 'POST'], '/staff/policy-preview', signedIn, async (c) => {
     const user = c.get('user');
-    if (user.role === 'staff')
-      throw new ProblemError(403, 'forbidden', 'Only policy and admin users can preview rules.');
+    refuseUnlessMayPreviewRules(user);
     const prisons = prisonsOf(user);
     let values: Record<string, string> = {
       visitorAges: '35',
