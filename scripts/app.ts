@@ -1,5 +1,5 @@
-// The composition root: the Hono app, the API's and the pages' routers behind a few named middleware, wired in an
-// order that reads top to bottom. The API answers errors as problem+json, the pages as pages.
+// The composition root: the Hono app, every router of the API and the pages behind a few named middleware, wired in
+// an order that reads top to bottom. The API answers errors as problem+json, the pages as pages.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
@@ -14,9 +14,26 @@ import { problemOf, ProblemError, problemResponse, unavailable } from '../api/pr
 import { staffRoutes } from '../api/staff';
 import { visitRoutes } from '../api/visits';
 import { isUnavailable } from '../api/unavailable';
-import { uiRoutes } from '../ui';
-import { NotValid, Refused } from '../workflows/client';
+import { assetRoutes } from '../ui/assets';
 import { errorPage } from '../ui/errorPage';
+import { infoPages } from '../ui/infoPages';
+import { checkStep } from '../ui/request/check';
+import { contactStep } from '../ui/request/contact';
+import { prisonStep } from '../ui/request/prison';
+import { prisonerStep } from '../ui/request/prisoner';
+import { slotsStep } from '../ui/request/slots';
+import { visitorsStep } from '../ui/request/visitors';
+import { assistedPages } from '../ui/staff/assisted';
+import { bookedPages } from '../ui/staff/booked';
+import { dashboardPages } from '../ui/staff/dashboard';
+import { policyPreviewPages } from '../ui/staff/policyPreview';
+import { processedPages } from '../ui/staff/processed';
+import { queuePages } from '../ui/staff/queue';
+import { searchPages } from '../ui/staff/search';
+import { signInPages } from '../ui/staff/signIn';
+import { staffVisitPages } from '../ui/staff/visit';
+import { visitPages } from '../ui/visitPages';
+import { NotValid, Refused } from '../workflows/client';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -69,41 +86,63 @@ export function createApp(services: Services) {
     trustProxy: services.submissions.trustProxy,
   });
   const submissionLimit: MiddlewareHandler = (c, next) => (c.req.method === 'POST' ? limit(c, next) : next());
-  return new Hono()
-    .use(logRequests(services.log))
-    .use(
-      secureHeaders({
-        // The pages need no inline script but GOV.UK Frontend's one line, which carries a nonce.
-        contentSecurityPolicy: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", NONCE],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'self'"],
-          objectSrc: ["'none'"],
-        },
-      }),
-    )
-    .use(
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw new ProblemError(413, 'body_too_large', `Send at most ${MAX_BODY_BYTES} bytes.`);
-        },
-      }),
-    )
-    .use('/api/visits', submissionLimit)
-    .on('POST', '/request/check', submissionLimit)
-    .route('/health', healthRoutes(services))
-    .get('/openapi.json', (c) => c.json(openApi))
-    .route('/api/prisons', prisonRoutes(services))
-    .route('/api/visits', visitRoutes(services))
-    .route('/api/staff', staffRoutes(services))
-    .route('/api/policy', policyRoutes(services))
-    .route('/', uiRoutes(services))
-    .notFound(notFound)
-    .onError(handleError(services.log));
+  return (
+    new Hono()
+      .use(logRequests(services.log))
+      .use(
+        secureHeaders({
+          // The pages need no inline script but GOV.UK Frontend's one line, which carries a nonce.
+          contentSecurityPolicy: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'", NONCE],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'", 'data:'],
+            fontSrc: ["'self'"],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+            baseUri: ["'self'"],
+            objectSrc: ["'none'"],
+          },
+        }),
+      )
+      .use(
+        bodyLimit({
+          maxSize: MAX_BODY_BYTES,
+          onError: () => {
+            throw new ProblemError(413, 'body_too_large', `Send at most ${MAX_BODY_BYTES} bytes.`);
+          },
+        }),
+      )
+      .use('/api/visits', submissionLimit)
+      .on('POST', '/request/check', submissionLimit)
+      .route('/health', healthRoutes(services))
+      .get('/openapi.json', (c) => c.json(openApi))
+      .route('/api/prisons', prisonRoutes(services))
+      .route('/api/visits', visitRoutes(services))
+      .route('/api/staff', staffRoutes(services))
+      .route('/api/policy', policyRoutes(services))
+      // The visitor's journey, a step a router: prison, prisoner, visitors, times, contact, check and send.
+      .route('/', assetRoutes())
+      .route('/', prisonStep(services))
+      .route('/', prisonerStep(services))
+      .route('/', visitorsStep(services))
+      .route('/', slotsStep(services))
+      .route('/', contactStep(services))
+      .route('/', checkStep(services))
+      // The visitor's own visit (by its private link), and the pages every service has.
+      .route('/', visitPages(services))
+      .route('/', infoPages(services))
+      // The staff workspace, a feature a router; each page checks the user's prisons as the API does.
+      .route('/', signInPages(services))
+      .route('/', queuePages(services))
+      .route('/', staffVisitPages(services))
+      .route('/', processedPages(services))
+      .route('/', searchPages(services))
+      .route('/', bookedPages(services))
+      .route('/', assistedPages(services))
+      .route('/', dashboardPages(services))
+      .route('/', policyPreviewPages(services))
+      .notFound(notFound)
+      .onError(handleError(services.log))
+  );
 }

@@ -26,7 +26,7 @@ const outcomeWords = {
   other: 'Other reason',
 };
 
-export function visitPages(services: Services) {
+export function staffVisitPages(services: Services) {
   const { db, rules } = services;
   const { signedIn, visibleVisit } = staffAccess(services);
   const visits = visitClient(services);

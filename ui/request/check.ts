@@ -1,0 +1,123 @@
+// The journey's last steps: check the answers and send the request (through the one client of the visit workflows,
+// as the API does), then the confirmation with the reference and the private link to the visit.
+import { Hono, type Context } from 'hono';
+import { formatDate, formatSlot } from '../../activities/emails/render';
+import type { Services } from '../../api/services';
+import { toFieldErrors } from '../../api/validation';
+import { refusals } from '../../rules/refusals';
+import { submission } from '../../rules/shapes';
+import { checkSubmission } from '../../rules/submission';
+import { Refused, visitClient } from '../../workflows/client';
+import { newJourney, type Journey } from '../journeyCookie';
+import { localeOf, render } from '../render';
+import { errorsFor, journeys, today, wordsFor, type FieldProblem } from './common';
+
+type Answers = Required<Pick<Journey, 'prisoner' | 'visitors' | 'slotOptions' | 'contact'>>;
+
+const escape = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** The answers as summary-list rows, each with a link back to its step. */
+function answerRows(c: Context, prisonName: string, answers: Answers) {
+  const t = wordsFor(c);
+  const locale = localeOf(c);
+  const row = (key: string, html: string, href: string) => ({
+    key: { text: t(key) },
+    value: { html },
+    actions: { items: [{ href: `${href}?back=check`, text: t('common.change'), visuallyHiddenText: t(key) }] },
+  });
+  const person = (p: { firstName: string; lastName: string; dateOfBirth: string; organisation?: string }) =>
+    `${escape(p.firstName)} ${escape(p.lastName)}, ${formatDate(p.dateOfBirth, locale, { weekday: false })}` +
+    (p.organisation ? ` (${escape(p.organisation)})` : '');
+  const { prisoner, visitors, slotOptions, contact } = answers;
+  return [
+    row('check.prison', escape(prisonName), '/request/prison'),
+    row('check.prisoner', `${person(prisoner)}<br>${escape(prisoner.number)}`, '/request/prisoner'),
+    row('check.visitors', visitors.map(person).join('<br>'), '/request/visitors'),
+    row('check.slots', slotOptions.map((slot) => escape(formatSlot(slot, locale))).join('<br>'), '/request/slots'),
+    row('check.contact', `${escape(contact.email)}<br>${escape(contact.phone)}`, '/request/contact'),
+  ];
+}
+
+export function checkStep(services: Services) {
+  const { rules } = services;
+  const journey = journeys(services);
+  const visits = visitClient(services);
+
+  return new Hono()
+    .on(['GET', 'POST'], '/request/check', async (c) => {
+      const answers = journey.of(c);
+      if (answers instanceof Response) return answers;
+      const prison = journey.prisonOf(answers);
+      const { prisoner, visitors, slotOptions, contact } = answers;
+      if (!prison || !prisoner || !visitors || !slotOptions || !contact) return c.redirect('/request/prison');
+      const locale = localeOf(c);
+      // Answers changed since they were checked (a visitor added, then left empty) go back to their step.
+      const parsed = submission.safeParse({ prisonId: prison.id, prisoner, visitors, slotOptions, contact, locale });
+      if (!parsed.success) {
+        const [first] = toFieldErrors(parsed.error);
+        const step = { prisoner: 'prisoner', visitors: 'visitors', slotOptions: 'slots', contact: 'contact' }[
+          first.path.split('.')[0]
+        ];
+        return c.redirect(`/request/${step ?? 'prison'}`);
+      }
+      let problems: FieldProblem[] = [];
+      if (c.req.method === 'POST') {
+        await journey.form(c, answers);
+        problems = checkSubmission(parsed.data, prison, today());
+        if (problems.length === 0) {
+          // The journey's id is the Idempotency-Key: a second press of the button sends nothing twice. If the
+          // answers changed after an attempt that failed (a busy service), the changed request gets a key of its own.
+          const send = () => visits.submit(parsed.data, { idempotencyKey: answers.id, today: today() });
+          const sent = await send().catch((error: unknown) => {
+            if (!(error instanceof Refused && error.code === refusals.idempotencyKeyReused)) throw error;
+            answers.id = newJourney().id;
+            return send();
+          });
+          await journey.step(answers, 'submitted');
+          journey.save(c, {
+            csrf: answers.csrf,
+            id: answers.id,
+            updatedAt: Date.now(),
+            sent: {
+              reference: sent.reference,
+              confirmBy: sent.confirmBy,
+              prisonId: prison.id,
+              email: contact.email,
+              accessToken: sent.accessToken,
+            },
+          });
+          return c.redirect('/request/confirmation');
+        }
+      }
+      journey.save(c, answers);
+      return render(c, 'check', {
+        title: wordsFor(c)('check.title'),
+        backUrl: '/request/contact',
+        csrf: answers.csrf,
+        prison,
+        errors: errorsFor(c, problems, prison),
+        rows: answerRows(c, (locale === 'cy' && prison.nameCy) || prison.name, {
+          prisoner,
+          visitors,
+          slotOptions,
+          contact,
+        }),
+      });
+    })
+    .get('/request/confirmation', (c) => {
+      const answers = journey.of(c);
+      if (answers instanceof Response) return answers;
+      const { sent } = answers;
+      if (!sent) return c.redirect('/');
+      const prison = rules.get(sent.prisonId);
+      const locale = localeOf(c);
+      return render(c, 'confirmation', {
+        title: wordsFor(c)('confirmation.title'),
+        prison,
+        sent,
+        prisonName: (prison && ((locale === 'cy' && prison.nameCy) || prison.name)) ?? sent.prisonId,
+        confirmBy: formatDate(sent.confirmBy, locale),
+        statusUrl: `/visits/${sent.reference}?token=${encodeURIComponent(sent.accessToken)}`,
+      });
+    });
+}

@@ -1,0 +1,108 @@
+// What every step of the visitor's journey shares: the journey cookie read and written, the form's CSRF check, the
+// field problems in the visitor's words, and the step's checks by the API's own schemas and the prison's rules.
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { recordJourneyStep } from '../../activities/readModel/journeys';
+import { ProblemError } from '../../api/problem';
+import type { Services } from '../../api/services';
+import { toFieldErrors } from '../../api/validation';
+import { readDateFields } from '../../rules/dateFields';
+import { londonClock } from '../../rules/londonTime';
+import type { Prison } from '../../rules/prison';
+import type { Locale } from '../../rules/vocabulary';
+import { translate } from '../i18n';
+import { csrfMatches, readJourney, writeJourney, type Journey } from '../journeyCookie';
+import { localeOf, render } from '../render';
+
+export type FieldProblem = { path: string; code: string };
+export type Form = Record<string, string | string[]>;
+
+export const today = () => londonClock(new Date()).date;
+
+/** A translator in the page's language. */
+export const wordsFor = (c: Context) => (key: string, values?: Record<string, string | number>) =>
+  translate(localeOf(c), key, values);
+
+/** A form field, trimmed; '' when absent or repeated. */
+export const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+
+/** A day, month and year from a form, by the fields' common name. */
+export const dateField = (form: Form, name: string) => readDateFields(name, (field) => text(form[field]));
+
+/** The next step, or back to the check page when the visitor came from there to change an answer. */
+export const next = (c: Context, step: string) => c.redirect(c.req.query('back') === 'check' ? '/request/check' : step);
+
+/** The words for a problem with a field, in the visitor's language. */
+export function message(locale: Locale, problem: FieldProblem, prison?: Prison): string {
+  const specific = `errors.${problem.path.replace(/\.\d+\./, '.')}.${problem.code}`;
+  if (problem.code === 'prison_not_bookable' && prison) {
+    const which = prison.closed ? 'prison_closed' : prison.private ? 'prison_private' : 'prison_disabled';
+    return translate(locale, `errors.${which}`, { prison: prison.name, phone: prison.phone ?? '0300 060 6000' });
+  }
+  const values: Record<string, number> = prison
+    ? { max: Math.min(6, prison.maxVisitors), adults: prison.maxAdults, adultAge: prison.adultAge }
+    : {};
+  const key = translate(locale, specific) !== specific ? specific : `errors.${problem.code}`;
+  return translate(locale, key, values);
+}
+
+export const errorsFor = (c: Context, problems: FieldProblem[], prison?: Prison) =>
+  problems.map((problem) => ({ path: problem.path, text: message(localeOf(c), problem, prison) }));
+
+/** Checks a part of the request with the API's own schema, giving field problems with their codes. */
+export function check<S extends z.ZodType>(schema: S, value: unknown, prefix: string): FieldProblem[] {
+  const result = schema.safeParse(value);
+  return result.success
+    ? []
+    : toFieldErrors(result.error).map((e) => ({ path: `${prefix}.${e.path}`.replace(/\.$/, ''), code: e.code }));
+}
+
+const fieldOrder = ['firstName', 'lastName', 'dateOfBirth', 'organisation', 'number'];
+const order = (path: string) =>
+  Number(/\.(\d+)\./.exec(path)?.[1] ?? 0) * 10 + Math.max(0, fieldOrder.indexOf(path.split('.').pop() ?? ''));
+
+/**
+ * The schema's problems with a step, and the prison rules' problems with its fields where the schema found none (a
+ * date of birth must be a real date before it can be in the future), so one page names them all.
+ */
+export function withRules(schema: FieldProblem[], rules: FieldProblem[], step: string): FieldProblem[] {
+  const flagged = new Set(schema.map((p) => p.path));
+  return [...schema, ...rules.filter((p) => p.path.startsWith(step) && !flagged.has(p.path))].sort(
+    (a, b) => order(a.path) - order(b.path),
+  );
+}
+
+/** The journey in its cookie, for a step's pages. */
+export function journeys({ db, rules, session, secureCookies }: Services) {
+  return {
+    /** The journey, or the page that explains it has gone. */
+    of(c: Context): Journey | Response {
+      const journey = readJourney(c, session.secret);
+      if (journey === 'expired') {
+        const t = wordsFor(c);
+        return render(c, 'page', {
+          title: t('expired.title'),
+          paragraphs: [t('expired.body')],
+          link: { href: '/', text: t('expired.restart') },
+        });
+      }
+      if (journey === 'missing') return c.redirect('/');
+      return journey;
+    },
+
+    save: (c: Context, journey: Journey) => writeJourney(c, journey, session.secret, secureCookies),
+
+    prisonOf: (journey: Journey) => (journey.prisonId ? rules.get(journey.prisonId) : undefined),
+
+    /** A form post: its fields, once its CSRF token is checked. */
+    async form(c: Context, journey: Journey): Promise<Form> {
+      const form = (await c.req.parseBody({ all: true })) as Form;
+      if (!csrfMatches(journey, form._csrf))
+        throw new ProblemError(403, 'csrf', 'The form’s security token is missing or wrong.');
+      return form;
+    },
+
+    /** Counts a step of the web journey, for the completion rate; nothing personal. */
+    step: (journey: Journey, step: string) => recordJourneyStep(db, journey.id, step),
+  };
+}

@@ -1,0 +1,56 @@
+// The journey's step choosing the times: one to three of the prison's bookable slots, grouped by day.
+import { Hono } from 'hono';
+import { formatDate, formatSlot } from '../../activities/emails/render';
+import type { Services } from '../../api/services';
+import { bookableSlots } from '../../rules/calendar';
+import { localeOf, render } from '../render';
+import { journeys, message, next, today, wordsFor, type FieldProblem } from './common';
+
+export function slotsStep(services: Services) {
+  const journey = journeys(services);
+
+  return new Hono().on(['GET', 'POST'], '/request/slots', async (c) => {
+    const answers = journey.of(c);
+    if (answers instanceof Response) return answers;
+    const prison = journey.prisonOf(answers);
+    if (!prison) return c.redirect('/request/prison');
+    let chosen = answers.slotOptions ?? [];
+    let problems: FieldProblem[] = [];
+    if (c.req.method === 'POST') {
+      const form = await journey.form(c, answers);
+      chosen = ([] as string[]).concat(form.slotOptions ?? []);
+      const bookable = new Set(bookableSlots(prison, today()));
+      if (chosen.length === 0) problems = [{ path: 'slotOptions', code: 'required' }];
+      else if (chosen.length > 3) problems = [{ path: 'slotOptions', code: 'too_many_slots' }];
+      else if (chosen.some((slot) => !bookable.has(slot)))
+        problems = [{ path: 'slotOptions', code: 'slot_unavailable' }];
+      if (problems.length === 0) {
+        journey.save(c, { ...answers, slotOptions: chosen });
+        await journey.step(answers, 'slots');
+        return next(c, '/request/contact');
+      }
+    }
+    journey.save(c, answers);
+    const locale = localeOf(c);
+    const t = wordsFor(c);
+    const groups = new Map<string, { date: string; label: string; items: unknown[] }>();
+    for (const slot of bookableSlots(prison, today())) {
+      const day = slot.slice(0, 10);
+      if (!groups.has(day)) groups.set(day, { date: day, label: formatDate(day, locale), items: [] });
+      groups
+        .get(day)
+        ?.items.push({ value: slot, text: formatSlot(slot, locale).split(', ').pop(), checked: chosen.includes(slot) });
+    }
+    return render(c, 'slots', {
+      title: t('slots.title'),
+      backUrl: '/request/visitors',
+      csrf: answers.csrf,
+      prison,
+      slotGroups: [...groups.values()],
+      errors: problems.map((p) => ({
+        path: p.path,
+        text: p.code === 'required' ? t('errors.slots.required') : message(locale, p, prison),
+      })),
+    });
+  });
+}
