@@ -373,6 +373,15 @@ describe('a policy officer', () => {
     await page.fill('#ruleFile', edited.replace('booking_window', 'booking_windw'));
     await page.getByRole('button', { name: 'Try it' }).click();
     expect(await page.textContent('.govuk-error-summary')).toMatch(/Line \d+: calendar\.booking_windw: unknown key/);
+
+    // An edited copy of another prison's file is that prison's preview: not theirs to try, as in the API.
+    await page.fill('#ruleFile', readFileSync('rules/prisons/saltmarsh.yaml', 'utf8'));
+    const [answer] = await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Try it' }).click(),
+    ]);
+    expect(answer.status()).toBe(404);
+    expect(await page.textContent('main')).not.toContain('Closed visit');
     await page.context().close();
   });
 

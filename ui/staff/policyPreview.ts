@@ -26,9 +26,9 @@ export function policyPreviewPages(services: Services) {
     if (c.req.method === 'POST') {
       const body = await form(c);
       values = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v ?? '').trim()]));
+      const unknownPrison = () => new ProblemError(404, 'unknown_prison', 'There is no such prison among yours.');
       const prison = rules.get(values.prisonId);
-      if (!prison || !canSeePrison(user, prison.id))
-        throw new ProblemError(404, 'unknown_prison', 'There is no such prison among yours.');
+      if (!prison || !canSeePrison(user, prison.id)) throw unknownPrison();
       const ages = (values.visitorAges ?? '')
         .split(/[,\s]+/)
         .filter(Boolean)
@@ -48,6 +48,8 @@ export function policyPreviewPages(services: Services) {
           earlierVisits: { inLast28Days: number('inLast28Days') ?? 0 },
         },
       );
+      // An edited copy names its own prison, and that is the one the user must be able to see, as in the API.
+      if (preview.ok && !canSeePrison(user, preview.prison.id)) throw unknownPrison();
       if (!preview.ok) {
         const words: Record<string, string> = {
           visitorAges: 'Enter 1 to 6 ages, whole numbers, separated by commas',
