@@ -50,7 +50,12 @@ const schema = z
     PUBLIC_URL: z.url().optional(),
     /** Visit requests one client may send per minute (429 beyond). */
     SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-    /** Behind a proxy that sets X-Forwarded-For: take the client's address from it. */
+    /**
+     * How many proxies in front of the service append to X-Forwarded-For (a load balancer: 1). The client's address is
+     * read that many entries from the right; whatever a client writes further left is ignored. 0: the socket's peer.
+     */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
+    /** Older spelling: `true` is TRUSTED_PROXY_HOPS=1. */
     TRUST_PROXY: z.enum(['true', 'false']).default('false'),
     /**
      * Workflows a worker keeps in memory between their steps; one evicted replays its (short) history at its next
@@ -109,7 +114,7 @@ function resolve(env: z.infer<typeof schema>) {
     retentionDays: env.RETENTION_DAYS,
     worker: { cachedWorkflows: env.WORKER_CACHED_WORKFLOWS },
     submissionsPerMinute: env.SUBMISSIONS_PER_MINUTE,
-    trustProxy: env.TRUST_PROXY === 'true',
+    trustedProxyHops: env.TRUSTED_PROXY_HOPS ?? (env.TRUST_PROXY === 'true' ? 1 : 0),
     prisonerService: {
       baseUrl: env.PRISONER_SERVICE_URL,
       token: env.PRISONER_SERVICE_TOKEN,

@@ -18,6 +18,8 @@ export interface Services {
   /** Mark cookies Secure (production, behind HTTPS). */
   secureCookies: boolean;
   /** The limit on visit requests from one client, per minute. */
-  submissions: { perMinute: number; trustProxy: boolean };
+  submissions: { perMinute: number };
+  /** Proxies in front of the service that append to X-Forwarded-For (api/clientAddress.ts). */
+  trustedProxyHops: number;
   log: Log;
 }

@@ -20,7 +20,8 @@ const app = createApp({
   rules: new RuleBook(config.rulesDir, (level, message, fields) => log[level](message, fields)).watch(),
   session: { secret: config.sessionSecret ?? randomBytes(32).toString('hex') },
   secureCookies: config.env === 'production',
-  submissions: { perMinute: config.submissionsPerMinute, trustProxy: config.trustProxy },
+  submissions: { perMinute: config.submissionsPerMinute },
+  trustedProxyHops: config.trustedProxyHops,
   log,
 });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, ({ port }) => {

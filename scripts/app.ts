@@ -83,7 +83,7 @@ export function createApp(services: Services) {
   const limit = rateLimit({
     limit: services.submissions.perMinute,
     windowMs: 60_000,
-    trustProxy: services.submissions.trustProxy,
+    trustedProxyHops: services.trustedProxyHops,
   });
   const submissionLimit: MiddlewareHandler = (c, next) => (c.req.method === 'POST' ? limit(c, next) : next());
   return (

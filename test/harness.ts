@@ -85,7 +85,8 @@ export function testApp(services: Pick<Services, 'db' | 'temporal' | 'taskQueue'
     rules,
     session: { secret: randomBytes(32).toString('hex') },
     secureCookies: false,
-    submissions: { perMinute: 100_000, trustProxy: false },
+    submissions: { perMinute: 100_000 },
+    trustedProxyHops: 0,
     log: createLog('error', () => undefined),
     ...services,
   });

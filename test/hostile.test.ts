@@ -22,7 +22,8 @@ describe('submissions from one client', () => {
       db: service.db,
       temporal: service.client,
       taskQueue: service.taskQueue,
-      submissions: { perMinute: 3, trustProxy: true },
+      submissions: { perMinute: 3 },
+      trustedProxyHops: 1,
     });
     const from = (client: string) => post(app, JSON.stringify(visitRequestBody()), { 'X-Forwarded-For': client });
     for (let i = 0; i < 3; i++) expect((await from('203.0.113.7')).status).toBe(201);
