@@ -58,6 +58,16 @@ export function errorHref(path: string): string {
   return path.endsWith('dateOfBirth') ? `${id}-day` : id;
 }
 
+/**
+ * A link to this page with some query parameters set: always a path on this service. A request for `//host/x` (or
+ * `/\host/x`) has that as its path, and written back as a link it would lead off the service.
+ */
+export function sameSiteLink(requestUrl: string, parameters: Record<string, string>): string {
+  const target = new URL(requestUrl);
+  for (const [name, value] of Object.entries(parameters)) target.searchParams.set(name, value);
+  return `/${target.pathname.replace(/^[/\\]+/, '')}${target.search}`;
+}
+
 export interface PageContext {
   title: string;
   prison?: Prison;
@@ -73,12 +83,7 @@ export function render(
   { prison, errors = [], status = 200, ...context }: PageContext,
 ): Response {
   const locale = localeOf(c);
-  const url = new URL(c.req.url);
-  const switchTo = (lang: Locale) => {
-    const target = new URL(url);
-    target.searchParams.set('lang', lang);
-    return `${target.pathname}${target.search}`;
-  };
+  const switchTo = (lang: Locale) => sameSiteLink(c.req.url, { lang });
   const html = env.render(`${view}.njk`, {
     ...context,
     locale,
