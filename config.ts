@@ -2,6 +2,36 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const file = z.string().min(1);
+
+/** A key that encrypts what the service hands Temporal, named by its id (scripts/payloadCodec.ts). */
+export interface PayloadKey {
+  id: string;
+  key: Buffer;
+}
+
+/**
+ * `id:base64key,...`: AES-256 keys, the first encrypting, every one decrypting. An issue names the entry by its place,
+ * never the key.
+ */
+const payloadKeys = z.string().transform((list, ctx): PayloadKey[] => {
+  const keys: PayloadKey[] = [];
+  list.split(',').forEach((entry, index) => {
+    const [id, encoded, ...rest] = entry.trim().split(':');
+    const key = Buffer.from(encoded ?? '', 'base64');
+    const problem =
+      !id || !/^[\w.-]+$/.test(id) || rest.length > 0
+        ? 'is not id:base64key (an id of letters, digits, ".", "-" or "_")'
+        : key.length !== 32 || key.toString('base64') !== encoded
+          ? 'holds a key that is not 32 bytes in base64 (make one with `openssl rand -base64 32`)'
+          : keys.some((other) => other.id === id)
+            ? `repeats the id ${id}`
+            : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: `entry ${index + 1} ${problem}` });
+    else keys.push({ id, key });
+  });
+  return keys;
+});
 
 const schema = z
   .object({
@@ -11,7 +41,22 @@ const schema = z
     TEMPORAL_ADDRESS: z.string().min(1).optional(),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('visit-requests'),
-    /** A MongoDB connection string naming the database; unset means `npm start` runs the embedded store. */
+    /** Keys that encrypt workflow inputs, results and messages before Temporal sees them. Required in production. */
+    TEMPORAL_PAYLOAD_KEYS: payloadKeys.optional(),
+    /** TLS to Temporal: on when set to true, or when a file or an API key below is given (Temporal Cloud). */
+    TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+    /** The CA that signed Temporal's certificate, when the system's do not. */
+    TEMPORAL_TLS_CA_FILE: file.optional(),
+    /** The client's certificate and key, for mTLS. */
+    TEMPORAL_TLS_CERT_FILE: file.optional(),
+    TEMPORAL_TLS_KEY_FILE: file.optional(),
+    /** The name Temporal's certificate is checked against, when not the host of TEMPORAL_ADDRESS. */
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    /**
+     * A MongoDB connection string naming the database; unset means `npm start` runs the embedded store. TLS is the
+     * URI's own options, which the driver honours: `?tls=true&tlsCAFile=/ca.pem&tlsCertificateKeyFile=/client.pem`.
+     */
     MONGODB_URI: z.string().startsWith('mongodb').optional(),
     /**
      * Where MONGODB_URI is a FerretDB on PostgreSQL: that PostgreSQL database, in which the read model makes the
@@ -50,6 +95,10 @@ const schema = z
     PUBLIC_URL: z.url().optional(),
     /** Visit requests one client may send per minute (429 beyond). */
     SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** Web journeys one client may begin per minute (each is counted in the store; 429 beyond). */
+    JOURNEY_STARTS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+    /** Feedback forms one client may send per minute (429 beyond). */
+    FEEDBACK_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     /**
      * How many proxies in front of the service append to X-Forwarded-For (a load balancer: 1). The client's address is
      * read that many entries from the right; whatever a client writes further left is ignored. 0: the socket's peer.
@@ -75,11 +124,32 @@ const schema = z
         ctx.addIssue({ code: 'custom', path: [name], message: 'is required when MAIL_PROVIDER=notify' });
       }
     }
+    if (Boolean(env.TEMPORAL_TLS_CERT_FILE) !== Boolean(env.TEMPORAL_TLS_KEY_FILE)) {
+      const missing = env.TEMPORAL_TLS_CERT_FILE ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with its pair, for mTLS' });
+    }
+    if (env.TEMPORAL_TLS === 'false') {
+      for (const name of temporalTlsSettings) {
+        if (env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'needs TLS, but TEMPORAL_TLS is false' });
+      }
+    }
     if (env.NODE_ENV !== 'production') return;
-    for (const name of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'SESSION_SECRET'] as const) {
+    for (const name of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'SESSION_SECRET', 'TEMPORAL_PAYLOAD_KEYS'] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
     }
+    if (!env.PUBLIC_URL?.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production, as an https:// URL' });
+    }
   });
+
+/** The settings that turn TLS to Temporal on, unless TEMPORAL_TLS says otherwise. */
+const temporalTlsSettings = [
+  'TEMPORAL_TLS_CA_FILE',
+  'TEMPORAL_TLS_CERT_FILE',
+  'TEMPORAL_TLS_KEY_FILE',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_API_KEY',
+] as const;
 
 /** The configuration as the code uses it, with the addresses of embedded servers filled in. */
 function resolve(env: z.infer<typeof schema>) {
@@ -92,6 +162,17 @@ function resolve(env: z.infer<typeof schema>) {
       uiPort: env.EMBEDDED_TEMPORAL_UI_PORT,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
+      payloadKeys: env.TEMPORAL_PAYLOAD_KEYS ?? [],
+      tls:
+        env.TEMPORAL_TLS === 'true' || (!env.TEMPORAL_TLS && temporalTlsSettings.some((name) => env[name]))
+          ? {
+              caFile: env.TEMPORAL_TLS_CA_FILE,
+              certFile: env.TEMPORAL_TLS_CERT_FILE,
+              keyFile: env.TEMPORAL_TLS_KEY_FILE,
+              serverName: env.TEMPORAL_TLS_SERVER_NAME,
+            }
+          : undefined,
+      apiKey: env.TEMPORAL_API_KEY,
     },
     mongo: {
       embedded: env.MONGODB_URI === undefined,
@@ -114,6 +195,8 @@ function resolve(env: z.infer<typeof schema>) {
     retentionDays: env.RETENTION_DAYS,
     worker: { cachedWorkflows: env.WORKER_CACHED_WORKFLOWS },
     submissionsPerMinute: env.SUBMISSIONS_PER_MINUTE,
+    journeyStartsPerMinute: env.JOURNEY_STARTS_PER_MINUTE,
+    feedbackPerMinute: env.FEEDBACK_PER_MINUTE,
     trustedProxyHops: env.TRUSTED_PROXY_HOPS ?? (env.TRUST_PROXY === 'true' ? 1 : 0),
     prisonerService: {
       baseUrl: env.PRISONER_SERVICE_URL,

@@ -19,6 +19,10 @@ export interface Services {
   secureCookies: boolean;
   /** The limit on visit requests from one client, per minute. */
   submissions: { perMinute: number };
+  /** The limit on web journeys begun by one client (each is counted in the store), per minute. */
+  journeyStarts: { perMinute: number };
+  /** The limit on feedback sent by one client, per minute. */
+  feedbackPosts: { perMinute: number };
   /** Proxies in front of the service that append to X-Forwarded-For (api/clientAddress.ts). */
   trustedProxyHops: number;
   log: Log;

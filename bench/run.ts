@@ -24,6 +24,7 @@ import { visitsCollection, type VisitDocument } from '../activities/readModel/vi
 import { addDays, londonClock } from '../rules/londonTime';
 import { RuleBook } from '../rules/ruleBook';
 import { freePort, startStore, startTemporal, type RunningServer } from '../scripts/embeddedServers';
+import { dataConverter } from '../scripts/payloadCodec';
 import { nodeArgs } from '../scripts/roles';
 import { failureText, latencies, latencyText, round } from './figures';
 import { closedLoop, openLoop, requestBodies, type LoadResult } from './load';
@@ -56,6 +57,9 @@ const settings = {
 };
 /** The visits' task queue, for the roles and for the wait between phases. */
 const taskQueue = 'visit-requests';
+/** The run's key for Temporal's payloads, as production has one: the roles and this process encrypt with it. */
+const payloadKeys = [{ id: 'bench', key: randomBytes(32) }];
+const converter = dataConverter(payloadKeys);
 
 const root = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'pvb-bench-'));
@@ -119,10 +123,11 @@ async function baseline(address: string, count: number, inFlight: number, tempor
     connection: nativeConnection,
     taskQueue,
     workflowsPath: join(import.meta.dirname, 'noopWorkflow.ts'),
+    dataConverter: converter,
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: converter });
   const run = async (total: number) => {
     let next = 0;
     const started = performance.now();
@@ -210,6 +215,8 @@ const common = {
   TEMPORAL_ADDRESS: address,
   TEMPORAL_TASK_QUEUE: taskQueue,
   SESSION_SECRET: randomBytes(32).toString('hex'),
+  TEMPORAL_PAYLOAD_KEYS: payloadKeys.map(({ id, key }) => `${id}:${key.toString('base64')}`).join(','),
+  PUBLIC_URL: 'https://visits.bench.example',
   SUBMISSIONS_PER_MINUTE: '1000000000',
   LOG_LEVEL: 'warn',
   RULES_DIR: rulesDir,
@@ -223,7 +230,7 @@ const memoryAtStart = { api: memoryOf(api.pid), worker: memoryOf(worker.pid) };
 const mongo = new MongoClient(`mongodb://127.0.0.1:${mongoPort}`);
 const benchDb = mongo.db('bench');
 const temporalConnection = await Connection.connect({ address });
-const temporalClient = new Client({ connection: temporalConnection });
+const temporalClient = new Client({ connection: temporalConnection, dataConverter: converter });
 const settle = () => untilIdle(temporalClient, taskQueue, settings.settleTimeoutSeconds);
 
 say(`\n(b) bare baseline: ${settings.baselineWorkflows} no-op workflows, ${settings.pushedInFlight} at a time`);

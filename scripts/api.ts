@@ -6,10 +6,15 @@ import { createLog } from '../api/log';
 import { loadConfig } from '../config';
 import { RuleBook } from '../rules/ruleBook';
 import { connectMongo, temporalClient } from './connections';
+import { refuseDemoAccounts } from './demo';
 
 const config = loadConfig();
 const log = createLog(config.logLevel);
 const { mongo, db } = await connectMongo(config);
+await refuseDemoAccounts(db, config).catch((error: Error) => {
+  log.error(error.message);
+  process.exit(1);
+});
 const temporal = temporalClient(config);
 if (!config.sessionSecret) log.warn('SESSION_SECRET is not set: staff sessions end when this process stops');
 const app = createApp({
@@ -21,6 +26,8 @@ const app = createApp({
   session: { secret: config.sessionSecret ?? randomBytes(32).toString('hex') },
   secureCookies: config.env === 'production',
   submissions: { perMinute: config.submissionsPerMinute },
+  journeyStarts: { perMinute: config.journeyStartsPerMinute },
+  feedbackPosts: { perMinute: config.feedbackPerMinute },
   trustedProxyHops: config.trustedProxyHops,
   log,
 });

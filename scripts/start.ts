@@ -1,6 +1,6 @@
 // `npm start`: the whole service on one machine. Starts embedded Temporal and the embedded store (PostgreSQL with
-// FerretDB on it) unless TEMPORAL_ADDRESS and MONGODB_URI point elsewhere, seeds demo staff, then runs a worker and
-// the API as child processes.
+// FerretDB on it) unless TEMPORAL_ADDRESS and MONGODB_URI point elsewhere, seeds demo staff into the embedded store,
+// then runs a worker and the API as child processes.
 // Ctrl-C stops everything: the children share the terminal's process group, so they hear it too, and this process
 // waits for each of them to finish.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -53,6 +53,7 @@ const env: NodeJS.ProcessEnv = {
   TEMPORAL_ADDRESS: config.temporal.address,
   MONGODB_URI: config.mongo.uri,
 };
+const seedsDemoStaff = config.mongo.embedded && config.env !== 'production';
 
 try {
   if (config.temporal.embedded) {
@@ -65,6 +66,7 @@ try {
         dbFile: join(config.dataDir, 'temporal', 'temporal.db'),
       }),
     );
+    if (config.temporal.payloadKeys.length === 0) env.TEMPORAL_PAYLOAD_KEYS = localPayloadKey(config.dataDir);
   }
   if (config.mongo.embedded) {
     const dir = join(config.dataDir, 'postgres');
@@ -90,9 +92,9 @@ try {
       );
     }
   }
-  if (config.env !== 'production') {
+  if (seedsDemoStaff) {
     const { mongo, db } = await connectMongo(config);
-    await seedDemoStaff(db, config.env);
+    await seedDemoStaff(db, config);
     await mongo.close();
   }
 } catch (error) {
@@ -123,6 +125,20 @@ function postgresPassword(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/**
+ * The key that encrypts what the embedded Temporal keeps (TEMPORAL_PAYLOAD_KEYS, when that is unset): made at the
+ * first start, kept beside Temporal's data, readable by this user only; losing it loses the visits under way.
+ */
+function localPayloadKey(dataDir: string): string {
+  const file = join(dataDir, 'temporal-payload-keys');
+  if (!existsSync(file)) {
+    const key = `local-${new Date().toISOString().slice(0, 10)}:${randomBytes(32).toString('base64')}`;
+    writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
+    console.log(`made a key for Temporal's payloads in ${file} (TEMPORAL_PAYLOAD_KEYS unset): keep it with the data`);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 async function waitForHealth(url: string): Promise<boolean> {
   for (let attempt = 0; attempt < 120; attempt++) {
     try {
@@ -146,7 +162,7 @@ if (await waitForHealth(`${base}/health`)) {
     `  OpenAPI:        ${base}/openapi.json`,
     `  Health:         ${base}/health`,
     ...(config.temporal.embedded ? [`  Temporal UI:    http://localhost:${config.temporal.uiPort}`] : []),
-    ...(config.env !== 'production'
+    ...(seedsDemoStaff
       ? [
           '',
           `Demo staff (password ${DEMO_PASSWORD}):`,

@@ -11,14 +11,22 @@ import { createPrisonerService } from '../activities/prisonerService';
 import { createLog } from '../api/log';
 import { loadConfig } from '../config';
 import { RuleBook } from '../rules/ruleBook';
-import { connectMongo, temporalClient } from './connections';
+import { connectMongo, temporalClient, temporalConnectionOptions } from './connections';
+import { refuseDemoAccounts } from './demo';
+import { dataConverter } from './payloadCodec';
 import { ensureRetentionSchedule } from './retentionSchedule';
 
 const config = loadConfig();
 const log = createLog(config.logLevel);
 const { mongo, db } = await connectMongo(config);
+await refuseDemoAccounts(db, config).catch((error: Error) => {
+  log.error(error.message);
+  process.exit(1);
+});
+if (config.temporal.payloadKeys.length === 0)
+  log.warn('TEMPORAL_PAYLOAD_KEYS is not set: Temporal sees visits in clear');
 await ensureIndexes(db, { postgresqlUrl: config.mongo.postgresqlUrl, say: (line) => log.info(line) });
-const connection = await NativeConnection.connect({ address: config.temporal.address });
+const connection = await NativeConnection.connect(temporalConnectionOptions(config));
 const temporal = temporalClient(config);
 await ensureRetentionSchedule(temporal, config);
 const bundleDir = mkdtempSync(join(tmpdir(), 'pvb-worker-'));
@@ -31,6 +39,7 @@ const worker = await Worker.create({
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   workflowBundle: { codePath: bundle },
+  dataConverter: dataConverter(config.temporal.payloadKeys),
   maxCachedWorkflows: config.worker.cachedWorkflows,
   activities: createActivities({
     db,

@@ -31,6 +31,7 @@ async function startInProduction(): Promise<void> {
       MONGODB_URI: `${inject('mongoUrl')}/${db.databaseName}`,
       FERRETDB_POSTGRESQL_URL: inject('postgresqlUrl'),
       SESSION_SECRET: randomBytes(32).toString('hex'),
+      PUBLIC_URL: 'https://visits.example.gov.uk',
       // Everything a process logs, so that a token in any line would be seen.
       LOG_LEVEL: 'debug',
       // Unreachable: each lookup fails, and the request goes on flagged, down the path that might log an error.

@@ -9,7 +9,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { outbox } from '../activities/emails/outbox';
 import { visitsCollection } from '../activities/readModel/visits';
-import { eventually, testApp } from './harness';
+import { eventually, testApp, testDataConverter } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 import { submitAll } from './visitors';
 import { killProcess, startWorkerProcess } from './workerProcess';
@@ -88,7 +88,12 @@ describe('a burst of 1,000 visit requests with the worker killed midway', { time
     const total = 1000;
     // Long enough for most requests caught by the kill to be answered once the new worker is up; the rest get a
     // 503 and are sent again with their key.
-    const app = testApp({ db, temporal: new Client({ connection }), taskQueue, commandTimeoutMs: 30_000 });
+    const app = testApp({
+      db,
+      temporal: new Client({ connection, dataConverter: testDataConverter }),
+      taskQueue,
+      commandTimeoutMs: 30_000,
+    });
     const first = startWorker();
     const keys = Array.from({ length: total }, (_, i) => `burst-${suffix}-${i}`);
     const visitors = submitAll(app, keys, { inFlight: 10 });

@@ -13,6 +13,7 @@ import { createPrisonerService } from '../activities/prisonerService';
 import { ensureIndexes } from '../activities/readModel/indexes';
 import type { Services } from '../api/services';
 import { createApp } from '../scripts/app';
+import { dataConverter, decodeHistory } from '../scripts/payloadCodec';
 import { createLog } from '../api/log';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { bookableSlots } from '../rules/calendar';
@@ -21,6 +22,15 @@ import type { Prison } from '../rules/prison';
 import { RuleBook } from '../rules/ruleBook';
 import { listenForPrisonerService, PRISONER_SERVICE_URL } from './fakePrisonerService';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
+
+/**
+ * The run's key for what Temporal is handed: every client and worker of the tests encrypts with it, and so do the
+ * processes they start (scripts/worker.ts, scripts/api.ts, scripts/start.ts), which inherit this environment.
+ */
+export const testPayloadKeys = [{ id: 'test', key: randomBytes(32) }];
+process.env.TEMPORAL_PAYLOAD_KEYS = testPayloadKeys.map(({ id, key }) => `${id}:${key.toString('base64')}`).join(',');
+/** The data converter of the tests' Temporal clients and workers. */
+export const testDataConverter = dataConverter(testPayloadKeys);
 
 let runtimeInstalled = false;
 
@@ -74,8 +84,9 @@ export async function saveHistory(client: Client, workflowId: string, name: stri
   const file = `${HISTORY_SET}/${name}.json`;
   if (existsSync(file)) throw new Error(`${file} is already recorded: name a new HISTORY_SET in test/harness.ts`);
   mkdirSync(HISTORY_SET, { recursive: true });
+  // Kept decoded, as the histories before encryption were: replay needs no key, and none is committed.
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(file, historyToJSON(history));
+  writeFileSync(file, historyToJSON(await decodeHistory(history, client.options.loadedDataConverter.payloadCodecs)));
 }
 
 /** The app as the API process makes it, with test settings: quiet logs, a random session secret. */
@@ -86,6 +97,8 @@ export function testApp(services: Pick<Services, 'db' | 'temporal' | 'taskQueue'
     session: { secret: randomBytes(32).toString('hex') },
     secureCookies: false,
     submissions: { perMinute: 100_000 },
+    journeyStarts: { perMinute: 100_000 },
+    feedbackPosts: { perMinute: 100_000 },
     trustedProxyHops: 0,
     log: createLog('error', () => undefined),
     ...services,
@@ -133,12 +146,13 @@ export async function startTestService(name: string, options: { rules?: RuleBook
 
   const mail = await startSmtpSink();
   const connection = await Connection.connect({ address: inject('temporalAddress') });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: testDataConverter });
   const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+    dataConverter: testDataConverter,
     activities: createActivities({
       db,
       rules: serviceRules,

@@ -6,12 +6,15 @@ import { Hono } from 'hono';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { JOURNEY_COOKIE, newJourney, writeJourney } from '../ui/journeyCookie';
-import { testApp } from './harness';
+import { testApp, testDataConverter } from './harness';
 
 const secret = randomBytes(32).toString('hex');
 const mongo = new MongoClient(inject('mongoUrl'), { serverSelectionTimeoutMS: 5000 });
 const db = mongo.db(`test_journeyExpiry_${randomBytes(4).toString('hex')}`);
-const temporal = new Client({ connection: Connection.lazy({ address: inject('temporalAddress') }) });
+const temporal = new Client({
+  connection: Connection.lazy({ address: inject('temporalAddress') }),
+  dataConverter: testDataConverter,
+});
 const app = testApp({ db, temporal, taskQueue: 'journey-expiry', session: { secret } });
 
 afterAll(async () => {

@@ -50,6 +50,8 @@ async function startService(
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     MONGODB_URI: `${mongoUrl}/test_${taskQueue.replace('-', '_')}`,
+    // The key test/harness.ts made for this run, which the worker process inherits.
+    TEMPORAL_PAYLOAD_KEYS: process.env.TEMPORAL_PAYLOAD_KEYS,
   });
   const { mongo, db } = await connectMongo(config);
   const temporal = temporalClient(config);

@@ -1,17 +1,21 @@
 // `npm start` as a newcomer runs it: embedded Temporal and FerretDB, demo staff, a worker and the API; Ctrl-C
-// stops every process, and a second start finds the first one's data. Also `npm run staff -- add`.
+// stops every process, and a second start finds the first one's data. Also `npm run staff -- add`; no demo staff in a
+// store of one's own; and a production start that finds demo staff in its store refuses.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { MongoClient } from 'mongodb';
+import { saveStaffAccount } from '../api/staffAccounts';
+import { loadConfig } from '../config';
 import { submission as submissionSchema } from '../rules/shapes';
 import { sha256 } from '../workflows/client';
 import { freePort, startFerretDb } from '../scripts/embeddedServers';
 import { newVisit } from '../workflows/visit';
-import { DEMO_PASSWORD } from '../scripts/demo';
+import { DEMO_PASSWORD, demoAccountsIn, demoStaff, seedDemoStaff } from '../scripts/demo';
 import { visitRequestBody } from './harness';
 
 /** A folder for a start's data, which PostgreSQL's own user (when this runs as root) can reach. */
@@ -29,7 +33,8 @@ const ports = {
   mongo: await freePort(),
   postgres: await freePort(),
 };
-const { TEMPORAL_ADDRESS: _t, MONGODB_URI: _m, ...inherited } = process.env;
+// Nor the tests' key for Temporal's payloads: with embedded Temporal and none set, `npm start` makes its own.
+const { TEMPORAL_ADDRESS: _t, MONGODB_URI: _m, TEMPORAL_PAYLOAD_KEYS: testKeys, ...inherited } = process.env;
 const env = {
   ...inherited,
   NODE_ENV: 'development',
@@ -132,6 +137,9 @@ describe('npm start', { timeout: START_MS + STOP_MS + START_MS + STEPS_MS }, () 
     const first = await start();
     expect(first.output()).toContain('staff@northgate.example');
     expect(first.output()).toContain(DEMO_PASSWORD);
+    const keyFile = join(dataDir, 'temporal-payload-keys');
+    expect(first.output()).toContain(`made a key for Temporal's payloads in ${keyFile}`);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(await json('/health')).toEqual({ status: 200, body: { status: 'ok', temporal: 'up', mongo: 'up' } });
 
     const body = visitRequestBody();
@@ -141,7 +149,8 @@ describe('npm start', { timeout: START_MS + STOP_MS + START_MS + STEPS_MS }, () 
     expect(await stop(first.child)).toBe(0);
     for (const port of Object.values(ports)) expect(await portOpen(port)).toBe(false);
 
-    await start();
+    const second = await start();
+    expect(second.output()).not.toContain('made a key');
     const token = await signIn('staff@northgate.example', DEMO_PASSWORD);
     const decided = await json(`/api/staff/visits/${submitted.body.reference}/decision`, {
       method: 'POST',
@@ -153,6 +162,9 @@ describe('npm start', { timeout: START_MS + STOP_MS + START_MS + STEPS_MS }, () 
       headers: { Authorization: `Bearer ${submitted.body.accessToken}` },
     });
     expect(seen.body.status).toBe('booked');
+    const store = new MongoClient(`mongodb://127.0.0.1:${ports.mongo}`);
+    expect((await demoAccountsIn(store.db('visits'))).sort()).toEqual(demoStaff.map(({ email }) => email).sort());
+    await store.close();
   });
 
   it('adds a staff account with `npm run staff -- add`, who can then sign in', async () => {
@@ -235,3 +247,72 @@ async function seedSqliteStore(dir: string) {
   await ferretdb.stop();
   return { reference: visit.reference, accessToken, prisonerNumber: 'Z9876YX' };
 }
+
+/** Runs `npm start`'s script on the run's shared servers (no embedded ones) until it exits or says it is up. */
+function startOnSharedServers(moreEnv: NodeJS.ProcessEnv) {
+  const dir = dataFolder();
+  dataDirs.push(dir);
+  return start(dir, {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `start-${randomBytes(4).toString('hex')}`,
+    TEMPORAL_PAYLOAD_KEYS: testKeys,
+    FERRETDB_POSTGRESQL_URL: inject('postgresqlUrl'),
+    ...moreEnv,
+  });
+}
+
+describe('demo staff', { timeout: START_MS + STOP_MS }, () => {
+  const mongo = new MongoClient(inject('mongoUrl'));
+  afterAll(() => mongo.close());
+  const database = () => mongo.db(`test_start_${randomBytes(4).toString('hex')}`);
+
+  it('are never seeded into a store given by MONGODB_URI', async () => {
+    if (current?.pid && current.exitCode === null) await stop(current);
+    const db = database();
+    const uri = `${inject('mongoUrl')}/${db.databaseName}`;
+    await expect(seedDemoStaff(db, loadConfig({ MONGODB_URI: uri }))).rejects.toThrow(/only into the embedded store/);
+
+    const started = await startOnSharedServers({ MONGODB_URI: uri, PORT: String(await freePort()) });
+    expect(started.output()).not.toContain(DEMO_PASSWORD);
+    expect(await db.collection('staff').countDocuments()).toBe(0);
+    expect(await stop(started.child)).toBe(0);
+    await db.dropDatabase();
+  });
+
+  it('in its store stop a production start, which names them', async () => {
+    const db = database();
+    // One seeded before demo accounts were marked, still with the README's password; one marked, whatever its e-mail;
+    // one whose password has since been changed, which is an account like any other.
+    await saveStaffAccount(db, { ...demoStaff[0], password: DEMO_PASSWORD });
+    await saveStaffAccount(db, {
+      email: 'retired-demo@visits.example',
+      role: 'admin',
+      prisons: [],
+      password: 'p'.repeat(12),
+    });
+    await db
+      .collection<{ _id: string }>('staff')
+      .updateOne({ _id: 'retired-demo@visits.example' }, { $set: { demo: true } });
+    await saveStaffAccount(db, { ...demoStaff[2], password: 'a-password-of-its-own' });
+    expect(await demoAccountsIn(db)).toEqual(['retired-demo@visits.example', 'staff@northgate.example']);
+
+    const refused = startOnSharedServers({
+      NODE_ENV: 'production',
+      MONGODB_URI: `${inject('mongoUrl')}/${db.databaseName}`,
+      PORT: String(await freePort()),
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      PUBLIC_URL: 'https://visits.example.gov.uk',
+    });
+    const error = await refused.then(
+      () => new Error('started'),
+      (exited: Error) => exited,
+    );
+    expect(error.message).toMatch(/^start exited with 1/);
+    expect(error.message).toContain(
+      'refusing to start in production: the store holds demo staff accounts, whose password is public: ' +
+        'retired-demo@visits.example, staff@northgate.example.',
+    );
+    expect(error.message).not.toContain('admin@visits.example');
+    await db.dropDatabase();
+  });
+});

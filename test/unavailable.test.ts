@@ -7,10 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { freePort } from '../scripts/embeddedServers';
 import { visitsCollection } from '../activities/readModel/visits';
-import { eventually, startTestService, testApp, visitRequestBody, type TestService } from './harness';
+import {
+  eventually,
+  startTestService,
+  testApp,
+  testDataConverter,
+  visitRequestBody,
+  type TestService,
+} from './harness';
 
 const closedPort = await freePort();
-const downTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${closedPort}` }) });
+const downTemporal = new Client({
+  connection: Connection.lazy({ address: `127.0.0.1:${closedPort}` }),
+  dataConverter: testDataConverter,
+});
 const downMongo = new MongoClient(`mongodb://127.0.0.1:${closedPort}/down`, { serverSelectionTimeoutMS: 300 });
 const upMongo = new MongoClient(inject('mongoUrl'), { serverSelectionTimeoutMS: 5000 });
 

@@ -26,7 +26,15 @@ import {
   PRISONER_SERVICE_URL,
   samplePrisoner,
 } from './fakePrisonerService';
-import { eventually, installRuntime, rules, saveHistory, testApp, visitRequestBody } from './harness';
+import {
+  eventually,
+  installRuntime,
+  rules,
+  saveHistory,
+  testApp,
+  testDataConverter,
+  visitRequestBody,
+} from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 
 let env: TestWorkflowEnvironment;
@@ -44,11 +52,13 @@ beforeAll(async () => {
   mail = await startSmtpSink();
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('timeSkippingServerPath') } },
+    client: { dataConverter: testDataConverter },
   });
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { code: readFileSync(inject('workflowBundlePath'), 'utf8') },
+    dataConverter: testDataConverter,
     activities: createActivities({
       db,
       rules,
