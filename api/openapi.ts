@@ -120,7 +120,17 @@ export const routes: Route[] = [
     tag: 'staff',
     body: 'SignIn',
     ok: [200, 'StaffSession'],
-    fails: [400, 401, 415, 422, 429],
+    // 503: too many passwords being checked at once, with Retry-After.
+    fails: [400, 401, 415, 422, 429, 503],
+  },
+  {
+    method: 'delete',
+    path: '/api/staff/session',
+    summary: 'Sign out: the session ends at once, and its token is refused from then on',
+    tag: 'staff',
+    ok: [204, ''],
+    fails: [401],
+    auth: 'staff',
   },
   {
     method: 'get',

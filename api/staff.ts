@@ -1,14 +1,16 @@
 // The staff API: sign in, the queue, a visit in full, and decisions. Every read and write checks the prison.
 import { Hono } from 'hono';
+import { deleteCookie } from 'hono/cookie';
 import { findVisit, queueOf } from '../activities/readModel/lookups';
 import type { VisitDocument } from '../activities/readModel/visits';
 import { visitClient } from '../workflows/client';
-import { canSeePrison, prisonsSeenBy, refuseUnlessMayChangeVisits, visibleVisit } from './access';
+import { prisonsSeenBy, refuseUnlessMayChangeVisits, refuseUnlessMaySeeVisits, visibleVisit } from './access';
 import type { Services } from './services';
 import { ProblemError } from './problem';
 import { queueQuery, searchQuery, signIn as signInBody } from './schemas';
 import { decision, staffCancellation, staffMessage } from '../rules/shapes';
-import { requireStaff, setSessionCookie, signIn, type StaffEnv } from './session';
+import { clientAddress } from './clientAddress';
+import { requireStaff, SESSION_COOKIE, setSessionCookie, signIn, signOut, type StaffEnv } from './session';
 import { readJson, readQuery } from './validation';
 import { idempotencyKey } from './visits';
 import { searchVisits, staffView, summaryView } from './visitViews';
@@ -30,9 +32,14 @@ export function staffRoutes(services: Services) {
   return new Hono<StaffEnv>()
     .post('/session', async (c) => {
       const { email, password } = await readJson(c, signInBody);
-      const result = await signIn(services, email, password);
+      const result = await signIn(services, email, password, clientAddress(c, services.trustedProxyHops));
       if (result.outcome === 'locked') {
         throw new ProblemError(429, 'too_many_attempts', 'Too many failed sign-ins: try again later.', undefined, {
+          'Retry-After': String(result.retryAfterSeconds),
+        });
+      }
+      if (result.outcome === 'busy') {
+        throw new ProblemError(503, 'busy', 'Too many sign-ins at once: try again shortly.', undefined, {
           'Retry-After': String(result.retryAfterSeconds),
         });
       }
@@ -42,12 +49,16 @@ export function staffRoutes(services: Services) {
       setSessionCookie(c, result.token, secureCookies);
       return c.json({ token: result.token, user: result.user });
     })
+    .delete('/session', staffOnly, async (c) => {
+      // The session ends at once, for the cookie of the same sign-in too.
+      await signOut(services, { user: c.get('user'), sessionHash: c.get('sessionHash') });
+      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      return c.body(null, 204);
+    })
     .get('/queue', staffOnly, async (c) => {
       const user = c.get('user');
       const { prisonId } = readQuery(c, queueQuery);
-      if (prisonId !== undefined && !canSeePrison(user, prisonId)) {
-        throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
-      }
+      refuseUnlessMaySeeVisits(user, prisonId);
       const seen = prisonsSeenBy(user);
       const prisons = prisonId ? [prisonId] : seen === 'all' ? rules.list().map((p) => p.id) : seen;
       const { requested, cancellations } = await queueOf(db, prisons);

@@ -41,8 +41,10 @@ if (parsed.data.role === 'staff' && parsed.data.prisons.length === 0) fail('--pr
 
 const { mongo, db } = await connectMongo(config);
 try {
-  await saveStaffAccount(db, { ...parsed.data, password: values.password });
+  // Saving sets the password, which ends every session of the account: whoever had the old one is signed out.
+  const ended = await saveStaffAccount(db, { ...parsed.data, password: values.password });
   console.log(`saved ${parsed.data.role} ${parsed.data.email} (${parsed.data.prisons.join(', ') || 'no prisons'})`);
+  if (ended > 0) console.log(`ended ${ended} session${ended === 1 ? '' : 's'} of ${parsed.data.email}`);
 } finally {
   await mongo.close();
 }

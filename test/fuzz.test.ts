@@ -122,6 +122,8 @@ describe('schemathesis, with every check, against the running service', () => {
         'admin',
         rules.list().map((prison) => prison.id),
       );
+      // For signing out (test/schemathesis.toml): a session apart from the admin's, which the run needs to the end.
+      const signingOut = await service.staffToken('staff', ['NGT']);
       const visitor = await submitVisit();
       const requested = await submitVisit();
       const booked = await submitVisit();
@@ -162,6 +164,7 @@ describe('schemathesis, with every check, against the running service', () => {
         {
           ...facts,
           FUZZ_ADMIN_TOKEN: admin,
+          FUZZ_SIGN_OUT_TOKEN: signingOut,
           FUZZ_VISITOR_TOKEN: visitor.accessToken,
           FUZZ_VISITOR_REFERENCE: visitor.reference,
           FUZZ_REQUESTED_REFERENCE: requested.reference,

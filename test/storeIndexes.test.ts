@@ -29,14 +29,19 @@ const asked: Record<QueryName, unknown[]> = {
   emailsOfVisit: ['V0001234'],
   staffByEmail: ['staff@test.example'],
   staffOfPrison: ['P07'],
-  signInFailures: ['staff@test.example'],
+  signInAttempts: ['k'.repeat(43)],
+  sessionById: ['s'.repeat(43)],
+  sessionsOfStaff: ['staff7@test.example'],
   journeyStepsOfDay: ['2026-06-01', 'started'],
+  journeyStep: ['j7', 'started'],
+  journeysSentOfDay: ['2026-06-01', '2026-05-01'],
   feedbackOfDay: ['2026-06-01'],
   readModelInfo: ['documents'],
+  visitLinkToUse: ['0'.repeat(64), 'V0001234', new Date('2026-06-01T10:00:00Z')],
 };
 
 /** Collections that stay small (a prison service's staff, its settings): PostgreSQL rightly reads them whole. */
-const small = new Set(['staff', 'signInFailures', 'readModelInfo']);
+const small = new Set(['staff', 'readModelInfo']);
 
 const VISITS = 20_000;
 const STATUSES: Visit['status'][] = ['requested', 'booked', 'booked', 'rejected', 'withdrawn', 'cancelled'];
@@ -103,8 +108,25 @@ beforeAll(async () => {
   await seed('visits', VISITS, seededVisit);
   const day = (i: number) => addDays('2026-01-01', i % 365);
   await seed('outbox', VISITS, (i) => ({ _id: `V${String(i).padStart(7, '0')}.received`, reference: `V${i}` }));
-  await seed('journeyEvents', VISITS, (i) => ({ journey: `j${i}`, step: i % 2 ? 'started' : 'prison', day: day(i) }));
+  await seed('visitLinks', VISITS, (i) => ({
+    _id: String(i).padStart(64, '0'),
+    reference: `V${String(i).padStart(7, '0')}`,
+    expiresAt: new Date(Date.parse('2026-01-08T10:00:00Z') + (i % 365) * 86_400_000),
+  }));
+  // Journeys of four steps each, the last one's sending, which carries the day its journey started.
+  const steps = ['started', 'prison', 'prisoner', 'submitted'];
+  await seed('journeyEvents', VISITS, (i) => ({
+    _id: `j${Math.floor(i / 4)}:${steps[i % 4]}`,
+    journey: `j${Math.floor(i / 4)}`,
+    step: steps[i % 4],
+    day: day(Math.floor(i / 4)),
+    ...(steps[i % 4] === 'submitted' ? { startedOn: day(Math.floor(i / 4)) } : {}),
+  }));
   await seed('feedback', 5000, (i) => ({ rating: 1 + (i % 5), comment: '', day: day(i) }));
+  // Sessions and sign-in attempts of a busy service: a keyed hash each, by the hundred per account and per key.
+  const at = (i: number) => new Date(Date.parse('2026-06-01T08:00:00Z') + i * 1000);
+  await seed('sessions', 5000, (i) => ({ _id: `s${i}`, email: `staff${i % 1000}@test.example`, createdAt: at(i) }));
+  await seed('signInAttempts', 5000, (i) => ({ key: `k${i % 50}`, at: at(i) }));
   // What autovacuum would do by itself soon after: gather the statistics the planner chooses by.
   const client = new pg.Client({ connectionString: inject('postgresqlUrl') });
   await client.connect();

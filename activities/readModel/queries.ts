@@ -5,7 +5,16 @@
 // reads every document that the pushed-down part matches: so each query names top-level fields for equality, and
 // anything else it asks narrows an already small set (docs/decisions/0010).
 export interface Query<Filter extends (...args: never[]) => object = (...args: never[]) => object> {
-  collection: 'visits' | 'outbox' | 'staff' | 'signInFailures' | 'journeyEvents' | 'feedback' | 'readModelInfo';
+  collection:
+    | 'visits'
+    | 'outbox'
+    | 'staff'
+    | 'signInAttempts'
+    | 'sessions'
+    | 'journeyEvents'
+    | 'feedback'
+    | 'readModelInfo'
+    | 'visitLinks';
   /** The top-level fields compared for equality, which the index covers. */
   fields: string[];
   /** The order asked for, for MongoDB's index (FerretDB sorts in its own process). */
@@ -87,14 +96,49 @@ export const queries = {
     fields: ['role', 'prisons'],
     filter: (prisonId: string) => ({ role: 'staff' as const, prisons: prisonId }),
   }),
-  signInFailures: query({ collection: 'signInFailures', fields: ['_id'], filter: (key: string) => ({ _id: key }) }),
+  /** The sign-in attempts counted against one limit (api/signInThrottle.ts), by a keyed hash: never an address. */
+  signInAttempts: query({ collection: 'signInAttempts', fields: ['key'], filter: (key: string) => ({ key }) }),
+  /** A staff session by the hash of its id: every signed-in request (api/session.ts). */
+  sessionById: query({ collection: 'sessions', fields: ['_id'], filter: (idHash: string) => ({ _id: idHash }) }),
+  /** The sessions of one account: ended together when its password changes, tidied at its sign-in. */
+  sessionsOfStaff: query({ collection: 'sessions', fields: ['email'], filter: (email: string) => ({ email }) }),
   journeyStepsOfDay: query({
     collection: 'journeyEvents',
     fields: ['day', 'step'],
     filter: (day: string, step: string) => ({ day, step }),
   }),
+  /** A step of one journey: recorded once, and a sent journey's start (activities/readModel/journeys.ts). */
+  journeyStep: query({
+    collection: 'journeyEvents',
+    fields: ['journey', 'step'],
+    filter: (journey: string, step: string) => ({ journey, step }),
+  }),
+  /** The journeys sent on a day that started on `startedFrom` or later: the dashboard's completed journeys. */
+  journeysSentOfDay: query({
+    collection: 'journeyEvents',
+    fields: ['day', 'step'],
+    filter: (day: string, startedFrom: string) => ({
+      day,
+      step: 'submitted' as const,
+      startedOn: { $gte: startedFrom },
+    }),
+  }),
   feedbackOfDay: query({ collection: 'feedback', fields: ['day'], filter: (day: string) => ({ day }) }),
   readModelInfo: query({ collection: 'readModelInfo', fields: ['_id'], filter: (id: string) => ({ _id: id }) }),
+  /**
+   * An e-mailed link to a visit, by the SHA-256 of its code, if it is for this visit, unused and not expired: using
+   * it (activities/readModel/visitLinks.ts).
+   */
+  visitLinkToUse: query({
+    collection: 'visitLinks',
+    fields: ['_id'],
+    filter: (codeHash: string, reference: string, now: Date) => ({
+      _id: codeHash,
+      reference,
+      usedAt: { $exists: false },
+      expiresAt: { $gt: now },
+    }),
+  }),
 };
 
 export type QueryName = keyof typeof queries;

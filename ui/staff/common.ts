@@ -5,21 +5,23 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { queueCount } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
-import { canSeePrison, visibleVisit as visibleVisitOf } from '../../api/access';
+import { canSeePrison, refuseUnlessMaySeeVisits, visibleVisit as visibleVisitOf } from '../../api/access';
 import { ProblemError } from '../../api/problem';
 import type { StaffUser } from '../../api/schemas';
 import type { Services } from '../../api/services';
-import { readToken, SESSION_COOKIE } from '../../api/session';
-import { findStaffAccount } from '../../api/staffAccounts';
+import { openSession, SESSION_COOKIE } from '../../api/session';
 import { render } from '../render';
 
-export type StaffPageEnv = { Variables: { user: StaffUser; csrf: string; queueCount: number } };
+export type StaffPageEnv = { Variables: { user: StaffUser; sessionHash: string; csrf: string; queueCount: number } };
 
 /** A real date written YYYY-MM-DD, or undefined. */
 export const realDate = (value: string | undefined) => {
   const time = value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
   return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value ?? '') ? value : undefined;
 };
+
+/** Where a member of staff starts: the queue, or for the policy role (who sees no visits) the policy preview. */
+export const homeOf = (user: StaffUser) => (user.role === 'policy' ? '/staff/policy-preview' : '/staff/queue');
 
 /** A form post's fields, once its CSRF token is the session's. */
 export async function form(c: Context<StaffPageEnv>) {
@@ -40,28 +42,37 @@ export function staffAccess({ db, rules, session }: Services) {
   const csrfFor = (token: string) => createHmac('sha256', session.secret).update(`csrf:${token}`).digest('base64url');
   const prisonsOf = (user: StaffUser) => rules.list().filter((prison) => canSeePrison(user, prison.id));
 
-  /** Signed-in staff only; anyone else goes to the sign-in page. */
-  const signedIn = async (c: Context<StaffPageEnv>, next: () => Promise<void>) => {
-    const token = getCookie(c, SESSION_COOKIE);
-    const email = token ? readToken(token, session) : undefined;
-    const user = email ? await findStaffAccount(db, email) : undefined;
-    if (!token || !user) return c.redirect('/staff/sign-in');
-    c.set('user', user);
-    c.set('csrf', csrfFor(token));
-    // The count of requests to decide at the prison the page is about, for the navigation of every page.
-    const prisonId = c.req.query('prisonId') ?? prisonsOf(user)[0]?.id;
-    const counted = prisonId && rules.get(prisonId) && canSeePrison(user, prisonId);
-    c.set('queueCount', counted ? await queueCount(db, prisonId) : 0);
-    await next();
-  };
+  /**
+   * Signed-in staff only, with an open session; anyone else goes to the sign-in page. `touch: false` does not count
+   * the request as the user's activity (the queue page's event stream, which its browser reopens by itself).
+   */
+  const signedInWith =
+    ({ touch }: { touch: boolean }) =>
+    async (c: Context<StaffPageEnv>, next: () => Promise<void>) => {
+      const token = getCookie(c, SESSION_COOKIE);
+      const open = await openSession(db, session, token, { touch });
+      if (!token || !open) return c.redirect('/staff/sign-in');
+      const { user } = open;
+      c.set('user', user);
+      c.set('sessionHash', open.sessionHash);
+      c.set('csrf', csrfFor(token));
+      // The count of requests to decide at the prison the page is about, for the navigation of every page.
+      const prisonId = c.req.query('prisonId') ?? prisonsOf(user)[0]?.id;
+      const counted = prisonId && rules.get(prisonId) && canSeePrison(user, prisonId);
+      c.set('queueCount', counted ? await queueCount(db, prisonId) : 0);
+      await next();
+    };
+  const signedIn = signedInWith({ touch: true });
+  const signedInQuietly = signedInWith({ touch: false });
 
   /** The prison a page is about: the one asked for, if the user works there, else their first. */
   function prisonFor(c: Context<StaffPageEnv>): string {
     const user = c.get('user');
     const prisonId = c.req.query('prisonId') ?? prisonsOf(user)[0]?.id;
-    if (!prisonId || !rules.get(prisonId) || !canSeePrison(user, prisonId)) {
+    if (!prisonId || !rules.get(prisonId)) {
       throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
     }
+    refuseUnlessMaySeeVisits(user, prisonId);
     return prisonId;
   }
 
@@ -69,5 +80,10 @@ export function staffAccess({ db, rules, session }: Services) {
   const visibleVisit = (c: Context<StaffPageEnv>): Promise<VisitDocument> =>
     visibleVisitOf(db, c.get('user'), c.req.param('reference') ?? '');
 
-  return { signedIn, prisonsOf, prisonFor, visibleVisit };
+  /** Whether the request's session is still open, asked again later (by a stream) without counting as activity. */
+  const stillSignedIn = async (c: Context<StaffPageEnv>): Promise<boolean> =>
+    (await openSession(db, session, getCookie(c, SESSION_COOKIE), { touch: false }))?.sessionHash ===
+    c.get('sessionHash');
+
+  return { signedIn, signedInQuietly, stillSignedIn, prisonsOf, prisonFor, visibleVisit };
 }

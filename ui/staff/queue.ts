@@ -5,29 +5,63 @@ import { streamSSE } from 'hono/streaming';
 import { formatDate, formatSlot } from '../../activities/emails/render';
 import { queueOf, queueSignature } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
+import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
 import { staffAccess, staffPage, type StaffPageEnv } from './common';
 
+/** Event streams one user may hold open at once, in each API process. */
+export const STREAMS_PER_USER = 3;
+
 export function queuePages(services: Services) {
   const { db, rules } = services;
-  const { signedIn, prisonsOf, prisonFor } = staffAccess(services);
+  const { signedIn, signedInQuietly, stillSignedIn, prisonsOf, prisonFor } = staffAccess(services);
   const app = new Hono<StaffPageEnv>();
+  // The streams open in this process, by user. Each holds a connection and polls the store, so a user gets a few
+  // (a queue page in a tab or three); a further one is refused with 429 rather than closing the oldest, whose
+  // browser would reopen it at once and close another in turn. A tab refused keeps its "Refresh the queue" link.
+  const open = new Map<string, Set<symbol>>();
 
   // Tells an open queue page when its queue changes, so that it reloads itself (polled: FerretDB has no change
-  // streams). Without JavaScript, the page's own "Refresh the queue" link does the same.
-  app.get('/staff/queue/events', signedIn, (c) => {
+  // streams). Without JavaScript, the page's own "Refresh the queue" link does the same. Every poll asks again
+  // whether the session is open, and the stream ends with it (sign-out, a new password, 30 minutes idle): the
+  // browser's reconnection is then sent to the sign-in page, which is no stream, and it stops.
+  app.get('/staff/queue/events', signedInQuietly, (c) => {
     const prisonId = prisonFor(c);
+    const { email } = c.get('user');
+    const mine = open.get(email) ?? new Set<symbol>();
+    if (mine.size >= STREAMS_PER_USER) {
+      throw new ProblemError(429, 'too_many_streams', 'Close a queue page before opening another.', undefined, {
+        'Retry-After': '60',
+      });
+    }
+    const stream = Symbol(email);
+    mine.add(stream);
+    open.set(email, mine);
+    const close = () => {
+      mine.delete(stream);
+      if (mine.size === 0 && open.get(email) === mine) open.delete(email);
+    };
     const signature = () => queueSignature(db, prisonId);
-    return streamSSE(c, async (stream) => {
-      const first = await signature();
-      // Says the queue is being watched from now on: a change after this event is sent is seen.
-      await stream.writeSSE({ event: 'watching', data: prisonId });
-      for (let polls = 0; polls < 200 && !stream.aborted; polls++) {
-        await stream.sleep(3000);
-        if ((await signature()) !== first) {
-          await stream.writeSSE({ event: 'queue-changed', data: 'reload' });
-          return;
+    return streamSSE(c, async (events) => {
+      events.onAbort(close);
+      try {
+        const first = await signature();
+        // Says the queue is being watched from now on: a change after this event is sent is seen.
+        await events.writeSSE({ event: 'watching', data: prisonId });
+        for (let polls = 0; polls < 200 && !events.aborted; polls++) {
+          await events.sleep(3000);
+          if (events.aborted) return;
+          if (!(await stillSignedIn(c))) {
+            await events.writeSSE({ event: 'signed-out', data: '/staff/sign-in' });
+            return;
+          }
+          if ((await signature()) !== first) {
+            await events.writeSSE({ event: 'queue-changed', data: 'reload' });
+            return;
+          }
         }
+      } finally {
+        close();
       }
     });
   });
