@@ -4,6 +4,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { healthRoutes } from '../api/health';
+import { auditStaffRoutes } from '../api/audit';
 import { logRequests, type Log } from '../api/log';
 import type { Services } from '../api/services';
 import { buildOpenApi, routes } from '../api/openapi';
@@ -19,7 +20,7 @@ import { errorPage } from '../ui/errorPage';
 import { infoPages } from '../ui/infoPages';
 import { checkStep } from '../ui/request/check';
 import { contactStep } from '../ui/request/contact';
-import { prisonStep } from '../ui/request/prison';
+import { prisonStep, startsAJourney } from '../ui/request/prison';
 import { prisonerStep } from '../ui/request/prisoner';
 import { slotsStep } from '../ui/request/slots';
 import { visitorsStep } from '../ui/request/visitors';
@@ -78,17 +79,49 @@ function handleError(log: Log) {
   };
 }
 
+/**
+ * Every anonymous write, limited per client and minute (api/rateLimit.ts): a visit request, by the API or the
+ * journey's send step; a journey begun, which the store counts; feedback. A visitor's withdraw or cancel needs the
+ * visit's own access, so is not anonymous.
+ */
+function anonymousWriteLimits(services: Services) {
+  const perMinute = (name: string, limit: number) =>
+    rateLimit({ name, limit, windowMs: 60_000, trustedProxyHops: services.trustedProxyHops });
+  const onlyPosts =
+    (limit: MiddlewareHandler): MiddlewareHandler =>
+    (c, next) =>
+      c.req.method === 'POST' ? limit(c, next) : next();
+  const starts = perMinute('journey starts', services.journeyStarts.perMinute);
+  const journeyStarts: MiddlewareHandler = (c, next) =>
+    startsAJourney(c, services.session.secret) ? starts(c, next) : next();
+  return {
+    visitRequests: onlyPosts(perMinute('visit requests', services.submissions.perMinute)),
+    journeyStarts,
+    feedback: onlyPosts(perMinute('feedback forms', services.feedbackPosts.perMinute)),
+  };
+}
+
+/** The static assets' paths (ui/assets.ts). */
+const ASSETS = /^\/(assets|stylesheets|javascripts)\//;
+
+/**
+ * Caching, in one place: nothing the service answers is kept by a browser's or a proxy's cache (staff pages and their
+ * event stream, a visitor's visit, the journey's answers and its cookie, every API answer) but the static assets
+ * found, public for a day. Set here, after the answer is made: a header that serveStatic's `onFound` sets is too late.
+ */
+const caching: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('Cache-Control', ASSETS.test(c.req.path) && c.res.ok ? 'public, max-age=86400' : 'no-store');
+};
+
 export function createApp(services: Services) {
   const openApi = buildOpenApi();
-  const limit = rateLimit({
-    limit: services.submissions.perMinute,
-    windowMs: 60_000,
-    trustedProxyHops: services.trustedProxyHops,
-  });
-  const submissionLimit: MiddlewareHandler = (c, next) => (c.req.method === 'POST' ? limit(c, next) : next());
+  const limits = anonymousWriteLimits(services);
+  const staffAudit = auditStaffRoutes(services.db, services.log);
   return (
     new Hono()
       .use(logRequests(services.log))
+      .use(caching)
       .use(
         secureHeaders({
           // The pages need no inline script but GOV.UK Frontend's one line, which carries a nonce.
@@ -113,8 +146,14 @@ export function createApp(services: Services) {
           },
         }),
       )
-      .use('/api/visits', submissionLimit)
-      .on('POST', '/request/check', submissionLimit)
+      .use('/api/visits', limits.visitRequests)
+      .on('POST', '/request/check', limits.visitRequests)
+      .on(['GET', 'POST'], '/request/prison', limits.journeyStarts)
+      .on('POST', '/feedback', limits.feedback)
+      // The audit trail of the staff routes, the API's and the pages' alike (api/audit.ts).
+      .use('/api/staff/*', staffAudit)
+      .use('/api/policy/*', staffAudit)
+      .use('/staff/*', staffAudit)
       .route('/health', healthRoutes(services))
       .get('/openapi.json', (c) => c.json(openApi))
       .route('/api/prisons', prisonRoutes(services))

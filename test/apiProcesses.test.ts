@@ -75,7 +75,12 @@ beforeAll(async () => {
   service = await startTestService('apiProcesses');
   [direct, proxied] = await Promise.all([
     startApi({ TRUST_PROXY: 'false', SUBMISSIONS_PER_MINUTE: '3' }),
-    startApi({ TRUST_PROXY: 'true', SUBMISSIONS_PER_MINUTE: '3' }),
+    startApi({
+      TRUST_PROXY: 'true',
+      SUBMISSIONS_PER_MINUTE: '3',
+      JOURNEY_STARTS_PER_MINUTE: '3',
+      FEEDBACK_PER_MINUTE: '2',
+    }),
   ]);
 }, 180_000);
 
@@ -122,6 +127,33 @@ describe('the limit on anonymous submissions', () => {
     expect((await fetch(`${proxied.base}/request/prison`, { headers: { ...visitor, Cookie: cookie } })).status).toBe(
       200,
     );
+  });
+});
+
+describe('the limits on the other anonymous writes', () => {
+  it('count journeys begun (JOURNEY_STARTS_PER_MINUTE) by the address the proxy saw, whatever is written left of it', async () => {
+    const statuses = [];
+    for (let i = 1; i <= 5; i++) {
+      const start = await fetch(`${proxied.base}/request/prison`, {
+        headers: { 'X-Forwarded-For': `10.9.9.${i}, 198.51.100.30` },
+      });
+      statuses.push(start.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it('count feedback sent (FEEDBACK_PER_MINUTE)', async () => {
+    const visitor = { 'X-Forwarded-For': '198.51.100.31' };
+    const form = await fetch(`${proxied.base}/feedback`, { headers: visitor });
+    const cookie = /pvb_journey=[^;]+/.exec(form.headers.get('Set-Cookie') ?? '')?.[0] ?? '';
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const send = () =>
+      fetch(`${proxied.base}/feedback`, {
+        method: 'POST',
+        headers: { ...visitor, Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, rating: '5' }).toString(),
+      }).then((response) => response.status);
+    expect([await send(), await send(), await send()]).toEqual([200, 200, 429]);
   });
 });
 

@@ -1,10 +1,20 @@
 // The performance dashboard: for a seeded set of visits, journeys and feedback, its figures are the answers this
 // test works out for itself; the page, with its SVG charts, passes axe and offers the same figures as CSV.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordFeedback, recordJourneyStep } from '../activities/readModel/journeys';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureIndexes } from '../activities/readModel/indexes';
+import {
+  feedback,
+  forgetPastDays,
+  journeyEvents,
+  KEPT_DAYS,
+  recordFeedback,
+  recordJourneyStep,
+} from '../activities/readModel/journeys';
 import { queryFields, visitsCollection, type VisitDocument } from '../activities/readModel/visits';
 import { saveStaffAccount } from '../api/staffAccounts';
+import { addDays, londonClock } from '../rules/londonTime';
 import type { Visit } from '../workflows/visit';
 import { dashboardFigures } from '../ui/dashboardFigures';
 import { checkPage, openSite, type Site } from './browser';
@@ -136,6 +146,74 @@ describe('the dashboard’s figures', () => {
     const figures = await dashboardFigures(service.db, ['WMR'], from, to);
     expect(figures.total).toBe(1);
     expect(figures.byStatus).toEqual({ withdrawn: 1 });
+  });
+});
+
+describe('the web journeys counted', () => {
+  it('take a journey sent the day after it started in a period of both days, not in one from the sending day; a page sent twice once', async () => {
+    // London is on GMT in January: ten minutes either side of midnight.
+    await recordJourneyStep(service.db, 'late', 'started', new Date('2027-01-10T23:50:00Z'));
+    for (let i = 0; i < 2; i++) {
+      await recordJourneyStep(service.db, 'late', 'submitted', new Date('2027-01-11T00:10:00Z'));
+    }
+    await recordJourneyStep(service.db, 'next', 'started', new Date('2027-01-11T09:00:00Z'));
+    const journeys = async (from: string, to: string) => (await dashboardFigures(service.db, 'all', from, to)).journeys;
+    expect(await journeys('2027-01-10', '2027-01-11')).toEqual({ started: 2, submitted: 1, completionRate: 0.5 });
+    expect(await journeys('2027-01-11', '2027-01-11')).toEqual({ started: 1, submitted: 0, completionRate: 0 });
+    expect(await journeys('2027-01-10', '2027-01-10')).toEqual({ started: 1, submitted: 0, completionRate: 0 });
+  });
+
+  it('include the events written before each step was kept once, brought up to date at start', async () => {
+    const mongo = new MongoClient(inject('mongoUrl'));
+    const db = mongo.db(`test_dash_old_${randomBytes(4).toString('hex')}`);
+    try {
+      const event = (journey: string, step: string, day: string) => ({
+        journey,
+        step,
+        at: new Date(`${day}T10:00:00Z`),
+        day,
+      });
+      await journeyEvents(db).insertMany([
+        event('o1', 'started', '2026-11-02'),
+        event('o1', 'prison', '2026-11-02'),
+        event('o1', 'prison', '2026-11-02'),
+        event('o1', 'submitted', '2026-11-02'),
+        event('o2', 'started', '2026-11-02'),
+        event('o3', 'started', '2026-10-20'), // before the period
+        event('o3', 'submitted', '2026-11-03'),
+        event('o4', 'submitted', '2026-11-03'), // its start never counted
+        event('o5', 'started', '2026-11-04'), // sent once the new code runs, below
+      ]);
+      await ensureIndexes(db, { postgresqlUrl: inject('postgresqlUrl') });
+      await recordJourneyStep(db, 'o5', 'submitted', new Date('2026-11-04T11:00:00Z'));
+      const figures = await dashboardFigures(db, 'all', '2026-11-01', '2026-11-30');
+      expect(figures.journeys).toEqual({ started: 3, submitted: 2, completionRate: 0.667 });
+    } finally {
+      await db.dropDatabase();
+      await mongo.close();
+    }
+  });
+
+  it('and the feedback are forgotten a day at a time once KEPT_DAYS have passed, the later days kept', async () => {
+    const today = londonClock(new Date()).date;
+    const days = [1, 2, 3].map((n) => addDays(today, n - KEPT_DAYS)); // the last day kept, and the two after it
+    for (const day of days) {
+      const at = new Date(`${day}T12:00:00Z`);
+      await recordJourneyStep(service.db, `kept-${day}`, 'started', at);
+      await recordJourneyStep(service.db, `kept-${day}`, 'prison', at);
+      await recordFeedback(service.db, 5, '', at);
+    }
+    const left = async () =>
+      Promise.all(
+        days.map(
+          async (day) =>
+            (await journeyEvents(service.db).countDocuments({ day })) +
+            (await feedback(service.db).countDocuments({ day })),
+        ),
+      );
+    expect(await left()).toEqual([3, 3, 3]);
+    await forgetPastDays(service.db, addDays(today, 2)); // two days on: the first two are past keeping
+    expect(await left()).toEqual([0, 0, 3]);
   });
 });
 

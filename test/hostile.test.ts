@@ -128,6 +128,26 @@ describe('staff pages given impossible dates', () => {
     expect((await csv.text()).split('\r\n')[1]).toMatch(/^"requests",\d+$/);
     expect((await service.app.request('/staff/booked.csv?prisonId=X%0D%0AY', { headers: cookie })).status).toBe(403);
   });
+
+  it('name the From date of a dashboard period longer than a year, or ending before it starts, and show one that can be read', async () => {
+    const cookie = { Cookie: `pvb_session=${staff}` };
+    const page = async (path: string) => {
+      const response = await service.app.request(path, { headers: cookie });
+      expect(response.status, path).toBe(200);
+      return response.text();
+    };
+    const decades = await page('/staff/dashboard?from=2000-01-01&to=2026-11-30');
+    expectFieldError(decades, 'from', 'Enter a From date no more than 365 days before the To date');
+    expect(decades).toContain('requests submitted from 2025-11-30 to 2026-11-30');
+    const year = await page('/staff/dashboard?from=2025-11-30&to=2026-11-30'); // 366 days, both ends counted
+    expect(year).not.toContain('govuk-error-summary');
+    const backwards = await page('/staff/dashboard?from=2026-12-01&to=2026-11-30');
+    expectFieldError(backwards, 'from', 'Enter a From date on or before the To date');
+    // A download gives the longest period ending on its To date.
+    const csv = await service.app.request('/staff/dashboard.csv?from=1900-01-01&to=2026-11-30', { headers: cookie });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('Content-Disposition')).toBe('attachment; filename="performance-2025-11-30-2026-11-30.csv"');
+  });
 });
 
 describe('markup in free text', () => {

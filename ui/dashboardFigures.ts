@@ -1,9 +1,11 @@
 // The service's performance figures, as the service assessment asked for them: volumes, time to decision, share
 // decided by the confirm-by date, rejection reasons, channel mix with assisted-digital minutes, web-journey
 // completion and satisfaction. Computed in code (FerretDB has no $lookup, $facet or date operators) as the read
-// model hands over the visits submitted in a period, a day at a time, one at a time.
+// model hands over the visits submitted in a period, a day at a time, one at a time; the journeys are counted in the
+// store, a day at a time. A period is at most MAX_PERIOD_DAYS long.
 import type { Db } from 'mongodb';
-import { journeysOn, ratingsOn, visitsSubmittedOn } from '../activities/readModel/dashboard';
+import { ratingsOn, visitsSubmittedOn } from '../activities/readModel/dashboard';
+import { journeysOfDay } from '../activities/readModel/journeys';
 import { addDays, londonClock } from '../rules/londonTime';
 
 export interface DashboardFigures {
@@ -27,10 +29,15 @@ export function percentile(sorted: number[], share: number): number | null {
 
 const round = (value: number, places = 1) => Math.round(value * 10 ** places) / 10 ** places;
 
+/** The longest period the figures are worked out for: a year, a leap year's included. */
+export const MAX_PERIOD_DAYS = 366;
+
 /** The London dates from `from` to `to`, both included. */
 function datesFrom(from: string, to: string): string[] {
   const dates: string[] = [];
-  for (let date = from; date <= to; date = addDays(date, 1)) dates.push(date);
+  for (let date = from; date <= to; date = addDays(date, 1)) {
+    if (dates.push(date) > MAX_PERIOD_DAYS) throw new RangeError(`a period is at most ${MAX_PERIOD_DAYS} days`);
+  }
   return dates;
 }
 
@@ -84,8 +91,13 @@ export async function dashboardFigures(
   }
   hours.sort((a, b) => a - b);
 
-  // Journeys started in the period, and how many of those were sent: a rate that cannot pass 100%.
-  const { started, submitted } = await journeysOn(db, dates);
+  // Journeys started in the period, and how many of those were sent in it: a rate that cannot pass 100%.
+  let [started, submitted] = [0, 0];
+  for (const date of dates) {
+    const day = await journeysOfDay(db, date, from);
+    started += day.started;
+    submitted += day.submitted;
+  }
   const ratings = { count: 0, sum: 0, satisfied: 0 };
   for await (const rating of ratingsOn(db, dates)) {
     ratings.count += 1;

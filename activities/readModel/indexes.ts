@@ -4,7 +4,7 @@ import type { Db } from 'mongodb';
 import pg from 'pg';
 import { londonClock } from '../../rules/londonTime';
 import type { Visit } from '../../workflows/visit';
-import { feedback, journeyEvents } from './journeys';
+import { bringJourneyEventsUpToDate, feedback, journeyEvents } from './journeys';
 import { queries, type Query } from './queries';
 import { queryFields, visitsCollection } from './visits';
 
@@ -44,6 +44,7 @@ export async function ensureIndexes(db: Db, { postgresqlUrl, say = () => undefin
   }
   if (postgresqlUrl) await ensureGinIndexes(db, postgresqlUrl);
   await bringUpToDate(db, say);
+  await bringJourneyEventsUpToDate(db);
 }
 
 const ignoreExisting = (error: { code?: number }) => {

@@ -1,10 +1,16 @@
 // The journey's start page, and its first step: which prison. A journey begins (and is counted) here.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Services } from '../../api/services';
 import { checkSubmission } from '../../rules/submission';
 import { newJourney, readJourney } from '../journeyCookie';
 import { localeOf, render } from '../render';
 import { journeys, message, next, text, today, wordsFor, type FieldProblem } from './common';
+
+/**
+ * Whether this request begins a journey: the browser brings none that is still running. Such a request is counted
+ * (a `journeyEvents` document), so the composition root limits it per client.
+ */
+export const startsAJourney = (c: Context, secret: string) => typeof readJourney(c, secret) === 'string';
 
 export function prisonStep(services: Services) {
   const { rules } = services;

@@ -5,7 +5,7 @@ import { prisonsSeenBy } from '../../api/access';
 import type { Services } from '../../api/services';
 import { addDays, londonClock } from '../../rules/londonTime';
 import { barChart } from '../charts';
-import { dashboardFigures } from '../dashboardFigures';
+import { dashboardFigures, MAX_PERIOD_DAYS } from '../dashboardFigures';
 import { realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
 
 const share = (value: number | null) => (value === null ? 'no data' : `${Math.round(value * 1000) / 10}%`);
@@ -16,18 +16,29 @@ export function dashboardPages(services: Services) {
   const { signedIn, prisonsOf } = staffAccess(services);
   const app = new Hono<StaffPageEnv>();
 
-  /** The dashboard's period: `from` and `to` (inclusive) London dates, the last 28 days by default. */
+  /**
+   * The dashboard's period: `from` and `to` (inclusive) London dates, the last 28 days by default. A date that is not
+   * one, or a period longer than MAX_PERIOD_DAYS or ending before it starts, is named by the field to change, and the
+   * figures are those of the period that can be read: the default's dates, or the longest period ending on `to`.
+   */
   function period(c: Context<StaffPageEnv>) {
     const today = londonClock(new Date()).date;
-    const valid = realDate;
-    const from = valid(c.req.query('from')) ?? addDays(today, -27);
-    const to = valid(c.req.query('to')) ?? today;
-    const errors = [
-      ...(c.req.query('from') && !valid(c.req.query('from'))
-        ? [{ path: 'from', text: 'Enter a date like 2026-11-01' }]
-        : []),
-      ...(c.req.query('to') && !valid(c.req.query('to')) ? [{ path: 'to', text: 'Enter a date like 2026-11-28' }] : []),
-    ];
+    const [askedFrom, askedTo] = [c.req.query('from'), c.req.query('to')];
+    const to = realDate(askedTo) ?? today;
+    let from = realDate(askedFrom) ?? addDays(to, -27);
+    const errors: { path: string; text: string }[] = [];
+    if (askedFrom && !realDate(askedFrom)) errors.push({ path: 'from', text: 'Enter a date like 2026-11-01' });
+    else if (from > to) {
+      errors.push({ path: 'from', text: 'Enter a From date on or before the To date' });
+      from = addDays(to, -27);
+    } else if (from < addDays(to, 1 - MAX_PERIOD_DAYS)) {
+      errors.push({
+        path: 'from',
+        text: `Enter a From date no more than ${MAX_PERIOD_DAYS - 1} days before the To date`,
+      });
+      from = addDays(to, 1 - MAX_PERIOD_DAYS);
+    }
+    if (askedTo && !realDate(askedTo)) errors.push({ path: 'to', text: 'Enter a date like 2026-11-28' });
     return { from, to, errors };
   }
 
