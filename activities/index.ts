@@ -9,11 +9,13 @@ import type { RuleBook } from '../rules/ruleBook';
 import { release, reserve, slotCapacity, slotWorkflowId, type PlaceKind } from '../workflows/slotCapacity';
 import type { Visit } from '../workflows/visit';
 import { sendOnce, type Delivery } from './emails/outbox';
-import type { MailProvider } from './emails/providers';
-import { renderEmail, type Template } from './emails/render';
+import type { MailProvider, OutgoingEmail } from './emails/providers';
+import { hasLinkCode, LINK_CODE_PLACEHOLDER, renderEmail, withLinkCode, type Template } from './emails/render';
 import type { PrisonerService } from './prisonerService';
+import { findVisit } from './readModel/lookups';
 import { queries } from './readModel/queries';
 import { staffEmailsFor } from './readModel/staff';
+import { createVisitLink, linkAddressHash, sameAddressHash } from './readModel/visitLinks';
 import { anonymiseVisitsFinishedOn, earlierVisits, saveVisit } from './readModel/visits';
 
 export interface ActivityDeps {
@@ -46,6 +48,11 @@ export function createActivities(deps: ActivityDeps) {
     if (!prison) throw new Error(`no rule file in force for prison ${visit.prisonId}`);
     return prison;
   };
+  /** A visitor's link to their visit as the outbox keeps it: its one-time code is made only when it is sent. */
+  const visitorLink = (reference: string) => `${publicUrl}/visits/${reference}?token=${LINK_CODE_PLACEHOLDER}`;
+  /** The e-mail as handed to the mail provider: with a new one-time code in the visitor's link, if it has one. */
+  const withNewLink = (reference: string) => async (email: OutgoingEmail) =>
+    hasLinkCode(email) ? withLinkCode(email, await createVisitLink(db, reference)) : email;
 
   return {
     /** Projects the visit into the read model. */
@@ -73,24 +80,46 @@ export function createActivities(deps: ActivityDeps) {
       return eligibility;
     },
 
-    /** Sends the visitor one e-mail about their visit, once, however often this is retried. */
+    /**
+     * Sends the visitor one e-mail about their visit, once, however often this is retried. Its link carries a
+     * one-time code made as it is sent, never the visit's access token (which the workflow still passes).
+     */
     async sendEmail(request: {
       key: string;
       template: Template;
       visit: Visit;
-      accessToken: string;
+      /** Passed by the visit workflow (and its recorded histories); no longer put in e-mails. */
+      accessToken?: string;
       message?: string;
     }): Promise<Delivery> {
       const { visit } = request;
       const rendered = renderEmail(request.template, visit.locale, {
         visit,
         prison: prisonOf(visit),
-        statusUrl: `${publicUrl}/visits/${visit.reference}?token=${encodeURIComponent(request.accessToken)}`,
+        statusUrl: visitorLink(visit.reference),
         queueUrl: `${publicUrl}/staff/queue`,
         message: request.message,
       });
-      const id = `${visit.reference}.${request.key}`;
-      return sendOnce(db, mail, visit.reference, { ...rendered, to: visit.contact.email, id }, writeBy());
+      const email = { ...rendered, to: visit.contact.email, id: `${visit.reference}.${request.key}` };
+      return sendOnce(db, mail, visit.reference, email, writeBy(), withNewLink(visit.reference));
+    },
+
+    /**
+     * Sends a new link to a visit, once, if `addressHash` is its contact address's (`linkAddressHash`); the page that
+     * asked never learns whether it was. `key` names the e-mail in the outbox: one per request for a link.
+     */
+    async sendVisitLink(request: { reference: string; addressHash: string; key: string }): Promise<Delivery | 'none'> {
+      const visit = await findVisit(db, request.reference);
+      if (!visit || visit.anonymised || !visit.contact.email) return 'none';
+      if (!sameAddressHash(request.addressHash, linkAddressHash(visit.reference, visit.contact.email))) return 'none';
+      const rendered = renderEmail('link', visit.locale, {
+        visit,
+        prison: prisonOf(visit),
+        statusUrl: visitorLink(visit.reference),
+        queueUrl: `${publicUrl}/staff/queue`,
+      });
+      const email = { ...rendered, to: visit.contact.email, id: `${visit.reference}.${request.key}` };
+      return sendOnce(db, mail, visit.reference, email, writeBy(), withNewLink(visit.reference));
     },
 
     /** Reminds the prison's staff that a request is still undecided near its confirm-by date. */

@@ -94,7 +94,7 @@ describe('the e-mail templates', () => {
       expect(welsh).toContain(`${template}.txt.njk`);
       expect(welsh).toContain(`${template}.html.njk`);
     }
-    expect(templates.length).toBe(7);
+    expect(templates.length).toBe(8);
   });
 
   it.each(templates.flatMap((t) => [[t, 'en'] as const, [t, 'cy'] as const]))(

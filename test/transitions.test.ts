@@ -248,7 +248,9 @@ describe('e-mails', () => {
       mailsAbout(submitted.reference).find((m) => /received/.test(m.subject ?? '')),
     );
     expect(mail.to).toMatchObject({ text: 'ada@example.com' });
-    expect(mail.text).toContain(`http://visits.test/visits/${submitted.reference}?token=${submitted.accessToken}`);
+    // The link's one-time code (43 characters of base64url), never the access token (test/visitLinks.test.ts).
+    expect(mail.text).toMatch(new RegExp(`http://visits\\.test/visits/${submitted.reference}\\?token=[\\w-]{43}\\s`));
+    expect(mail.text).not.toContain(submitted.accessToken);
     expect(mail.html).toContain('<h1');
     expect(mail.messageId).toBe(`<${submitted.reference}.received@visits.test>`);
   });

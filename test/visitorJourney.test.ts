@@ -452,6 +452,9 @@ describe('the service’s own pages', () => {
   it('list on the cookies page exactly the cookies the browser holds during the journey', async () => {
     const { context, page } = await open();
     await request(page, { ...english, slots: slotsAt('NGT').slice(0, 1) }, 'cookies', { check: false });
+    // Opening the visit from the confirmation page gives this browser access to it, in a cookie of its own.
+    await page.getByRole('link', { name: 'Check the status of your request' }).click();
+    await page.waitForURL(/\/visits\/[0-9A-Z]{8}$/);
     await page.goto('/cookies?lang=cy');
     await page.goto('/cookies?lang=en');
     const held = (await context.cookies()).map((cookie) => cookie.name).sort();

@@ -6,11 +6,13 @@ import { ProblemError } from '../api/problem';
 import { translate } from './i18n';
 import { csrfMatches, JOURNEY_COOKIE, newJourney, readJourney, writeJourney } from './journeyCookie';
 import { LANG_COOKIE, localeOf, render } from './render';
+import { VISIT_ACCESS_COOKIE } from './visitPages';
 
 /** Every cookie the service sets; the cookies page lists exactly these (a browser test compares them). */
 export const cookies = [
   { name: JOURNEY_COOKIE, purpose: 'cookies.journey', expires: 'cookies.journeyExpires' },
   { name: LANG_COOKIE, purpose: 'cookies.lang', expires: 'cookies.langExpires' },
+  { name: VISIT_ACCESS_COOKIE, purpose: 'cookies.visitAccess', expires: 'cookies.visitAccessExpires' },
 ];
 
 export function infoPages({ db, session, secureCookies }: Services) {

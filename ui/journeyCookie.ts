@@ -17,8 +17,6 @@ export interface Journey {
   visitors?: { firstName: string; lastName: string; dateOfBirth: string }[];
   slotOptions?: string[];
   contact?: { email: string; phone: string };
-  /** Access tokens of visits opened from their private links, by reference: kept out of the page's URL. */
-  access?: Record<string, string>;
   /** The submitted request, for the confirmation page. */
   sent?: { reference: string; confirmBy: string; prisonId: string; email: string; accessToken: string };
 }

@@ -1,38 +1,101 @@
-// The visitor's own visit, reached by the private link in their e-mails: its status, and withdraw or cancel with
-// a confirmation step. The link's token is moved into the journey cookie, so it stays out of page URLs.
+// The visitor's own visit, reached by the link in their e-mails: its status, and withdraw or cancel with a
+// confirmation step. A link's one-time code is used at its first opening and gives this browser access to the visit
+// for a while, kept in a signed cookie; the code leaves the address bar at once. A link used or expired (or no access
+// at all) leads to a page that e-mails a new link to the visit's own address.
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { formatDate, formatSlot } from '../activities/emails/render';
-import type { Services } from '../api/services';
-import { ProblemError } from '../api/problem';
-import { sha256, visitClient } from '../workflows/client';
 import { findVisit } from '../activities/readModel/lookups';
+import { LINK_DAYS, useVisitLink } from '../activities/readModel/visitLinks';
+import { ProblemError } from '../api/problem';
+import { rateLimit } from '../api/rateLimit';
+import type { Services } from '../api/services';
 import { publicView } from '../api/visitViews';
+import { submission } from '../rules/shapes';
+import { sha256, visitClient } from '../workflows/client';
 import { translate } from './i18n';
 import { csrfMatches, newJourney, readJourney, writeJourney, type Journey } from './journeyCookie';
 import { localeOf, render } from './render';
 
+export const VISIT_ACCESS_COOKIE = 'pvb_visit_access';
+/**
+ * How long a browser that opened a visit's link may see the visit: as long as an unused link lasts, so that opening the
+ * same e-mail again on the same device goes on working; another device asks for a new link.
+ */
+export const ACCESS_DAYS = LINK_DAYS;
+/** At most this many visits' access in one browser (its cookie stays small): the latest opened. */
+const ACCESS_MOST = 10;
+/** Requests for a new link one client may make in the window: each starts a workflow and may send an e-mail. */
+const NEW_LINKS = { limit: 10, windowMs: 10 * 60_000 };
+
+/** A reference as the service makes them: 8 characters of Crockford base 32. */
+const REFERENCE = /^[0-9A-HJKMNP-TV-Z]{8}$/;
+
+/** Why the visitor needs a new link: theirs is used or expired, or they opened the visit without one. */
+type Why = 'used' | 'none';
+
+/** The visits this browser may see, by reference, each until when (ms since 1970). */
+type Access = Record<string, number>;
+
 export function visitPages(services: Services) {
   const { db, rules, secureCookies } = services;
   const secret = services.session.secret;
+  const accessSecret = `visit-access:${secret}`;
   const journeyFor = (c: Context): Journey => {
     const journey = readJourney(c, secret);
     return typeof journey === 'string' ? newJourney() : journey;
   };
+  const referenceOf = (c: Context) => c.req.param('reference')?.toUpperCase() ?? '';
 
-  /** The visit of the path, if the journey holds its access token. */
-  async function ownVisit(c: Context, journey: Journey) {
-    const reference = c.req.param('reference')?.toUpperCase() ?? '';
-    const token = journey.access?.[reference];
-    const visit = await findVisit(db, reference);
-    if (
-      !token ||
-      !visit ||
-      !timingSafeEqual(Buffer.from(sha256(token)), Buffer.from(visit.accessTokenHash.padEnd(64)))
-    ) {
-      return undefined;
+  /** The grants the browser's cookie holds, still in force. */
+  async function accessOf(c: Context): Promise<Access> {
+    const cookie = await getSignedCookie(c, accessSecret, VISIT_ACCESS_COOKIE);
+    if (!cookie) return {};
+    try {
+      const parsed = JSON.parse(cookie) as unknown;
+      if (typeof parsed !== 'object' || parsed === null) return {};
+      return Object.fromEntries(
+        Object.entries(parsed).filter(([, until]) => typeof until === 'number' && until > Date.now()),
+      ) as Access;
+    } catch {
+      return {};
     }
-    return visit;
+  }
+
+  /** Lets this browser see a visit for ACCESS_DAYS from now. */
+  async function grant(c: Context, reference: string): Promise<void> {
+    const access = { ...(await accessOf(c)), [reference]: Date.now() + ACCESS_DAYS * 86_400_000 };
+    const kept = Object.entries(access)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, ACCESS_MOST);
+    const until = Math.max(...kept.map(([, time]) => time));
+    await setSignedCookie(c, VISIT_ACCESS_COOKIE, JSON.stringify(Object.fromEntries(kept)), accessSecret, {
+      httpOnly: true,
+      secure: secureCookies,
+      sameSite: 'Lax',
+      path: '/visits',
+      maxAge: Math.ceil((until - Date.now()) / 1000),
+    });
+  }
+
+  /**
+   * Whether `token` opens the visit: a link's one-time code, used now, or the visit's access token itself (the links
+   * in e-mails sent before the codes, and the confirmation page's).
+   */
+  async function opens(reference: string, token: string): Promise<boolean> {
+    if (await useVisitLink(db, reference, token)) return true;
+    const visit = await findVisit(db, reference);
+    if (!visit?.accessTokenHash) return false;
+    const [given, expected] = [Buffer.from(sha256(token)), Buffer.from(visit.accessTokenHash)];
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  /** The visit of the path, if this browser may see it. */
+  async function ownVisit(c: Context) {
+    const reference = referenceOf(c);
+    if (!(reference in (await accessOf(c)))) return undefined;
+    return (await findVisit(db, reference)) ?? undefined;
   }
 
   const notFound = (c: Context) =>
@@ -42,70 +105,118 @@ export function visitPages(services: Services) {
       status: 404,
     });
 
-  return new Hono()
-    .get('/visits/:reference', async (c) => {
-      const journey = journeyFor(c);
-      const reference = c.req.param('reference').toUpperCase();
-      const token = c.req.query('token');
-      if (token) {
-        writeJourney(c, { ...journey, access: { ...journey.access, [reference]: token } }, secret, secureCookies);
-        return c.redirect(`/visits/${reference}`);
-      }
-      const visit = await ownVisit(c, journey);
-      if (!visit) return notFound(c);
-      writeJourney(c, journey, secret, secureCookies);
-      const locale = localeOf(c);
-      const t = (key: string, values?: Record<string, string>) => translate(locale, key, values);
-      const prison = rules.get(visit.prisonId);
-      const prisonName = (prison && ((locale === 'cy' && prison.nameCy) || prison.name)) ?? visit.prisonId;
-      const view = publicView(visit);
-      const messages = {
-        requested: t('status.requested', { date: formatDate(visit.confirmBy, locale) }),
-        booked: t('status.booked', { slot: visit.slotGranted ? formatSlot(visit.slotGranted, locale) : '' }),
-        rejected: t('status.rejected'),
-        withdrawn: t('status.withdrawn'),
-        cancelled: t('status.cancelled'),
-      };
-      const tags = {
-        requested: 'govuk-tag--blue',
-        booked: 'govuk-tag--green',
-        rejected: 'govuk-tag--red',
-        withdrawn: 'govuk-tag--grey',
-        cancelled: 'govuk-tag--grey',
-      };
-      return render(c, 'status', {
-        title: t('status.title', { prison: prisonName }),
-        prison,
-        visit: view,
-        message: messages[visit.status],
-        tagClass: tags[visit.status],
-        closedText: visit.status === 'booked' && visit.closed ? t('status.bookedClosed') : '',
-        reasons: visit.rejection?.explanations ?? [],
-        actionUrl: `/visits/${visit.reference}/cancel`,
-      });
-    })
-    .on(['GET', 'POST'], '/visits/:reference/cancel', async (c) => {
-      const journey = journeyFor(c);
-      const visit = await ownVisit(c, journey);
-      if (!visit) return notFound(c);
-      const view = publicView(visit);
-      const statusUrl = `/visits/${visit.reference}`;
-      if (!view.canWithdraw && !view.canCancel) return c.redirect(statusUrl);
-      if (c.req.method === 'POST') {
-        const form = await c.req.parseBody();
-        if (!csrfMatches(journey, form._csrf))
-          throw new ProblemError(403, 'csrf', 'The form’s security token is missing or wrong.');
-        await visitClient(services).cancelByVisitor(visit.reference);
-        return c.redirect(statusUrl);
-      }
-      writeJourney(c, journey, secret, secureCookies);
-      const t = (key: string) => translate(localeOf(c), key);
-      return render(c, 'cancel', {
-        title: t(view.canWithdraw ? 'cancel.withdrawTitle' : 'cancel.cancelTitle'),
-        yesText: t(view.canWithdraw ? 'cancel.yesWithdraw' : 'cancel.yesCancel'),
-        backUrl: statusUrl,
-        csrf: journey.csrf,
-        prison: rules.get(visit.prisonId),
-      });
+  /** The page that offers a new link: after a link used or expired, or with no access at all. */
+  function newLinkPage(c: Context, why: Why, form: { email?: string; error?: string } = {}): Response {
+    const journey = journeyFor(c);
+    writeJourney(c, journey, secret, secureCookies);
+    const t = (key: string) => translate(localeOf(c), key, { days: LINK_DAYS });
+    return render(c, 'visitLink', {
+      title: t(why === 'used' ? 'visitLink.usedTitle' : 'visitLink.noneTitle'),
+      reason: t(why === 'used' ? 'visitLink.used' : 'visitLink.none'),
+      why,
+      actionUrl: `/visits/${referenceOf(c)}/link`,
+      csrf: journey.csrf,
+      email: form.email ?? '',
+      errors: form.error ? [{ path: 'email', text: form.error }] : [],
+      status: form.error ? 400 : 200,
     });
+  }
+
+  return (
+    new Hono()
+      .get('/visits/:reference', async (c) => {
+        const reference = referenceOf(c);
+        const token = c.req.query('token');
+        if (!REFERENCE.test(reference)) return notFound(c);
+        if (token !== undefined) {
+          if (await opens(reference, token)) await grant(c, reference);
+          // A used link opened again on the device that used it still shows the visit, while its access lasts.
+          else if (!(reference in (await accessOf(c)))) return newLinkPage(c, 'used');
+          return c.redirect(`/visits/${reference}`);
+        }
+        const visit = await ownVisit(c);
+        if (!visit) return newLinkPage(c, 'none');
+        const journey = journeyFor(c);
+        writeJourney(c, journey, secret, secureCookies);
+        const locale = localeOf(c);
+        const t = (key: string, values?: Record<string, string>) => translate(locale, key, values);
+        const prison = rules.get(visit.prisonId);
+        const prisonName = (prison && ((locale === 'cy' && prison.nameCy) || prison.name)) ?? visit.prisonId;
+        const view = publicView(visit);
+        const messages = {
+          requested: t('status.requested', { date: formatDate(visit.confirmBy, locale) }),
+          booked: t('status.booked', { slot: visit.slotGranted ? formatSlot(visit.slotGranted, locale) : '' }),
+          rejected: t('status.rejected'),
+          withdrawn: t('status.withdrawn'),
+          cancelled: t('status.cancelled'),
+        };
+        const tags = {
+          requested: 'govuk-tag--blue',
+          booked: 'govuk-tag--green',
+          rejected: 'govuk-tag--red',
+          withdrawn: 'govuk-tag--grey',
+          cancelled: 'govuk-tag--grey',
+        };
+        return render(c, 'status', {
+          title: t('status.title', { prison: prisonName }),
+          prison,
+          visit: view,
+          message: messages[visit.status],
+          tagClass: tags[visit.status],
+          closedText: visit.status === 'booked' && visit.closed ? t('status.bookedClosed') : '',
+          reasons: visit.rejection?.explanations ?? [],
+          actionUrl: `/visits/${visit.reference}/cancel`,
+        });
+      })
+      .on(['GET', 'POST'], '/visits/:reference/cancel', async (c) => {
+        const journey = journeyFor(c);
+        const visit = await ownVisit(c);
+        if (!visit) return newLinkPage(c, 'none');
+        const view = publicView(visit);
+        const statusUrl = `/visits/${visit.reference}`;
+        if (!view.canWithdraw && !view.canCancel) return c.redirect(statusUrl);
+        if (c.req.method === 'POST') {
+          const form = await c.req.parseBody();
+          if (!csrfMatches(journey, form._csrf))
+            throw new ProblemError(403, 'csrf', 'The form’s security token is missing or wrong.');
+          await visitClient(services).cancelByVisitor(visit.reference);
+          return c.redirect(statusUrl);
+        }
+        writeJourney(c, journey, secret, secureCookies);
+        const t = (key: string) => translate(localeOf(c), key);
+        return render(c, 'cancel', {
+          title: t(view.canWithdraw ? 'cancel.withdrawTitle' : 'cancel.cancelTitle'),
+          yesText: t(view.canWithdraw ? 'cancel.yesWithdraw' : 'cancel.yesCancel'),
+          backUrl: statusUrl,
+          csrf: journey.csrf,
+          prison: rules.get(visit.prisonId),
+        });
+      })
+      // Anyone may ask; the link goes only to the visit's own address, and the answer is the same either way.
+      .post(
+        '/visits/:reference/link',
+        rateLimit({ ...NEW_LINKS, trustedProxyHops: services.trustedProxyHops }),
+        async (c) => {
+          const reference = referenceOf(c);
+          if (!REFERENCE.test(reference)) return notFound(c);
+          const form = await c.req.parseBody();
+          if (!csrfMatches(journeyFor(c), form._csrf))
+            throw new ProblemError(403, 'csrf', 'The form’s security token is missing or wrong.');
+          const email = typeof form.email === 'string' ? form.email.trim() : '';
+          if (!submission.shape.contact.shape.email.safeParse(email).success) {
+            const why: Why = form.why === 'none' ? 'none' : 'used';
+            return newLinkPage(c, why, { email, error: translate(localeOf(c), 'errors.invalid_email') });
+          }
+          await visitClient(services).requestLink(reference, email);
+          return c.redirect(`/visits/${reference}/link-sent`);
+        },
+      )
+      .get('/visits/:reference/link-sent', (c) => {
+        const t = (key: string) => translate(localeOf(c), key, { days: LINK_DAYS });
+        return render(c, 'page', {
+          title: t('visitLink.sentTitle'),
+          paragraphs: [t('visitLink.sent'), t('visitLink.sentOnce')],
+        });
+      })
+  );
 }

@@ -10,6 +10,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import { linkAddressHash } from '../activities/readModel/visitLinks';
 import { requestSchedule } from '../rules/calendar';
 import { refusals, type Refusal } from '../rules/refusals';
 import type { RuleBook } from '../rules/ruleBook';
@@ -18,6 +19,7 @@ import type { Decision, Submission, Submitted } from '../rules/shapes';
 import { checkSubmission, type SubmissionProblem } from '../rules/submission';
 import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage, submit } from './messages';
 import type { StaffActor, VisitRequestInput } from './visit';
+import { visitLink } from './visitLink';
 import { visitRequest } from './visitRequest';
 
 /** A command the workflow refused, by its refusal; `field`, when the refusal is about one field of the command. */
@@ -181,6 +183,24 @@ async function runCommand<Ret, Args extends unknown[]>(
   }
 }
 
+/**
+ * Asks for a new link to a visit to be e-mailed to its contact address, if `email` is that address; the answer is the
+ * same whether it is or not (the worker compares). The workflow's id is the visit's and the address's: a request made
+ * again while the first holds its id (workflows/visitLink.ts) joins it.
+ */
+async function requestLink({ temporal, taskQueue, commandTimeoutMs }: WorkflowDeps, reference: string, email: string) {
+  const addressHash = linkAddressHash(reference, email);
+  await temporal.connection.withDeadline(Date.now() + commandTimeoutMs, () =>
+    temporal.workflow.start(visitLink, {
+      workflowId: `visit-link-${reference}-${addressHash.slice(0, 32)}`,
+      taskQueue,
+      args: [{ reference, addressHash }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    }),
+  );
+}
+
 /** A visit whose workflow has ended takes no more commands: refused as `code`. */
 const ended = (code: Refusal) => async (): Promise<never> => {
   throw new Refused(code);
@@ -225,5 +245,7 @@ export function visitClient(deps: WorkflowDeps) {
     /** Withdraws or cancels the visitor's visit; a visit whose story has ended has nothing left to withdraw. */
     cancelByVisitor: (reference: string, key?: string) =>
       runCommand(deps, reference, cancelByVisitor, [], { updateId: key, whenEnded: async () => false }),
+    /** E-mails a new link to the visit if `email` is its contact address; says nothing of whether it is. */
+    requestLink: (reference: string, email: string) => requestLink(deps, reference, email),
   };
 }

@@ -2,3 +2,4 @@
 export { visitRequest } from './visitRequest';
 export { slotCapacity } from './slotCapacity';
 export { retention } from './retention';
+export { visitLink } from './visitLink';

@@ -41,6 +41,10 @@ const RECORD_MARGIN_MS = 5000;
  * An attempt cut off mid-send (a worker killed) leaves the e-mail `sending`; once its claim has run out, the
  * provider is asked whether it has the e-mail where it can tell (Notify), else it is sent again with the same id
  * (SMTP: the one case where the receiving side may see it twice, and can tell by its Message-ID).
+ *
+ * `complete`, when given, makes the copy handed to the provider from the e-mail as kept (a visitor's one-time link
+ * code in place of its placeholder): once for each attempt that goes on to send, so that the outbox keeps nothing a
+ * reader of the store could use, and a repeat sent after a cut-off attempt carries a code of its own.
  */
 export async function sendOnce(
   db: Db,
@@ -48,6 +52,7 @@ export async function sendOnce(
   reference: string,
   email: OutgoingEmail,
   sendBy = Date.now() + 7500,
+  complete?: (email: OutgoingEmail) => Promise<OutgoingEmail>,
 ): Promise<Delivery> {
   const emails = outbox(db);
   const fresh: OutboxDocument = {
@@ -82,6 +87,7 @@ export async function sendOnce(
     });
     return 'sent';
   }
+  const outgoing = complete ? await complete(email) : email;
   checkTime(sendBy);
   const claimedUntil = sendBy + CLAIM_PAST_SEND_BY_MS;
   await emails.updateOne(queries.emailById.filter(email.id), {
@@ -90,7 +96,7 @@ export async function sendOnce(
   });
   checkTime(sendBy); // the claim itself may have been slow
   try {
-    await provider.send(email);
+    await provider.send(outgoing);
   } catch (error) {
     // Only the error's kind: a provider's message may quote the address.
     const kind = (error as { code?: string }).code ?? (error instanceof Error ? error.name : 'Error');

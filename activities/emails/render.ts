@@ -4,13 +4,31 @@ import nunjucks from 'nunjucks';
 import type { Prison } from '../../rules/prison';
 import type { Visit } from '../../workflows/visit';
 import type { Locale } from '../../rules/vocabulary';
+import { LINK_DAYS } from '../readModel/visitLinks';
 
-export type Template = 'received' | 'booked' | 'rejected' | 'cancelled' | 'message' | 'reminder' | 'staff_reminder';
+export type Template =
+  'received' | 'booked' | 'rejected' | 'cancelled' | 'message' | 'reminder' | 'link' | 'staff_reminder';
 
 export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
+}
+
+/**
+ * Stands for the one-time code in a visitor's link while the e-mail waits in the outbox: the code is made, and put in
+ * its place, only in the copy handed to the mail provider (`withLinkCode`), so the outbox never holds one.
+ */
+export const LINK_CODE_PLACEHOLDER = 'ONE-TIME-CODE-ADDED-WHEN-SENT';
+
+/** Whether the e-mail has a link for a one-time code (a cancellation, for one, has none). */
+export const hasLinkCode = (email: RenderedEmail) =>
+  email.text.includes(LINK_CODE_PLACEHOLDER) || email.html.includes(LINK_CODE_PLACEHOLDER);
+
+/** The e-mail with the one-time code in its link. */
+export function withLinkCode<Email extends RenderedEmail>(email: Email, code: string): Email {
+  const fill = (body: string) => body.split(LINK_CODE_PLACEHOLDER).join(encodeURIComponent(code));
+  return { ...email, text: fill(email.text), html: fill(email.html) };
 }
 
 const dir = join(import.meta.dirname, 'templates');
@@ -26,6 +44,8 @@ const words: Record<Locale, Record<string, string>> = {
     serviceName: 'Prison visits',
     help: 'Need help? Call {phone}{hours}.',
     hoursPrefix: ', ',
+    linkNote:
+      'The link works once, for {days} days. After that it takes you to a page where you can ask for a new one.',
     child_protection_issues: 'there are child protection concerns',
     no_allowance: 'the prisoner has no visiting allowance left',
     prisoner_details_incorrect: 'the prisoner’s details are not correct',
@@ -53,6 +73,8 @@ const words: Record<Locale, Record<string, string>> = {
     serviceName: 'Ymweliadau carchar',
     help: 'Angen help? Ffoniwch {phone}{hours}.',
     hoursPrefix: ', ',
+    linkNote:
+      'Mae’r ddolen yn gweithio unwaith, am {days} diwrnod. Wedi hynny, mae’n mynd â chi i dudalen lle gallwch ofyn am un newydd.',
     child_protection_issues: 'mae pryderon amddiffyn plant',
     no_allowance: 'nid oes gan y carcharor lwfans ymweld ar ôl',
     prisoner_details_incorrect: 'nid yw manylion y carcharor yn gywir',
@@ -125,6 +147,7 @@ function context({ visit, prison, statusUrl, queueUrl, message }: EmailContext, 
   return {
     locale,
     serviceName: say.serviceName,
+    linkNote: say.linkNote.replace('{days}', String(LINK_DAYS)),
     help: say.help
       .replace('{phone}', prison.phone ?? '0300 060 6000')
       .replace('{hours}', hours ? `${say.hoursPrefix}${hours}` : ''),
