@@ -28,8 +28,27 @@ export function refuseUnlessMayPreviewRules(user: StaffUser): void {
   if (user.role === 'staff') throw new ProblemError(403, 'forbidden', 'Only policy and admin users can preview rules.');
 }
 
-/** The visit with this reference, if the user may see its prison; else 404, which reveals nothing of other prisons. */
+/**
+ * Refuses (403) visits to the policy role, and a prison's visits (when `prisonId` is given) to a user who does not
+ * work there. The policy role writes rule files and tries them on sample requests: least privilege keeps visitors'
+ * and prisoners' details from them. Every route that shows a visit, a queue, a search or a list of visits calls this
+ * (or `visibleVisit`, which does).
+ */
+export function refuseUnlessMaySeeVisits(user: StaffUser, prisonId?: string): void {
+  if (user.role === 'policy') {
+    throw new ProblemError(403, 'forbidden', 'Policy users work on rule files: they do not see visits.');
+  }
+  if (prisonId !== undefined && !canSeePrison(user, prisonId)) {
+    throw new ProblemError(403, 'not_your_prison', 'You do not work at this prison.');
+  }
+}
+
+/**
+ * The visit with this reference, if the user may see its prison; else 404, which reveals nothing of other prisons.
+ * The policy role sees no visit (403).
+ */
 export async function visibleVisit(db: Db, user: StaffUser, reference: string): Promise<VisitDocument> {
+  refuseUnlessMaySeeVisits(user);
   const visit = await findVisit(db, reference);
   if (!visit || !canSeePrison(user, visit.prisonId)) {
     throw new ProblemError(404, 'not_found', 'There is no visit with this reference at your prisons.');

@@ -5,7 +5,7 @@ import type { VisitDocument } from '../activities/readModel/visits';
 import { visitorCancellation } from '../workflows/visit';
 import type { z } from 'zod';
 import type { publicVisit, StaffUser, staffVisit, visitSummary } from './schemas';
-import { canSeePrison, prisonsSeenBy } from './access';
+import { canSeePrison, prisonsSeenBy, refuseUnlessMaySeeVisits } from './access';
 
 export function publicView(visit: VisitDocument, now = new Date()): z.infer<typeof publicVisit> {
   const action = visitorCancellation(visit, now);
@@ -80,6 +80,7 @@ export function summaryView(visit: VisitDocument): z.infer<typeof visitSummary> 
  * `q` is neither.
  */
 export async function searchVisits(db: Db, user: StaffUser, q: string): Promise<VisitDocument[] | undefined> {
+  refuseUnlessMaySeeVisits(user);
   const wanted = q.replace(/\s+/g, '').toUpperCase();
   if (/^[0-9A-Z]{8}$/.test(wanted)) {
     const visit = await findVisit(db, wanted);

@@ -279,14 +279,17 @@ describe('who may use the staff pages', () => {
       prisons: ['NGT'],
       password: PASSWORD,
     });
+    // A policy user sees no visit, and a decision posted with their session's own form token is refused.
     const policy = await signIn('policy@staff.test');
-    await policy.goto(`/staff/visits/${submitted.reference}`);
-    await policy.check('input[name="reasons"][value="no_allowance"]');
-    const response = await Promise.all([
-      policy.waitForResponse(/decision/),
-      policy.getByRole('button', { name: 'Reject' }).click(),
-    ]);
-    expect(response[0].status()).toBe(403);
+    expect((await policy.goto(`/staff/visits/${submitted.reference}`))?.status()).toBe(403);
+    await policy.goto('/staff/policy-preview');
+    const csrf = (await policy.getAttribute('input[name="_csrf"]', 'value')) ?? '';
+    expect(csrf).not.toBe('');
+    const posted = await policy.request.post(`/staff/visits/${submitted.reference}/decision`, {
+      form: { _csrf: csrf, outcome: 'reject', reasons: 'no_allowance' },
+      maxRedirects: 0,
+    });
+    expect(posted.status()).toBe(403);
     expect((await visitorSees(submitted)).status).toBe('requested');
     await policy.context().close();
   });
@@ -354,6 +357,12 @@ describe('a policy officer', () => {
       password: PASSWORD,
     });
     const page = await signIn('rules@staff.test');
+    // They see no visits: signed in, they land on the preview, with no queue, lists or search to go to.
+    await page.waitForURL('**/staff/policy-preview');
+    const navigation = await page.getByRole('navigation', { name: 'Menu' }).textContent();
+    expect(navigation).toContain('Try rules');
+    expect(navigation).not.toMatch(/Queue|Processed|Booked|Search/);
+    expect((await page.goto('/staff/queue'))?.status()).toBe(403);
     await page.goto('/staff/policy-preview');
     await checkPage(page, 'staff-preview');
     await page.fill('#visitBalance', '0');

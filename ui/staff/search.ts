@@ -1,6 +1,7 @@
 // Finding a visit at the user's prisons by prison number or reference.
 import { Hono } from 'hono';
 import type { Services } from '../../api/services';
+import { refuseUnlessMaySeeVisits } from '../../api/access';
 import { searchVisits } from '../../api/visitViews';
 import { staffAccess, staffPage, type StaffPageEnv } from './common';
 
@@ -10,6 +11,7 @@ export function searchPages(services: Services) {
 
   return new Hono<StaffPageEnv>().get('/staff/search', signedIn, async (c) => {
     const user = c.get('user');
+    refuseUnlessMaySeeVisits(user);
     const q = c.req.query('q') ?? '';
     const page = { title: 'Search', active: 'search', q };
     if (!q) return staffPage(c, 'staff/search', page);
