@@ -469,7 +469,11 @@ describe('the service’s own pages', () => {
     const urls: string[] = [];
     page.on('request', (req) => urls.push(req.url()));
     await request(page, { ...english, slots: slotsAt('NGT').slice(0, 1) }, 'urls', { check: false });
-    for (const url of urls) expect(url).not.toMatch(/Wilde|A1234BC|ada@example|07700/i);
+    // The browser that sent the request opens its visit without the visit's token in any address.
+    await page.getByRole('link', { name: 'Check the status of your request' }).click();
+    await page.waitForURL(/\/visits\/[0-9A-Z]{8}$/);
+    expect(await page.textContent('main')).toContain('Requested');
+    for (const url of urls) expect(url).not.toMatch(/Wilde|A1234BC|ada@example|07700|token=/i);
     await context.close();
   });
 });

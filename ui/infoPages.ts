@@ -6,7 +6,7 @@ import { ProblemError } from '../api/problem';
 import { translate } from './i18n';
 import { csrfMatches, JOURNEY_COOKIE, newJourney, readJourney, writeJourney } from './journeyCookie';
 import { LANG_COOKIE, localeOf, render } from './render';
-import { VISIT_ACCESS_COOKIE } from './visitPages';
+import { VISIT_ACCESS_COOKIE } from './visitAccess';
 
 /** Every cookie the service sets; the cookies page lists exactly these (a browser test compares them). */
 export const cookies = [

@@ -18,7 +18,7 @@ export interface Journey {
   slotOptions?: string[];
   contact?: { email: string; phone: string };
   /** The submitted request, for the confirmation page. */
-  sent?: { reference: string; confirmBy: string; prisonId: string; email: string; accessToken: string };
+  sent?: { reference: string; confirmBy: string; prisonId: string; email: string };
 }
 
 const keyFrom = (secret: string) => createHash('sha256').update(`journey:${secret}`).digest();

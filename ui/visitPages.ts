@@ -4,7 +4,6 @@
 // at all) leads to a page that e-mails a new link to the visit's own address.
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { formatDate, formatSlot } from '../activities/emails/render';
 import { findVisit } from '../activities/readModel/lookups';
 import { LINK_DAYS, useVisitLink } from '../activities/readModel/visitLinks';
@@ -17,15 +16,8 @@ import { sha256, visitClient } from '../workflows/client';
 import { translate } from './i18n';
 import { csrfMatches, newJourney, readJourney, writeJourney, type Journey } from './journeyCookie';
 import { localeOf, render } from './render';
+import { visitAccess } from './visitAccess';
 
-export const VISIT_ACCESS_COOKIE = 'pvb_visit_access';
-/**
- * How long a browser that opened a visit's link may see the visit: as long as an unused link lasts, so that opening the
- * same e-mail again on the same device goes on working; another device asks for a new link.
- */
-export const ACCESS_DAYS = LINK_DAYS;
-/** At most this many visits' access in one browser (its cookie stays small): the latest opened. */
-const ACCESS_MOST = 10;
 /** Requests for a new link one client may make in the window: each starts a workflow and may send an e-mail. */
 const NEW_LINKS = { limit: 10, windowMs: 10 * 60_000 };
 
@@ -35,49 +27,16 @@ const REFERENCE = /^[0-9A-HJKMNP-TV-Z]{8}$/;
 /** Why the visitor needs a new link: theirs is used or expired, or they opened the visit without one. */
 type Why = 'used' | 'none';
 
-/** The visits this browser may see, by reference, each until when (ms since 1970). */
-type Access = Record<string, number>;
-
 export function visitPages(services: Services) {
   const { db, rules, secureCookies } = services;
   const secret = services.session.secret;
-  const accessSecret = `visit-access:${secret}`;
   const journeyFor = (c: Context): Journey => {
     const journey = readJourney(c, secret);
     return typeof journey === 'string' ? newJourney() : journey;
   };
   const referenceOf = (c: Context) => c.req.param('reference')?.toUpperCase() ?? '';
 
-  /** The grants the browser's cookie holds, still in force. */
-  async function accessOf(c: Context): Promise<Access> {
-    const cookie = await getSignedCookie(c, accessSecret, VISIT_ACCESS_COOKIE);
-    if (!cookie) return {};
-    try {
-      const parsed = JSON.parse(cookie) as unknown;
-      if (typeof parsed !== 'object' || parsed === null) return {};
-      return Object.fromEntries(
-        Object.entries(parsed).filter(([, until]) => typeof until === 'number' && until > Date.now()),
-      ) as Access;
-    } catch {
-      return {};
-    }
-  }
-
-  /** Lets this browser see a visit for ACCESS_DAYS from now. */
-  async function grant(c: Context, reference: string): Promise<void> {
-    const access = { ...(await accessOf(c)), [reference]: Date.now() + ACCESS_DAYS * 86_400_000 };
-    const kept = Object.entries(access)
-      .sort(([, a], [, b]) => b - a)
-      .slice(0, ACCESS_MOST);
-    const until = Math.max(...kept.map(([, time]) => time));
-    await setSignedCookie(c, VISIT_ACCESS_COOKIE, JSON.stringify(Object.fromEntries(kept)), accessSecret, {
-      httpOnly: true,
-      secure: secureCookies,
-      sameSite: 'Lax',
-      path: '/visits',
-      maxAge: Math.ceil((until - Date.now()) / 1000),
-    });
-  }
+  const { of: accessOf, grant } = visitAccess(secret, secureCookies);
 
   /**
    * Whether `token` opens the visit: a link's one-time code, used now, or the visit's access token itself (the links

@@ -10,6 +10,7 @@ import { checkSubmission } from '../../rules/submission';
 import { Refused, visitClient } from '../../workflows/client';
 import { newJourney, type Journey } from '../journeyCookie';
 import { localeOf, render } from '../render';
+import { visitAccess } from '../visitAccess';
 import { errorsFor, journeys, today, wordsFor, type FieldProblem } from './common';
 
 type Answers = Required<Pick<Journey, 'prisoner' | 'visitors' | 'slotOptions' | 'contact'>>;
@@ -42,6 +43,7 @@ export function checkStep(services: Services) {
   const { rules } = services;
   const journey = journeys(services);
   const visits = visitClient(services);
+  const access = visitAccess(services.session.secret, services.secureCookies);
 
   return new Hono()
     .on(['GET', 'POST'], '/request/check', async (c) => {
@@ -74,6 +76,8 @@ export function checkStep(services: Services) {
             return send();
           });
           await journey.step(answers, 'submitted');
+          // The browser that sent it may see the visit at once: no token in its address or its history.
+          await access.grant(c, sent.reference);
           journey.save(c, {
             csrf: answers.csrf,
             id: answers.id,
@@ -83,7 +87,6 @@ export function checkStep(services: Services) {
               confirmBy: sent.confirmBy,
               prisonId: prison.id,
               email: contact.email,
-              accessToken: sent.accessToken,
             },
           });
           return c.redirect('/request/confirmation');
@@ -117,7 +120,7 @@ export function checkStep(services: Services) {
         sent,
         prisonName: (prison && ((locale === 'cy' && prison.nameCy) || prison.name)) ?? sent.prisonId,
         confirmBy: formatDate(sent.confirmBy, locale),
-        statusUrl: `/visits/${sent.reference}?token=${encodeURIComponent(sent.accessToken)}`,
+        statusUrl: `/visits/${sent.reference}`,
       });
     });
 }
