@@ -38,6 +38,27 @@ interface Attempt {
   _id: string;
   key: string;
   at: Date;
+  /** The 15-minute window it was made in, counted from 1970: how it is swept away. */
+  window: number;
+}
+
+const windowOf = (ms: number) => Math.floor(ms / WINDOW_MS);
+/** Windows a first sweep looks back over: a day. Attempts are only ever read back for one window. */
+const FIRST_SWEEP_WINDOWS = 96;
+const sweptThrough = new WeakMap<Db, number>();
+
+/**
+ * Deletes the attempts of every window that has passed (all but this one and the one before), at most once a window
+ * in each process: the attempts at keys never tried again (a random e-mail address each time) are not left behind.
+ */
+async function sweep(db: Db, now: number): Promise<void> {
+  const last = windowOf(now) - 2;
+  const from = (sweptThrough.get(db) ?? last - FIRST_SWEEP_WINDOWS) + 1;
+  if (from > last) return;
+  sweptThrough.set(db, last);
+  for (let window = from; window <= last; window++) {
+    await attempts(db).deleteMany(queries.signInAttemptsOfWindow.filter(window));
+  }
 }
 
 const attempts = (db: Db) => db.collection<Attempt>(queries.signInAttempts.collection);
@@ -101,7 +122,13 @@ export async function beginAttempt(db: Db, keys: Record<Limit, string>, now = Da
   const before = await others();
   if (before.wait > 0) return { outcome: 'locked', retryAfterSeconds: before.wait };
 
-  const mine = limits.map((limit) => ({ _id: randomUUID(), key: keys[limit], at: new Date(now) }));
+  sweep(db, now).catch(() => sweptThrough.delete(db)); // not waited for: the next attempt tries again
+  const mine = limits.map((limit) => ({
+    _id: randomUUID(),
+    key: keys[limit],
+    at: new Date(now),
+    window: windowOf(now),
+  }));
   await attempts(db).insertMany(mine);
   // One by one: FerretDB pushes an `_id` equality down to its index, never an `$in`.
   const takeBack = async () => {

@@ -112,6 +112,8 @@ export interface TestService {
   db: Db;
   client: Client;
   taskQueue: string;
+  /** The app's session secret, which keys what it signs. */
+  secret: string;
   /** Sends a request with a JSON body (when given) and returns the status, headers and parsed body. */
   call(
     method: string,
@@ -165,7 +167,8 @@ export async function startTestService(name: string, options: { rules?: RuleBook
     }),
   });
   const running = worker.run();
-  const app = testApp({ db, temporal: client, taskQueue, rules: serviceRules });
+  const secret = randomBytes(32).toString('hex');
+  const app = testApp({ db, temporal: client, taskQueue, rules: serviceRules, session: { secret } });
 
   const call: TestService['call'] = async (method, path, { body, token, headers = {} } = {}) => {
     const response = await app.request(path, {
@@ -188,6 +191,7 @@ export async function startTestService(name: string, options: { rules?: RuleBook
     db,
     client,
     taskQueue,
+    secret,
     call,
     async staffToken(role, prisonIds) {
       const email = `${role}${++accounts}@test.example`;

@@ -44,6 +44,16 @@ describe('a limit', () => {
     expect(await ask('10.0.0.1, 203.0.113.8')).toBe(200);
   });
 
+  it('counts an IPv6 client by its /64, which it holds whole, and an IPv4 address written as IPv6 as itself', async () => {
+    const ask = limited({ limit: 3 });
+    const statuses = [];
+    for (let i = 1; i <= 4; i++) statuses.push(await ask(`2001:db8:1:2:${i.toString(16)}:0:0:${i}`));
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(await ask('2001:db8:1:3::1'), 'the next /64 is another client').toBe(200);
+    for (let i = 0; i < 3; i++) expect(await ask('198.51.100.4')).toBe(200);
+    expect(await ask('::ffff:198.51.100.4')).toBe(429);
+  });
+
   it('forgets the client seen least recently when it must remember another, never one still sending', async () => {
     const ask = limited({ limit: 1, maxClients: 3 });
     for (const client of ['A', 'B', 'C']) expect(await ask(client)).toBe(200);
@@ -135,5 +145,21 @@ describe('anonymous writes from one client', () => {
       expect(sent.status).toBe(302);
     }
     expect((await events.countDocuments({ step: 'prison' })) - before).toBe(1);
+  });
+
+  it('a journey cookie made by another page (not the limited start) gets no step counted, however often', async () => {
+    const events = service.db.collection('journeyEvents');
+    const before = await events.countDocuments({});
+    for (let i = 0; i < 5; i++) {
+      // A visit's page hands any browser a fresh journey cookie with its form token, outside the start's limit.
+      const { csrf, cookie } = await formOf(await service.app.request('/visits/AAAAAAAA'));
+      const sent = await service.app.request('/request/prison', {
+        method: 'POST',
+        headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, prisonId: 'NGT' }).toString(),
+      });
+      expect(sent.status).toBe(302);
+    }
+    expect(await events.countDocuments({})).toBe(before);
   });
 });

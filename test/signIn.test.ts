@@ -6,8 +6,9 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditCollection } from '../api/audit';
 import { createLog } from '../api/log';
+import { attemptKeys, beginAttempt, WINDOW_MS } from '../api/signInThrottle';
 import { hashPassword } from '../api/staffAccounts';
-import { PASSWORD, startTestService, testApp, type TestService } from './harness';
+import { eventually, PASSWORD, startTestService, testApp, type TestService } from './harness';
 
 let service: TestService;
 let app: ReturnType<typeof testApp>;
@@ -229,5 +230,31 @@ describe('a password hashed with older, weaker parameters', () => {
     expect((await signIn(address(), email, PASSWORD)).status).toBe(200);
     expect(await staffHash()).toBe(renewed);
     expect((await signIn(address(), email, 'not-the-password')).status).toBe(401);
+  });
+});
+
+describe('the attempts counted', () => {
+  it('are swept away once their window has passed, whatever key they were at (a new e-mail address each time)', async () => {
+    const attempts = service.db.collection<{ _id: string; key: string; at: Date; window: number }>('signInAttempts');
+    // As if an hour from now: the windows before it have passed.
+    const later = Date.now() + 4 * WINDOW_MS;
+    const window = Math.floor(later / WINDOW_MS);
+    await attempts.insertMany(
+      Array.from({ length: 30 }, (_, i) => ({
+        _id: `passed-${i}`,
+        key: `never-again-${i}`,
+        at: new Date(later - 3 * WINDOW_MS),
+        window: window - 3,
+      })),
+    );
+    await attempts.insertOne({
+      _id: 'in-window',
+      key: 'recent',
+      at: new Date(later - WINDOW_MS / 2),
+      window: window - 1,
+    });
+    await beginAttempt(service.db, attemptKeys('secret', 'sweep@test.example', '192.0.2.99'), later);
+    await eventually(async () => ((await attempts.countDocuments({ window: window - 3 })) === 0 ? true : undefined));
+    expect(await attempts.countDocuments({ _id: 'in-window' })).toBe(1);
   });
 });

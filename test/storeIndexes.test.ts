@@ -30,6 +30,7 @@ const asked: Record<QueryName, unknown[]> = {
   staffByEmail: ['staff@test.example'],
   staffOfPrison: ['P07'],
   signInAttempts: ['k'.repeat(43)],
+  signInAttemptsOfWindow: [1_966_000],
   sessionById: ['s'.repeat(43)],
   sessionsOfStaff: ['staff7@test.example'],
   journeyStepsOfDay: ['2026-06-01', 'started'],
@@ -126,7 +127,7 @@ beforeAll(async () => {
   // Sessions and sign-in attempts of a busy service: a keyed hash each, by the hundred per account and per key.
   const at = (i: number) => new Date(Date.parse('2026-06-01T08:00:00Z') + i * 1000);
   await seed('sessions', 5000, (i) => ({ _id: `s${i}`, email: `staff${i % 1000}@test.example`, createdAt: at(i) }));
-  await seed('signInAttempts', 5000, (i) => ({ key: `k${i % 50}`, at: at(i) }));
+  await seed('signInAttempts', 5000, (i) => ({ key: `k${i % 50}`, at: at(i), window: 1_965_000 + (i % 500) }));
   // What autovacuum would do by itself soon after: gather the statistics the planner chooses by.
   const client = new pg.Client({ connectionString: inject('postgresqlUrl') });
   await client.connect();

@@ -12,6 +12,8 @@ export interface Journey {
   updatedAt: number;
   /** Anonymous id for the journey's analytics events: no personal data. */
   id: string;
+  /** Begun at the prison step, whose starts are limited per client: only such a journey's steps are counted. */
+  counted?: true;
   prisonId?: string;
   prisoner?: { firstName: string; lastName: string; dateOfBirth: string; number: string };
   visitors?: { firstName: string; lastName: string; dateOfBirth: string }[];

@@ -2,7 +2,7 @@
 // its prison's rules, scheduled by its calendar, started), and one function for each command. A command the
 // workflow refuses throws `Refused`, a request the rules refuse `NotValid`; the API answers them as problems
 // (api/problem.ts), the pages as messages. Not part of the workflow bundle (workflows/index.ts).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -52,6 +52,8 @@ export interface WorkflowDeps {
   rules: RuleBook;
   /** How long a command may wait for Temporal before the API answers 503 (the client retries with its key). */
   commandTimeoutMs: number;
+  /** Keys the ids of the new-link workflows, which Temporal keeps in clear (`linkWorkflowId`). */
+  session: { secret: string };
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -184,15 +186,26 @@ async function runCommand<Ret, Args extends unknown[]>(
 }
 
 /**
+ * The id of a new-link workflow: the visit's, and the address's hash keyed by the service's secret. Workflow ids are
+ * kept in clear by Temporal (not payloads, which are encrypted): an unkeyed hash of a reference and an address would
+ * let whoever reads them test guessed addresses.
+ */
+export function linkWorkflowId(secret: string, reference: string, addressHash: string): string {
+  const keyed = createHmac('sha256', `visit-link-id:${secret}`).update(addressHash).digest('hex');
+  return `visit-link-${reference}-${keyed.slice(0, 32)}`;
+}
+
+/**
  * Asks for a new link to a visit to be e-mailed to its contact address, if `email` is that address; the answer is the
  * same whether it is or not (the worker compares). The workflow's id is the visit's and the address's: a request made
  * again while the first holds its id (workflows/visitLink.ts) joins it.
  */
-async function requestLink({ temporal, taskQueue, commandTimeoutMs }: WorkflowDeps, reference: string, email: string) {
+async function requestLink(deps: WorkflowDeps, reference: string, email: string) {
+  const { temporal, taskQueue, commandTimeoutMs } = deps;
   const addressHash = linkAddressHash(reference, email);
   await temporal.connection.withDeadline(Date.now() + commandTimeoutMs, () =>
     temporal.workflow.start(visitLink, {
-      workflowId: `visit-link-${reference}-${addressHash.slice(0, 32)}`,
+      workflowId: linkWorkflowId(deps.session.secret, reference, addressHash),
       taskQueue,
       args: [{ reference, addressHash }],
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -98,6 +98,12 @@ export const queries = {
   }),
   /** The sign-in attempts counted against one limit (api/signInThrottle.ts), by a keyed hash: never an address. */
   signInAttempts: query({ collection: 'signInAttempts', fields: ['key'], filter: (key: string) => ({ key }) }),
+  /** The sign-in attempts of one 15-minute window (its number since 1970), swept once it has passed. */
+  signInAttemptsOfWindow: query({
+    collection: 'signInAttempts',
+    fields: ['window'],
+    filter: (window: number) => ({ window }),
+  }),
   /** A staff session by the hash of its id: every signed-in request (api/session.ts). */
   sessionById: query({ collection: 'sessions', fields: ['_id'], filter: (idHash: string) => ({ _id: idHash }) }),
   /** The sessions of one account: ended together when its password changes, tidied at its sign-in. */

@@ -102,7 +102,13 @@ export function journeys({ db, rules, session, secureCookies }: Services) {
       return form;
     },
 
-    /** Counts a step of the web journey, for the completion rate; nothing personal. */
-    step: (journey: Journey, step: string) => recordJourneyStep(db, journey.id, step),
+    /**
+     * Counts a step of the web journey, for the completion rate; nothing personal. Only a journey begun at the prison
+     * step (under its per-client limit) is counted: one whose cookie another page made (the sign-in page, a visit's
+     * page) could otherwise add a document at every post, unlimited.
+     */
+    step: async (journey: Journey, step: string) => {
+      if (journey.counted) await recordJourneyStep(db, journey.id, step);
+    },
   };
 }

@@ -21,7 +21,7 @@ export function prisonStep(services: Services) {
     .on(['GET', 'POST'], '/request/prison', async (c) => {
       let answers = readJourney(c, services.session.secret);
       if (typeof answers === 'string') {
-        answers = newJourney();
+        answers = { ...newJourney(), counted: true };
         await journey.step(answers, 'started');
       }
       let problems: FieldProblem[] = [];
