@@ -314,7 +314,7 @@ describe('errors', () => {
     ).toEqual([
       '#prisoner-firstName Names must not include < or >',
       '#prisoner-lastName Enter the prisoner’s last name',
-      '#prisoner-dateOfBirth-day Enter a real date',
+      '#prisoner-dateOfBirth-day Prisoner’s date of birth must be a real date',
       '#prisoner-number Enter a prison number like A1234BC',
     ]);
     await summary.first().click();
@@ -388,9 +388,127 @@ describe('errors', () => {
       .evaluateAll((all) => all.map((a) => `${a.getAttribute('href')} ${a.textContent?.trim()}`));
     expect(links).toEqual([
       '#prisoner-firstName Rhaid i enwau fod yn 30 nod neu lai',
-      '#prisoner-dateOfBirth-day Rhaid i’r dyddiad geni fod yn y gorffennol',
+      '#prisoner-dateOfBirth-day Rhaid i ddyddiad geni’r carcharor fod yn y gorffennol',
     ]);
     await context.close();
+  });
+
+  it('name the date of birth, and mark only its wrong parts, in English and in Welsh', async () => {
+    const languages = [
+      {
+        lang: 'en',
+        continue: 'Continue',
+        prefix: 'Error:',
+        labels: ['Day', 'Month', 'Year'],
+        blank: 'Enter the prisoner’s date of birth',
+        notReal: 'Prisoner’s date of birth must be a real date',
+        noYear: 'Prisoner’s date of birth must include a year',
+        add: 'Add another visitor',
+        leadNoMonth: 'Your date of birth must include a month',
+        secondInFuture: 'Visitor 2’s date of birth must be in the past',
+      },
+      {
+        lang: 'cy',
+        continue: 'Parhau',
+        prefix: 'Gwall:',
+        labels: ['Diwrnod', 'Mis', 'Blwyddyn'],
+        blank: 'Rhowch ddyddiad geni’r carcharor',
+        notReal: 'Rhaid i ddyddiad geni’r carcharor fod yn ddyddiad go iawn',
+        noYear: 'Rhaid i ddyddiad geni’r carcharor gynnwys blwyddyn',
+        add: 'Ychwanegu ymwelydd arall',
+        leadNoMonth: 'Rhaid i’ch dyddiad geni gynnwys mis',
+        secondInFuture: 'Rhaid i ddyddiad geni ymwelydd 2 fod yn y gorffennol',
+      },
+    ];
+    for (const words of languages) {
+      const { context, page } = await open();
+      await page.goto(`/request/prison?lang=${words.lang}`);
+      await page.getByLabel('HMP Northgate').check();
+      await page.getByRole('button', { name: words.continue }).click();
+      await page.fill('#prisoner-firstName', 'Oscar');
+      await page.fill('#prisoner-lastName', 'Wilde');
+      await page.fill('#prisoner-number', 'A1234BC');
+      const date = 'prisoner-dateOfBirth';
+      /** Submits a date; gives the summary's links, the field's message and the parts marked wrong. */
+      const submit = async (dob: [string, string, string], name: string) => {
+        await fillDate(page, date, dob);
+        await page.getByRole('button', { name: words.continue }).click();
+        if (process.env.ISSUE16_SCREENSHOTS && name === 'not-real') {
+          for (const width of [1280, 320]) {
+            await page.setViewportSize({ width, height: 900 });
+            await page.screenshot({
+              path: `docs/screenshots/issue-16/prisoner-errors-${words.lang}-${width}-${process.env.ISSUE16_SCREENSHOTS}.png`,
+              fullPage: true,
+            });
+          }
+          await page.setViewportSize({ width: 1280, height: 720 });
+        }
+        await checkPage(page, `error-dob-${words.lang}-${name}`);
+        return {
+          summary: await page
+            .locator('.govuk-error-summary__list a')
+            .evaluateAll((all) => all.map((a) => `${a.getAttribute('href')} ${a.textContent?.trim()}`)),
+          message: (await page.textContent(`#${date}-error`))?.replace(/\s+/g, ' ').trim(),
+          hidden: (await page.textContent(`#${date}-error .govuk-visually-hidden`))?.trim(),
+          marked: await page
+            .locator(`#${date} input.govuk-input--error`)
+            .evaluateAll((all) => all.map((input) => input.id)),
+        };
+      };
+      const labels = await page.locator(`#${date} .govuk-date-input__label`).allTextContents();
+      expect(labels.map((label) => label.trim())).toEqual(words.labels);
+
+      expect(await submit(['', '', ''], 'blank')).toEqual({
+        summary: [`#${date}-day ${words.blank}`],
+        message: `${words.prefix} ${words.blank}`,
+        hidden: words.prefix,
+        marked: [`${date}-day`, `${date}-month`, `${date}-year`],
+      });
+      expect(await submit(['31', '02', '1980'], 'not-real')).toEqual({
+        summary: [`#${date}-day ${words.notReal}`],
+        message: `${words.prefix} ${words.notReal}`,
+        hidden: words.prefix,
+        marked: [`${date}-day`],
+      });
+      expect(await submit(['16', '10', ''], 'no-year')).toEqual({
+        summary: [`#${date}-year ${words.noYear}`],
+        message: `${words.prefix} ${words.noYear}`,
+        hidden: words.prefix,
+        marked: [`${date}-year`],
+      });
+      await page.locator('.govuk-error-summary__list a').first().click();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(`${date}-year`);
+
+      // The visitors' dates say whose they are: yours, then visitor 2's.
+      await fillDate(page, date, ['16', '10', '1980']);
+      await page.getByRole('button', { name: words.continue }).click();
+      await page.fill('#visitors-0-firstName', 'Ada');
+      await page.fill('#visitors-0-lastName', 'Wilde');
+      await fillDate(page, 'visitors-0-dateOfBirth', ['1', '', '1985']);
+      await page.getByRole('button', { name: words.add }).click();
+      await page.fill('#visitors-1-firstName', 'Cyril');
+      await page.fill('#visitors-1-lastName', 'Wilde');
+      await fillDate(page, 'visitors-1-dateOfBirth', ['1', '1', String(new Date().getFullYear() + 1)]);
+      await page.getByRole('button', { name: words.continue }).click();
+      await checkPage(page, `error-dob-${words.lang}-visitors`);
+      expect(
+        await page
+          .locator('.govuk-error-summary__list a')
+          .evaluateAll((all) => all.map((a) => `${a.getAttribute('href')} ${a.textContent?.trim()}`)),
+      ).toEqual([
+        `#visitors-0-dateOfBirth-month ${words.leadNoMonth}`,
+        `#visitors-1-dateOfBirth-day ${words.secondInFuture}`,
+      ]);
+      expect(await page.locator('input.govuk-input--error').evaluateAll((all) => all.map((input) => input.id))).toEqual(
+        [
+          'visitors-0-dateOfBirth-month',
+          'visitors-1-dateOfBirth-day',
+          'visitors-1-dateOfBirth-month',
+          'visitors-1-dateOfBirth-year',
+        ],
+      );
+      await context.close();
+    }
   });
 
   it('keep personal data out of the logs', async () => {

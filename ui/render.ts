@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import nunjucks from 'nunjucks';
+import type { DatePart } from '../rules/dateFields';
 import type { Prison } from '../rules/prison';
 import type { Locale } from '../rules/vocabulary';
 import { translate } from './i18n';
@@ -15,6 +16,9 @@ const env = nunjucks.configure(
 
 export const LANG_COOKIE = 'pvb_lang';
 
+/** Text made safe to put in a page's HTML (a summary list's `html` value, a chart's label). */
+export const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
 /** The visitor's language: `?lang=` switches it (and remembers it), else the cookie, else English. */
 export function localeOf(c: Context): Locale {
   const asked = c.req.query('lang');
@@ -25,37 +29,50 @@ export function localeOf(c: Context): Locale {
   return getCookie(c, LANG_COOKIE) === 'cy' ? 'cy' : 'en';
 }
 
-/** The GOV.UK date input's parameters for three fields named `<name>-day`, `-month`, `-year`. */
-function dateInput(
-  id: string,
-  name: string,
-  legend: string,
-  value: { day?: string; month?: string; year?: string } = {},
-  error?: { text: string },
-  hint?: string,
-) {
-  const part = (field: 'day' | 'month' | 'year', label: string, width: number) => ({
-    name: field,
-    label,
-    value: value[field],
-    classes: `govuk-input--width-${width}${error ? ' govuk-input--error' : ''}`,
-  });
-  return {
-    id,
-    namePrefix: name,
-    fieldset: { legend: { text: legend, classes: 'govuk-fieldset__legend--s' } },
-    ...(hint ? { hint: { text: hint } } : {}),
-    ...(error ? { errorMessage: error } : {}),
-    items: [part('day', 'Day', 2), part('month', 'Month', 2), part('year', 'Year', 4)],
-  };
+/** An error shown by a field; for a date, the boxes that are wrong when not all of them are. */
+interface FieldError {
+  text: string;
+  parts?: DatePart[];
+  visuallyHiddenText?: string;
 }
 
-/** Where an error about a field path takes the visitor: the field's id (a date's day box). */
-export function errorHref(path: string): string {
+/**
+ * The GOV.UK date input's parameters for three fields named `<name>-day`, `-month`, `-year`, labelled in the page's
+ * language; an error marks only the boxes it names (every box when it names none).
+ */
+const dateInputIn =
+  (t: (key: string) => string) =>
+  (
+    id: string,
+    name: string,
+    legend: string,
+    value: { day?: string; month?: string; year?: string } = {},
+    error?: FieldError,
+    hint?: string,
+  ) => {
+    const part = (field: DatePart, width: number) => ({
+      name: field,
+      label: t(`common.${field}`),
+      value: value[field],
+      classes: `govuk-input--width-${width}`,
+      error: error !== undefined && (error.parts ?? [field]).includes(field),
+    });
+    return {
+      id,
+      namePrefix: name,
+      fieldset: { legend: { text: legend, classes: 'govuk-fieldset__legend--s' } },
+      ...(hint ? { hint: { text: hint } } : {}),
+      ...(error ? { errorMessage: { text: error.text, visuallyHiddenText: error.visuallyHiddenText } } : {}),
+      items: [part('day', 2), part('month', 2), part('year', 4)],
+    };
+  };
+
+/** Where an error about a field path takes the visitor: the field's id (a date's first wrong box, else its day). */
+export function errorHref(path: string, parts?: DatePart[]): string {
   if (path.startsWith('slotOptions')) return '#slotOptions';
   if (path === 'visitors') return '#visitors';
   const id = `#${path.replaceAll('.', '-')}`;
-  return path.endsWith('dateOfBirth') ? `${id}-day` : id;
+  return path.endsWith('dateOfBirth') ? `${id}-${parts?.[0] ?? 'day'}` : id;
 }
 
 /**
@@ -71,7 +88,7 @@ export function sameSiteLink(requestUrl: string, parameters: Record<string, stri
 export interface PageContext {
   title: string;
   prison?: Prison;
-  errors?: { path: string; text: string }[];
+  errors?: { path: string; text: string; parts?: DatePart[] }[];
   status?: 200 | 400 | 403 | 404 | 429 | 500 | 503;
   [key: string]: unknown;
 }
@@ -83,16 +100,20 @@ export function render(
   { prison, errors = [], status = 200, ...context }: PageContext,
 ): Response {
   const locale = localeOf(c);
+  const t = (key: string, values?: Record<string, string | number>) => translate(locale, key, values);
+  const visuallyHiddenText = t('common.error');
   const switchTo = (lang: Locale) => sameSiteLink(c.req.url, { lang });
   const html = env.render(`${view}.njk`, {
     ...context,
     locale,
-    t: (key: string, values?: Record<string, string | number>) => translate(locale, key, values),
-    dateInput,
+    t,
+    dateInput: dateInputIn(t),
     cspNonce: c.get('secureHeadersNonce'),
     switchLanguageUrl: { en: switchTo('en'), cy: switchTo('cy') },
-    errors: errors.map((error) => ({ text: error.text, href: errorHref(error.path) })),
-    fieldErrors: Object.fromEntries(errors.map((error) => [error.path, { text: error.text }])),
+    errors: errors.map((error) => ({ text: error.text, href: errorHref(error.path, error.parts) })),
+    fieldErrors: Object.fromEntries(
+      errors.map((error) => [error.path, { text: error.text, parts: error.parts, visuallyHiddenText }]),
+    ),
     help: prison
       ? {
           prison: (locale === 'cy' && prison.nameCy) || prison.name,

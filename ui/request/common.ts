@@ -6,7 +6,7 @@ import { recordJourneyStep } from '../../activities/readModel/journeys';
 import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
-import { readDateFields } from '../../rules/dateFields';
+import { dateProblem, readDateFields, type DateFields, type DatePart } from '../../rules/dateFields';
 import { londonClock } from '../../rules/londonTime';
 import type { Prison } from '../../rules/prison';
 import type { Locale } from '../../rules/vocabulary';
@@ -14,7 +14,8 @@ import { translate } from '../i18n';
 import { csrfMatches, readJourney, writeJourney, type Journey } from '../journeyCookie';
 import { localeOf, render } from '../render';
 
-export type FieldProblem = { path: string; code: string };
+/** A problem with a field; for a date, the boxes to mark when not all of them. */
+export type FieldProblem = { path: string; code: string; parts?: DatePart[] };
 export type Form = Record<string, string | string[]>;
 
 export const today = () => londonClock(new Date()).date;
@@ -32,8 +33,41 @@ export const dateField = (form: Form, name: string) => readDateFields(name, (fie
 /** The next step, or back to the check page when the visitor came from there to change an answer. */
 export const next = (c: Context, step: string) => c.redirect(c.req.query('back') === 'check' ? '/request/check' : step);
 
+/** The problem with a date of birth as typed into its boxes, at the field's path; none when it is a real date. */
+export function typedDateProblems(path: string, fields: Partial<DateFields>): FieldProblem[] {
+  const problem = dateProblem(fields);
+  return problem ? [{ path, ...problem }] : [];
+}
+
+/** The dates' problems as typed, in place of the schema's vaguer ones about the same fields. */
+export function withDates(schema: FieldProblem[], dates: FieldProblem[]): FieldProblem[] {
+  const typed = new Set(dates.map((p) => p.path));
+  return [...schema.filter((p) => !typed.has(p.path)), ...dates];
+}
+
+const has = (locale: Locale, key: string) => translate(locale, key) !== key;
+
+/**
+ * A problem with a date of birth in words that name the date, as the GOV.UK date input asks: "Enter the prisoner's
+ * date of birth", "Visitor 2's date of birth must be in the past". Each language says whose date it is in two forms,
+ * the one after "Enter" and the one before "must", since Welsh mutates them differently.
+ */
+function dateMessage(locale: Locale, problem: FieldProblem): string | undefined {
+  const date = /^(?:prisoner|visitors\.(\d+))\.dateOfBirth$/.exec(problem.path);
+  const key = `errors.date.${problem.code}`;
+  if (!date || !has(locale, key)) return undefined;
+  const whose = date[1] === undefined ? 'prisoner' : date[1] === '0' ? 'lead' : 'visitor';
+  const n = Number(date[1] ?? 0) + 1;
+  return translate(locale, key, {
+    enter: translate(locale, `errors.date.${whose}.enter`, { n }),
+    must: translate(locale, `errors.date.${whose}.must`, { n }),
+  });
+}
+
 /** The words for a problem with a field, in the visitor's language. */
 export function message(locale: Locale, problem: FieldProblem, prison?: Prison): string {
+  const aboutDate = dateMessage(locale, problem);
+  if (aboutDate) return aboutDate;
   const specific = `errors.${problem.path.replace(/\.\d+\./, '.')}.${problem.code}`;
   if (problem.code === 'prison_not_bookable' && prison) {
     const which = prison.closed ? 'prison_closed' : prison.private ? 'prison_private' : 'prison_disabled';
@@ -42,12 +76,16 @@ export function message(locale: Locale, problem: FieldProblem, prison?: Prison):
   const values: Record<string, number> = prison
     ? { max: Math.min(6, prison.maxVisitors), adults: prison.maxAdults, adultAge: prison.adultAge }
     : {};
-  const key = translate(locale, specific) !== specific ? specific : `errors.${problem.code}`;
+  const key = has(locale, specific) ? specific : `errors.${problem.code}`;
   return translate(locale, key, values);
 }
 
 export const errorsFor = (c: Context, problems: FieldProblem[], prison?: Prison) =>
-  problems.map((problem) => ({ path: problem.path, text: message(localeOf(c), problem, prison) }));
+  problems.map((problem) => ({
+    path: problem.path,
+    text: message(localeOf(c), problem, prison),
+    parts: problem.parts,
+  }));
 
 /** Checks a part of the request with the API's own schema, giving field problems with their codes. */
 export function check<S extends z.ZodType>(schema: S, value: unknown, prefix: string): FieldProblem[] {

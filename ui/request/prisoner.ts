@@ -13,6 +13,8 @@ import {
   next,
   text,
   today,
+  typedDateProblems,
+  withDates,
   withRules,
   wordsFor,
   type FieldProblem,
@@ -39,7 +41,7 @@ export function prisonerStep(services: Services) {
       };
       values = { ...prisoner, dob };
       problems = withRules(
-        check(prisonerSchema, prisoner, 'prisoner'),
+        withDates(check(prisonerSchema, prisoner, 'prisoner'), typedDateProblems('prisoner.dateOfBirth', dob)),
         checkSubmission({ prisoner, visitors: [], slotOptions: [] }, prison, today()),
         'prisoner',
       );

@@ -14,6 +14,8 @@ import {
   next,
   text,
   today,
+  typedDateProblems,
+  withDates,
   withRules,
   wordsFor,
   type FieldProblem,
@@ -70,7 +72,10 @@ export function visitorsStep(services: Services) {
         visitors.splice(Number(form.remove), 1);
       } else {
         problems = withRules(
-          bare.flatMap((v, i) => check(visitorSchema, v, `visitors.${i}`)),
+          withDates(
+            bare.flatMap((v, i) => check(visitorSchema, v, `visitors.${i}`)),
+            visitors.flatMap((v, i) => typedDateProblems(`visitors.${i}.dateOfBirth`, v.dob)),
+          ),
           checkSubmission(
             { prisoner: answers.prisoner ?? { dateOfBirth: '1970-01-01' }, visitors: bare, slotOptions: [] },
             prison,
