@@ -6,16 +6,18 @@ import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { formatDate, formatSlot } from '../activities/emails/render';
 import { findVisit } from '../activities/readModel/lookups';
+import type { VisitDocument } from '../activities/readModel/visits';
 import { LINK_DAYS, useVisitLink } from '../activities/readModel/visitLinks';
 import { ProblemError } from '../api/problem';
 import { rateLimit } from '../api/rateLimit';
 import type { Services } from '../api/services';
 import { publicView } from '../api/visitViews';
 import { submission } from '../rules/shapes';
+import type { Locale } from '../rules/vocabulary';
 import { sha256, visitClient } from '../workflows/client';
 import { translate } from './i18n';
 import { csrfMatches, newJourney, readJourney, writeJourney, type Journey } from './journeyCookie';
-import { localeOf, render } from './render';
+import { escapeHtml, localeOf, render } from './render';
 import { visitAccess } from './visitAccess';
 
 /** Requests for a new link one client may make in the window: each starts a workflow and may send an e-mail. */
@@ -27,6 +29,43 @@ const REFERENCE = /^[0-9A-HJKMNP-TV-Z]{8}$/;
 /** Why the visitor needs a new link: theirs is used or expired, or they opened the visit without one. */
 type Why = 'used' | 'none';
 
+/**
+ * Which visit this is, in the visitor's words: the prison, the prisoner, who is visiting, and the times asked for or
+ * the time booked. An anonymised visit has lost its names, so it shows only what remains. Never the contact details.
+ */
+function visitDetails(visit: VisitDocument, prisonName: string, locale: Locale) {
+  const named = !visit.anonymised;
+  const times = visit.slotGranted ? [visit.slotGranted] : visit.slotOptions;
+  return {
+    prisonName,
+    prisonerName: named ? `${visit.prisoner.firstName} ${visit.prisoner.lastName}` : '',
+    visitorNames: named ? visit.visitors.map((visitor) => `${visitor.firstName} ${visitor.lastName}`) : [],
+    times: times.map((slot) => formatSlot(slot, locale)),
+    booked: Boolean(visit.slotGranted),
+  };
+}
+
+/** The details as GOV.UK summary-list rows, with the reference first and the confirm-by date for a request. */
+function detailRows(visit: VisitDocument, details: ReturnType<typeof visitDetails>, locale: Locale) {
+  const t = (key: string) => translate(locale, key);
+  const row = (key: string, html: string) => ({ key: { text: t(key) }, value: { html } });
+  return [
+    row('status.reference', escapeHtml(visit.reference)),
+    row('status.details.prison', escapeHtml(details.prisonName)),
+    ...(details.prisonerName ? [row('status.details.prisoner', escapeHtml(details.prisonerName))] : []),
+    ...(details.visitorNames.length
+      ? [row('status.details.visitors', details.visitorNames.map(escapeHtml).join('<br>'))]
+      : []),
+    row(
+      details.booked ? 'status.details.timeBooked' : 'status.details.timesRequested',
+      details.times.map(escapeHtml).join('<br>'),
+    ),
+    ...(visit.status === 'requested'
+      ? [row('status.details.confirmBy', escapeHtml(formatDate(visit.confirmBy, locale)))]
+      : []),
+  ];
+}
+
 export function visitPages(services: Services) {
   const { db, rules, secureCookies } = services;
   const secret = services.session.secret;
@@ -35,6 +74,11 @@ export function visitPages(services: Services) {
     return typeof journey === 'string' ? newJourney() : journey;
   };
   const referenceOf = (c: Context) => c.req.param('reference')?.toUpperCase() ?? '';
+  /** The prison's name in the visitor's language (its Welsh name where it has one). */
+  const prisonNameOf = (prisonId: string, locale: Locale) => {
+    const prison = rules.get(prisonId);
+    return (prison && ((locale === 'cy' && prison.nameCy) || prison.name)) ?? prisonId;
+  };
 
   const { of: accessOf, grant } = visitAccess(secret, secureCookies);
 
@@ -100,7 +144,7 @@ export function visitPages(services: Services) {
         const locale = localeOf(c);
         const t = (key: string, values?: Record<string, string>) => translate(locale, key, values);
         const prison = rules.get(visit.prisonId);
-        const prisonName = (prison && ((locale === 'cy' && prison.nameCy) || prison.name)) ?? visit.prisonId;
+        const prisonName = prisonNameOf(visit.prisonId, locale);
         const view = publicView(visit);
         const messages = {
           requested: t('status.requested', { date: formatDate(visit.confirmBy, locale) }),
@@ -124,6 +168,7 @@ export function visitPages(services: Services) {
           tagClass: tags[visit.status],
           closedText: visit.status === 'booked' && visit.closed ? t('status.bookedClosed') : '',
           reasons: visit.rejection?.explanations ?? [],
+          rows: detailRows(visit, visitDetails(visit, prisonName, locale), locale),
           actionUrl: `/visits/${visit.reference}/cancel`,
         });
       })
@@ -142,9 +187,21 @@ export function visitPages(services: Services) {
           return c.redirect(statusUrl);
         }
         writeJourney(c, journey, secret, secureCookies);
-        const t = (key: string) => translate(localeOf(c), key);
+        const locale = localeOf(c);
+        const t = (key: string, values?: Record<string, string>) => translate(locale, key, values);
+        const details = visitDetails(visit, prisonNameOf(visit.prisonId, locale), locale);
+        const about = {
+          prisoner: details.prisonerName,
+          prison: details.prisonName,
+          times: details.times.join(` ${t('cancel.or')} `),
+        };
+        // An anonymised visit has no prisoner to name: the question stays general.
+        const title = details.prisonerName
+          ? t(view.canWithdraw ? 'cancel.withdrawVisit' : 'cancel.cancelVisit', about)
+          : t(view.canWithdraw ? 'cancel.withdrawTitle' : 'cancel.cancelTitle');
         return render(c, 'cancel', {
-          title: t(view.canWithdraw ? 'cancel.withdrawTitle' : 'cancel.cancelTitle'),
+          title,
+          rows: detailRows(visit, details, locale),
           yesText: t(view.canWithdraw ? 'cancel.yesWithdraw' : 'cancel.yesCancel'),
           backUrl: statusUrl,
           csrf: journey.csrf,
