@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { saveStaffAccount } from '../api/staffAccounts';
+import { londonTime, slotInWords, slotShort, slotStart } from '../ui/staff/words';
 import { checkPage, openSite, type Site } from './browser';
 import { eventually, PASSWORD, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
@@ -44,9 +45,10 @@ describe('staff', () => {
     await page.fill('#message', 'Please arrive 30 minutes early.');
     await page.getByRole('button', { name: 'Accept' }).click();
     expect(await page.textContent('.govuk-service-navigation')).toMatch(/Queue \(\d+\)/);
-    expect(await page.textContent('main')).toContain('Please arrive 30 minutes early.');
-    expect(await page.textContent('.govuk-notification-banner')).toContain('Request processed');
+    expect(await page.textContent('.govuk-notification-banner')).toContain(`Visit ${submitted.reference} booked for`);
     expect(await visitorSees(submitted)).toMatchObject({ status: 'booked', slotGranted: slot });
+    await page.goto(`/staff/visits/${submitted.reference}`);
+    expect(await page.textContent('main')).toContain('Please arrive 30 minutes early.');
     const visitor = await site.page();
     await visitor.goto(`/visits/${submitted.reference}?token=${encodeURIComponent(submitted.accessToken)}`);
     expect(await visitor.textContent('main')).toContain('Your visit is booked for');
@@ -101,7 +103,20 @@ describe('staff', () => {
     await page.check(`input[name="slot"][value="${slot}"]`);
     await page.fill('#referenceNo', 'SL-1');
     await page.selectOption('#visitor-1', 'banned');
-    await page.fill('#visitor-1-bannedUntil', '2027-06-30');
+    // The ban's end is a GOV.UK date input: a date that is no real date is refused, naming its day field.
+    await page.getByRole('group', { name: /Kit Wilde is banned, until when/ }).waitFor();
+    await page.fill('#visitors-1-bannedUntil-day', '31');
+    await page.fill('#visitors-1-bannedUntil-month', '6');
+    await page.fill('#visitors-1-bannedUntil-year', '2027');
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await checkPage(page, 'staff-visit-ban-error');
+    expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#visitors-1-bannedUntil-day');
+    await page.check(`input[name="slot"][value="${slot}"]`);
+    await page.fill('#referenceNo', 'SL-1');
+    await page.selectOption('#visitor-1', 'banned');
+    await page.fill('#visitors-1-bannedUntil-day', '30');
+    await page.fill('#visitors-1-bannedUntil-month', '6');
+    await page.fill('#visitors-1-bannedUntil-year', '2027');
     await page.getByRole('button', { name: 'Accept' }).click();
     const staffToken = await service.staffToken('staff', ['SLT']);
     const visit = await service.call('GET', `/api/staff/visits/${submitted.reference}`, { token: staffToken });
@@ -118,12 +133,18 @@ describe('staff', () => {
     await page.getByRole('button', { name: 'Reject' }).click();
     await checkPage(page, 'staff-visit-error');
     expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#reasons');
-    await page.check('input[name="reasons"][value="no_allowance"]');
+    await page.getByLabel('Prisoner has no visiting allowance').check();
     await page.getByRole('button', { name: 'Reject' }).click();
     expect(await visitorSees(submitted)).toMatchObject({
       status: 'rejected',
       rejection: { reasons: ['no_allowance'] },
     });
+    expect(await page.textContent('.govuk-notification-banner')).toContain(`Request ${submitted.reference} rejected`);
+    await page.goto(`/staff/visits/${submitted.reference}`);
+    expect(await page.textContent('.govuk-summary-list')).toMatch(
+      /Rejected because\s*Prisoner has no visiting allowance/,
+    );
+    expect(await page.textContent('main')).not.toContain('no_allowance');
     await page.context().close();
   });
 
@@ -242,6 +263,111 @@ describe('staff', () => {
     expect(header).toBe('"time","prisoner","prison number","visitors","closed","booking reference","reference"');
     const row = rows.find((line) => line.includes(submitted.reference));
     expect(row).toContain(`"${slot.slice(11)}","Oscar Wilde","Z9876YX","Ada Wilde","no","'=CMD()"`);
+    await page.context().close();
+  });
+
+  it('see a booked visit’s time and booking reference, and its timeline in London time in words', async () => {
+    const [slot] = slotsAt('NGT').slice(7, 8);
+    const submitted = await submit({ slotOptions: [slot] });
+    const page = await signIn('ngt@staff.test');
+    await page.goto(`/staff/visits/${submitted.reference}`);
+    await page.check(`input[name="slot"][value="${slot}"]`);
+    await page.fill('#referenceNo', 'NG-701');
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.goto(`/staff/visits/${submitted.reference}`);
+    await checkPage(page, 'staff-visit-booked-summary');
+    const summary = page.locator('.govuk-summary-list');
+    const value = (key: string) =>
+      summary.locator('.govuk-summary-list__row', { has: page.getByText(key, { exact: true }) }).locator('dd');
+    expect(await value('Booked for').textContent()).toContain(slotInWords(slot));
+    expect(await value('Booking reference').textContent()).toContain('NG-701');
+    const staffToken = await service.staffToken('staff', ['NGT']);
+    const { body } = await service.call('GET', `/api/staff/visits/${submitted.reference}`, { token: staffToken });
+    const timeline = await page.locator('main ol li').allTextContents();
+    expect(timeline).toEqual([
+      `requested: ${londonTime(body.timeline[0].at)} by visitor`,
+      `booked: ${londonTime(body.timeline[1].at)} by ngt@staff.test`,
+    ]);
+    expect(timeline.join(' ')).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    await page.context().close();
+  });
+
+  it('read an instant as London’s clock says it, in words, in winter and in summer', () => {
+    expect(londonTime('2026-12-03T14:40:00.000Z')).toBe('Thursday 3 December 2026, 2:40pm');
+    expect(londonTime('2026-07-03T23:05:00.000Z')).toBe('Saturday 4 July 2026, 12:05am');
+    expect(londonTime('2026-07-03T11:00:00.000Z')).toBe('Friday 3 July 2026, midday');
+    expect(slotShort('2026-12-12T14:00/15:30')).toBe('Sat 12 Dec, 2pm to 3:30pm');
+    expect(slotStart('2026-12-12T09:30/11:00')).toBe('Saturday 12 December, 9:30am');
+  });
+
+  it('land on the queue with a banner after a decision, and reloading it sends nothing again', async () => {
+    const [slot] = slotsAt('NGT').slice(8, 9);
+    const submitted = await submit({ slotOptions: [slot] });
+    const page = await signIn('ngt@staff.test');
+    await page.goto(`/staff/visits/${submitted.reference}`);
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request.url());
+    });
+    await page.check(`input[name="slot"][value="${slot}"]`);
+    await page.fill('#referenceNo', 'NG-801');
+    const [posted] = await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Accept' }).click(),
+    ]);
+    expect(posted.status()).toBe(303);
+    await page.waitForURL('**/staff/queue?**');
+    const url = new URL(page.url());
+    expect(url.pathname).toBe('/staff/queue');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      prisonId: 'NGT',
+      decided: submitted.reference,
+      outcome: 'booked',
+    });
+    expect(page.url()).not.toMatch(/Oscar|Wilde|Ada|A1234BC|NG-801/);
+    await checkPage(page, 'staff-queue-after-decision');
+    const banner = page.locator('.govuk-notification-banner--success');
+    expect(await banner.textContent()).toContain(`Visit ${submitted.reference} booked for ${slotStart(slot)}`);
+    expect(posts).toHaveLength(1);
+
+    const reloaded = await page.reload();
+    expect(reloaded?.request().method()).toBe('GET');
+    expect(reloaded?.status()).toBe(200);
+    expect(posts).toHaveLength(1);
+    expect(await banner.textContent()).toContain(`Visit ${submitted.reference} booked for`);
+    const staffToken = await service.staffToken('staff', ['NGT']);
+    const { body } = await service.call('GET', `/api/staff/visits/${submitted.reference}`, { token: staffToken });
+    expect(body.timeline.map((entry: { status: string }) => entry.status)).toEqual(['requested', 'booked']);
+
+    // A banner is only what the visit says: another outcome, or another prison's visit, shows none.
+    await page.goto(`/staff/queue?prisonId=NGT&decided=${submitted.reference}&outcome=rejected`);
+    expect(await page.locator('.govuk-notification-banner').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('see, in the queue, the times each request asks for and how many visitors come', async () => {
+    const slots = slotsAt('NGT').slice(9, 11);
+    const child = { firstName: 'Kit', lastName: 'Wilde', dateOfBirth: '2015-01-01' };
+    const submitted = await submit({ slotOptions: slots, visitors: [visitRequestBody().visitors[0], child] });
+    const page = await signIn('ngt@staff.test');
+    await page.goto('/staff/queue?prisonId=NGT');
+    await checkPage(page, 'staff-queue-times');
+    const headers = await page.locator('table').first().locator('th[scope="col"]').allTextContents();
+    expect(headers.map((h) => h.trim())).toEqual([
+      'Reference',
+      'Prisoner',
+      'Times asked for',
+      'Visitors',
+      'Confirm by',
+      'Notes',
+    ]);
+    const cells = await page
+      .locator('tr', { has: page.getByRole('link', { name: submitted.reference }) })
+      .locator('td')
+      .allTextContents();
+    expect(cells[2]).toBe(slots.map(slotShort).join(''));
+    expect(cells[2]).toMatch(/^\w{3} \d{1,2} \w{3}, /);
+    expect(cells[3].trim()).toBe('2');
     await page.context().close();
   });
 });
@@ -398,5 +524,31 @@ describe('a policy officer', () => {
     const staffPage = await signIn('ngt@staff.test');
     expect((await staffPage.goto('/staff/policy-preview'))?.status()).toBe(403);
     await staffPage.context().close();
+  });
+});
+
+describe.runIf(process.env.ISSUE16_SCREENSHOTS)('screenshots for issue 16', () => {
+  it('takes screenshots of the staff visit page and the queue', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const dir = 'docs/screenshots/issue-16';
+    mkdirSync(dir, { recursive: true });
+    const when = process.env.ISSUE16_SCREENSHOTS;
+    const [slot] = slotsAt('NGT').slice(6, 7);
+    const submitted = await submit({ slotOptions: [slot] });
+    await submit({ slotOptions: slotsAt('NGT').slice(6, 9) });
+    const staffToken = await service.staffToken('staff', ['NGT']);
+    await service.call('POST', `/api/staff/visits/${submitted.reference}/decision`, {
+      token: staffToken,
+      body: { outcome: 'accept', slot, referenceNo: 'NG-77' },
+    });
+    for (const width of [1280, 320]) {
+      const page = await signIn('ngt@staff.test');
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`/staff/visits/${submitted.reference}`);
+      await page.screenshot({ path: `${dir}/staff-visit-${width}-${when}.png`, fullPage: true });
+      await page.goto('/staff/queue?prisonId=NGT');
+      await page.screenshot({ path: `${dir}/staff-queue-${width}-${when}.png`, fullPage: true });
+      await page.context().close();
+    }
   });
 });

@@ -2,15 +2,29 @@
 // open queue page when to reload.
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { formatDate, formatSlot } from '../../activities/emails/render';
-import { queueOf, queueSignature } from '../../activities/readModel/lookups';
+import { formatDate } from '../../activities/emails/render';
+import { findVisit, queueOf, queueSignature } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
 import { staffAccess, staffPage, type StaffPageEnv } from './common';
+import { slotInWords, slotShort, slotStart } from './words';
 
 /** Event streams one user may hold open at once, in each API process. */
 export const STREAMS_PER_USER = 3;
+
+/**
+ * What the banner says after a decision, read from the visit itself: the address names only its reference and the
+ * outcome (`decided=ABCD1234&outcome=booked`). Nothing for a visit of another prison, or one whose state is not that.
+ */
+async function decisionNotice(db: Services['db'], prisonId: string, reference?: string, outcome?: string) {
+  if (!reference || !/^[0-9A-Z]{8}$/.test(reference) || (outcome !== 'booked' && outcome !== 'rejected')) return '';
+  const visit = await findVisit(db, reference);
+  if (!visit || visit.prisonId !== prisonId || visit.status !== outcome) return '';
+  return outcome === 'booked' && visit.slotGranted
+    ? `Visit ${reference} booked for ${slotStart(visit.slotGranted)}`
+    : `Request ${reference} rejected`;
+}
 
 export function queuePages(services: Services) {
   const { db, rules } = services;
@@ -80,12 +94,20 @@ export function queuePages(services: Services) {
       user,
       csrf: c.get('csrf'),
       active: 'queue',
+      notice: await decisionNotice(db, prisonId, c.req.query('decided'), c.req.query('outcome')),
       eventsUrl: `/staff/queue/events?prisonId=${prisonId}`,
       refreshUrl: `/staff/queue?prisonId=${prisonId}`,
       prisonItems: prisons.map((p) => ({ value: p.id, text: p.name, selected: p.id === prisonId })),
       requested: requested.map((visit) => [
         link(visit),
         prisoner(visit),
+        // Slots are checked `YYYY-MM-DDTHH:MM/HH:MM` strings: nothing in them to escape.
+        {
+          html: `<ul class="govuk-list govuk-!-font-size-16 govuk-!-margin-bottom-0">${visit.slotOptions
+            .map((slot) => `<li>${slotShort(slot)}</li>`)
+            .join('')}</ul>`,
+        },
+        { text: String(visit.visitors.length), format: 'numeric' },
         { text: formatDate(visit.confirmBy, 'en') },
         {
           html: [
@@ -99,7 +121,7 @@ export function queuePages(services: Services) {
       cancellations: cancellations.map((visit) => [
         link(visit),
         prisoner(visit),
-        { text: visit.slotGranted ? formatSlot(visit.slotGranted, 'en') : '' },
+        { text: visit.slotGranted ? slotInWords(visit.slotGranted) : '' },
       ]),
     });
   });

@@ -2,7 +2,7 @@
 // or confirm a visitor's cancellation.
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { formatDate, formatSlot } from '../../activities/emails/render';
+import { formatDate } from '../../activities/emails/render';
 import { bookedInSlot, findVisit } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import { refuseUnlessMayChangeVisits } from '../../api/access';
@@ -13,7 +13,19 @@ import { decision as decisionSchema, staffCancellation, staffMessage } from '../
 import { cancellationReason, rejectionReason } from '../../rules/vocabulary';
 import { refusals } from '../../rules/refusals';
 import { Refused, visitClient } from '../../workflows/client';
-import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
+import { form, realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
+import { cancellationWords, londonTime, reasonInWords, rejectionWords, slotInWords } from './words';
+
+/**
+ * The date a GOV.UK date input sent as `name-day`, `name-month` and `name-year`, written YYYY-MM-DD; undefined when
+ * all three are empty, and what was typed when it is no real date (the decision's schema then refuses it).
+ */
+function dateField(body: Record<string, string | string[]>, name: string): string | undefined {
+  const [day, month, year] = ['day', 'month', 'year'].map((part) => String(body[`${name}-${part}`] ?? '').trim());
+  if (!day && !month && !year) return undefined;
+  const written = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  return realDate(written) ?? `${day}/${month}/${year}`;
+}
 
 /** The form's own key, if it sent a well-formed one. */
 const formKeyOf = (body: Record<string, string | string[]>) =>
@@ -71,7 +83,16 @@ export function staffVisitPages(services: Services) {
             .map((v) => `${v.firstName} ${v.lastName} (${formatDate(v.dateOfBirth, 'en', { weekday: false })})`)
             .join('; '),
         ),
-        row('Times asked for', visit.slotOptions.map((slot) => formatSlot(slot, 'en')).join('; ')),
+        ...(visit.slotGranted ? [row('Booked for', slotInWords(visit.slotGranted))] : []),
+        ...(visit.referenceNo ? [row('Booking reference', visit.referenceNo)] : []),
+        ...(visit.closed !== undefined ? [row('Closed visit', visit.closed ? 'Yes' : 'No')] : []),
+        ...(visit.rejection
+          ? [row('Rejected because', visit.rejection.reasons.map((reason) => rejectionWords[reason]).join('; '))]
+          : []),
+        ...(visit.cancellation
+          ? [row('Cancelled because', visit.cancellation.reasons.map((reason) => cancellationWords[reason]).join('; '))]
+          : []),
+        row('Times asked for', visit.slotOptions.map((slot) => slotInWords(slot)).join('; ')),
         row('Confirm by', formatDate(visit.confirmBy, 'en')),
         row('Contact', `${visit.contact.email}, ${visit.contact.phone}`),
         row(
@@ -82,7 +103,7 @@ export function staffVisitPages(services: Services) {
         ),
       ],
       findings: [
-        ...(eligibility?.rejections ?? []).map((f) => `Rejected (${f.reason}): ${f.explanation}`),
+        ...(eligibility?.rejections ?? []).map((f) => `Rejected (${reasonInWords(f.reason)}): ${f.explanation}`),
         ...(eligibility?.flags ?? []).map((f) => f.explanation),
         ...(eligibility?.closedVisit ? [`Closed visit: ${eligibility.closedVisit.explanation}`] : []),
       ],
@@ -90,7 +111,7 @@ export function staffVisitPages(services: Services) {
         ...(await Promise.all(
           visit.slotOptions.map(async (slot) => ({
             value: slot,
-            text: formatSlot(slot, 'en'),
+            text: slotInWords(slot),
             hint: await placesLeft(visit.prisonId, slot),
           })),
         )),
@@ -104,10 +125,16 @@ export function staffVisitPages(services: Services) {
       })),
       cancelItems: cancellationReason.options
         .filter((reason) => reason !== 'visitor_cancelled')
-        .map((reason) => ({ value: reason, text: reason.replaceAll('_', ' ') })),
+        .map((reason) => ({ value: reason, text: cancellationWords[reason] })),
       reasonItems: rejectionReason.options
         .filter((reason) => reason !== 'request_expired')
-        .map((reason) => ({ value: reason, text: reason.replaceAll('_', ' ') })),
+        .map((reason) => ({ value: reason, text: rejectionWords[reason] })),
+      timeline: visit.timeline.map((entry) => ({
+        status: entry.status,
+        at: londonTime(entry.at),
+        by: entry.actor ?? entry.by,
+      })),
+      messages: visit.messages.map((message) => ({ ...message, at: londonTime(message.at) })),
     });
   }
 
@@ -127,13 +154,14 @@ export function staffVisitPages(services: Services) {
             slot: body.slot,
             referenceNo: body.referenceNo,
             closed: body.closed === 'yes',
-            visitors: visit.visitors.map((_, index) => ({
-              index,
-              status: body[`visitor-${index}`] ?? 'allowed',
-              ...(body[`visitor-${index}`] === 'banned' && body[`visitor-${index}-bannedUntil`]
-                ? { bannedUntil: body[`visitor-${index}-bannedUntil`] }
-                : {}),
-            })),
+            visitors: visit.visitors.map((_, index) => {
+              const bannedUntil = dateField(body, `visitors-${index}-bannedUntil`);
+              return {
+                index,
+                status: body[`visitor-${index}`] ?? 'allowed',
+                ...(body[`visitor-${index}`] === 'banned' && bannedUntil ? { bannedUntil } : {}),
+              };
+            }),
           }
         : {
             outcome: 'reject',
@@ -148,7 +176,12 @@ export function staffVisitPages(services: Services) {
         reasons: 'Choose at least one reason to reject',
         detail: 'Explain the reason when you choose “other”',
       };
-      const errors = toFieldErrors(parsed.error).map((e) => ({ path: e.path, text: words[e.path] ?? e.message }));
+      // A ban's end is a date input: its error links to the day, its first field.
+      const errors = toFieldErrors(parsed.error).map((e) =>
+        /^visitors\.\d+\.bannedUntil$/.test(e.path)
+          ? { path: `${e.path}.day`, text: 'Enter the date the ban ends as a real date, for example 30 6 2027' }
+          : { path: e.path, text: words[e.path] ?? e.message },
+      );
       return visitPage(c, visit, errors);
     }
     try {
@@ -169,11 +202,12 @@ export function staffVisitPages(services: Services) {
     if (message && after?.status === 'booked' && staffMessage.safeParse({ body: message }).success) {
       await visits.sendMessage(visit.reference, message, { email: user.email }, formKeyOf(body));
     }
-    return visitPage(
-      c,
-      (await findVisit(db, visit.reference)) ?? visit,
-      [],
-      `Request ${parsed.data.outcome === 'accept' ? 'processed' : 'rejected'}.`,
+    // Post/redirect/get: the queue says what was done, and reloading it sends nothing again. The address carries
+    // only the reference and the outcome; the queue reads the rest from the visit.
+    const outcomeCode = after?.status === 'booked' ? 'booked' : 'rejected';
+    return c.redirect(
+      `/staff/queue?prisonId=${encodeURIComponent(visit.prisonId)}&decided=${visit.reference}&outcome=${outcomeCode}`,
+      303,
     );
   });
 

@@ -1,0 +1,86 @@
+// How the staff pages say the domain's codes and times: reasons in words, and London times as GOV.UK writes them
+// ("Thursday 3 December 2026, 2:40pm"), never a code or a UTC instant.
+import { formatDate } from '../../activities/emails/render';
+import type { CancellationReason, RejectionReason } from '../../rules/vocabulary';
+
+/** Why a request was rejected, as staff read it. */
+export const rejectionWords: Record<RejectionReason, string> = {
+  child_protection_issues: 'Child protection issues',
+  no_allowance: 'Prisoner has no visiting allowance',
+  prisoner_details_incorrect: 'Prisoner details are incorrect',
+  prisoner_moved: 'Prisoner has moved prisons',
+  prisoner_non_association: 'Prisoner has a non-association with a visitor',
+  prisoner_released: 'Prisoner has been released',
+  slot_unavailable: 'No slot available',
+  visitor_banned: 'A visitor is banned',
+  visitor_not_on_list: 'A visitor is not on the prisoner’s contact list',
+  duplicate_visit_request: 'Duplicate visit request',
+  prisoner_out_of_prison: 'Prisoner is out of prison at that time',
+  visitor_other_reason: 'A visitor cannot visit for another reason',
+  other: 'Other reason',
+  request_expired: 'Nobody decided before the times asked for had passed',
+};
+
+/** Why a booked visit was cancelled, as staff read it. */
+export const cancellationWords: Record<CancellationReason, string> = {
+  prisoner_vos: 'Prisoner has no visiting orders left',
+  prisoner_released: 'Prisoner has been released',
+  child_protection_issues: 'Child protection issues',
+  slot_unavailable: 'The time is no longer available',
+  visitor_banned: 'A visitor is banned',
+  prisoner_moved: 'Prisoner has moved prisons',
+  prisoner_non_association: 'Prisoner has a non-association with a visitor',
+  prisoner_cancelled: 'Prisoner cancelled the visit',
+  booked_in_error: 'Booked in error',
+  capacity_issues: 'The visits hall is full',
+  visitor_cancelled: 'The visitor cancelled',
+};
+
+/** A reason code in words, or the code itself when it is not one we know. */
+export const reasonInWords = (code: string): string =>
+  (rejectionWords as Record<string, string>)[code] ?? (cancellationWords as Record<string, string>)[code] ?? code;
+
+/** `14:00` as `2pm`, `09:30` as `9:30am`, `12:00` as `midday` (the GOV.UK style). */
+export function clock(hhmm: string): string {
+  const [hours, minutes] = [Number(hhmm.slice(0, 2)), hhmm.slice(3, 5)];
+  if (hours === 12 && minutes === '00') return 'midday';
+  if (hours === 0 && minutes === '00') return 'midnight';
+  const twelve = hours % 12 === 0 ? 12 : hours % 12;
+  return `${twelve}${minutes === '00' ? '' : `:${minutes}`}${hours < 12 ? 'am' : 'pm'}`;
+}
+
+/** A slot `2026-12-12T14:00/15:30` as `Saturday 12 December 2026, 2pm to 3:30pm` (its times are London's already). */
+export const slotInWords = (slot: string): string =>
+  `${formatDate(slot.slice(0, 10), 'en')}, ${clock(slot.slice(11, 16))} to ${clock(slot.slice(17, 22))}`;
+
+const shortDate = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  timeZone: 'UTC',
+});
+
+/** A slot as `Sat 12 Dec, 2pm to 3:30pm`: for a table, where the year goes without saying. */
+export const slotShort = (slot: string): string =>
+  `${shortDate.format(new Date(`${slot.slice(0, 10)}T00:00:00Z`)).replace(',', '')}, ${clock(slot.slice(11, 16))} to ${clock(slot.slice(17, 22))}`;
+
+/** A slot's start as `Saturday 12 December, 2pm`: what a notification banner names. */
+export const slotStart = (slot: string): string =>
+  `${formatDate(slot.slice(0, 10), 'en').replace(/ \d{4}$/, '')}, ${clock(slot.slice(11, 16))}`;
+
+const london = new Intl.DateTimeFormat('en-GB', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZone: 'Europe/London',
+});
+
+/** An instant (`2026-12-03T14:40:00.000Z`) as London's wall clock says it: `Thursday 3 December 2026, 2:40pm`. */
+export function londonTime(iso: string): string {
+  const parts = london.formatToParts(new Date(iso));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${formatDate(`${part('year')}-${part('month')}-${part('day')}`, 'en')}, ${clock(`${part('hour')}:${part('minute')}`)}`;
+}
