@@ -32,6 +32,8 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // The browser's old URL-encoding globals, which a missing import of our own `escapeHtml` would silently call.
+      'no-restricted-globals': ['error', 'escape', 'unescape'],
     },
   },
 );

@@ -2,13 +2,12 @@
 // beside each chart for those who cannot see it.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { escapeHtml } from './render';
 
 export interface Bar {
   label: string;
   value: number;
 }
-
-const escape = (text: string) => text.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A horizontal bar chart as an SVG element, named for assistive technology by `title`. */
 export async function barChart(title: string, bars: Bar[]): Promise<string> {
@@ -25,5 +24,5 @@ export async function barChart(title: string, bars: Bar[]): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  return svg.replace('<svg ', `<svg role="img" aria-label="${escape(title)}" focusable="false" `);
+  return svg.replace('<svg ', `<svg role="img" aria-label="${escapeHtml(title)}" focusable="false" `);
 }

@@ -9,13 +9,11 @@ import { submission } from '../../rules/shapes';
 import { checkSubmission } from '../../rules/submission';
 import { Refused, visitClient } from '../../workflows/client';
 import { newJourney, type Journey } from '../journeyCookie';
-import { localeOf, render } from '../render';
+import { escapeHtml, localeOf, render } from '../render';
 import { visitAccess } from '../visitAccess';
 import { errorsFor, journeys, today, wordsFor, type FieldProblem } from './common';
 
 type Answers = Required<Pick<Journey, 'prisoner' | 'visitors' | 'slotOptions' | 'contact'>>;
-
-const escape = (value: string) => value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** The answers as summary-list rows, each with a link back to its step. */
 function answerRows(c: Context, prisonName: string, answers: Answers) {
@@ -27,15 +25,15 @@ function answerRows(c: Context, prisonName: string, answers: Answers) {
     actions: { items: [{ href: `${href}?back=check`, text: t('common.change'), visuallyHiddenText: t(key) }] },
   });
   const person = (p: { firstName: string; lastName: string; dateOfBirth: string; organisation?: string }) =>
-    `${escape(p.firstName)} ${escape(p.lastName)}, ${formatDate(p.dateOfBirth, locale, { weekday: false })}` +
-    (p.organisation ? ` (${escape(p.organisation)})` : '');
+    `${escapeHtml(p.firstName)} ${escapeHtml(p.lastName)}, ${formatDate(p.dateOfBirth, locale, { weekday: false })}` +
+    (p.organisation ? ` (${escapeHtml(p.organisation)})` : '');
   const { prisoner, visitors, slotOptions, contact } = answers;
   return [
-    row('check.prison', escape(prisonName), '/request/prison'),
-    row('check.prisoner', `${person(prisoner)}<br>${escape(prisoner.number)}`, '/request/prisoner'),
+    row('check.prison', escapeHtml(prisonName), '/request/prison'),
+    row('check.prisoner', `${person(prisoner)}<br>${escapeHtml(prisoner.number)}`, '/request/prisoner'),
     row('check.visitors', visitors.map(person).join('<br>'), '/request/visitors'),
-    row('check.slots', slotOptions.map((slot) => escape(formatSlot(slot, locale))).join('<br>'), '/request/slots'),
-    row('check.contact', `${escape(contact.email)}<br>${escape(contact.phone)}`, '/request/contact'),
+    row('check.slots', slotOptions.map((slot) => escapeHtml(formatSlot(slot, locale))).join('<br>'), '/request/slots'),
+    row('check.contact', `${escapeHtml(contact.email)}<br>${escapeHtml(contact.phone)}`, '/request/contact'),
   ];
 }
 
