@@ -2,6 +2,7 @@
 // ("Thursday 3 December 2026, 2:40pm"), never a code or a UTC instant.
 import { formatDate } from '../../activities/emails/render';
 import type { CancellationReason, RejectionReason } from '../../rules/vocabulary';
+import { londonClock } from '../../rules/londonTime';
 
 /** Why a request was rejected, as staff read it. */
 export const rejectionWords: Record<RejectionReason, string> = {
@@ -68,19 +69,8 @@ export const slotShort = (slot: string): string =>
 export const slotStart = (slot: string): string =>
   `${formatDate(slot.slice(0, 10), 'en').replace(/ \d{4}$/, '')}, ${clock(slot.slice(11, 16))}`;
 
-const london = new Intl.DateTimeFormat('en-GB', {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-  timeZone: 'Europe/London',
-});
-
 /** An instant (`2026-12-03T14:40:00.000Z`) as London's wall clock says it: `Thursday 3 December 2026, 2:40pm`. */
 export function londonTime(iso: string): string {
-  const parts = london.formatToParts(new Date(iso));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${formatDate(`${part('year')}-${part('month')}-${part('day')}`, 'en')}, ${clock(`${part('hour')}:${part('minute')}`)}`;
+  const { date, time } = londonClock(new Date(iso));
+  return `${formatDate(date, 'en')}, ${clock(time)}`;
 }
