@@ -1,6 +1,14 @@
 // A prison as the code uses it, made from its checked rule file.
-import type { EligibilityRule, RuleFile } from './schema';
+import type { EligibilityRule, PhoneDay, RuleFile } from './schema';
 import { weekdays } from './schema';
+
+/** When the visits booking line answers: from `firstDay` to `lastDay` (the same day for one), `HH:MM` to `HH:MM`. */
+export interface PhoneTimes {
+  firstDay: PhoneDay;
+  lastDay: PhoneDay;
+  opens: string;
+  closes: string;
+}
 
 export interface Capacity {
   open?: number;
@@ -14,8 +22,10 @@ export interface Prison {
   address: string[];
   postcode?: string;
   phone?: string;
-  phoneHours?: string;
-  phoneHoursCy?: string;
+  /** When the booking line answers, worded in each language by rules/phoneHours.ts. */
+  phoneTimes: PhoneTimes[];
+  /** Free text, where `phoneTimes` cannot say it: always in both languages. */
+  phoneHours?: { en: string; cy: string };
   enabled: boolean;
   closed: boolean;
   private: boolean;
@@ -55,8 +65,17 @@ export function toPrison(file: RuleFile, version: string, fileName: string): Pri
     address: file.address ?? [],
     postcode: file.postcode,
     phone: file.phone,
-    phoneHours: file.phone_hours,
-    phoneHoursCy: file.phone_hours_cy,
+    phoneTimes: (file.phone_times ?? []).map((times) => ({
+      firstDay: times.first_day,
+      lastDay: times.last_day ?? times.first_day,
+      opens: times.opens,
+      closes: times.closes,
+    })),
+    // The schema refuses phone_hours without phone_hours_cy.
+    phoneHours:
+      file.phone_hours !== undefined
+        ? { en: file.phone_hours, cy: file.phone_hours_cy ?? file.phone_hours }
+        : undefined,
     enabled: file.enabled,
     closed: file.closed,
     private: file.private,

@@ -17,6 +17,38 @@ const calendarDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
   .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a real date');
 
+/** The days the visits booking line can answer, Monday first: a range runs forwards through the week. */
+export const phoneDays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type PhoneDay = (typeof phoneDays)[number];
+
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const clockTime = z
+  .string()
+  .regex(HH_MM, 'must be HH:MM in 24-hour time, for example 09:00')
+  .meta({ examples: ['09:00'] });
+
+/** When the booking line answers on a day, or a run of days; the pages word it in English and in Welsh. */
+const phoneTimes = z
+  .strictObject({
+    first_day: z.enum(phoneDays),
+    last_day: z.enum(phoneDays).optional().describe('The last day of the run; leave it out for one day'),
+    opens: clockTime,
+    closes: clockTime,
+  })
+  .superRefine((times, ctx) => {
+    // Compared only when both are times: a mistyped one has its own error.
+    if (HH_MM.test(times.opens) && HH_MM.test(times.closes) && times.closes <= times.opens) {
+      ctx.addIssue({ code: 'custom', path: ['closes'], message: `must be after opens (${times.opens})` });
+    }
+    if (times.last_day !== undefined && phoneDays.indexOf(times.last_day) <= phoneDays.indexOf(times.first_day)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['last_day'],
+        message: `must come after first_day (${times.first_day}) in a week from Monday to Sunday; leave it out for one day`,
+      });
+    }
+  });
+
 const times = z.array(timeRange).refine((list) => new Set(list).size === list.length, 'lists a time twice');
 
 const capacity = z.strictObject({
@@ -120,8 +152,17 @@ export const ruleFileSchema = z
     address: z.array(z.string().min(1)).optional(),
     postcode: z.string().optional(),
     phone: z.string().optional().describe('The visits booking line'),
-    phone_hours: z.string().optional().describe('When the visits booking line answers'),
-    phone_hours_cy: z.string().optional().describe('The same, in Welsh'),
+    phone_times: z
+      .array(phoneTimes)
+      .min(1)
+      .optional()
+      .describe('When the visits booking line answers, worded on the pages in English and Welsh'),
+    phone_hours: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Free text, only where phone_times cannot say it; needs phone_hours_cy too'),
+    phone_hours_cy: z.string().min(1).optional().describe('phone_hours in Welsh'),
     enabled: z.boolean().default(true).describe('Takes requests through this service'),
     closed: z.boolean().default(false),
     private: z.boolean().default(false).describe('Run privately: books its own visits'),
@@ -165,6 +206,22 @@ export const ruleFileSchema = z
     eligibility: z.array(eligibilityRule).default([]),
   })
   .superRefine((file, ctx) => {
+    if (file.phone_hours !== undefined && file.phone_times !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['phone_hours'], message: 'give phone_times or phone_hours, not both' });
+    } else if (file.phone_hours !== undefined && file.phone_hours_cy === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phone_hours'],
+        message: 'needs phone_hours_cy, the same in Welsh: give the Welsh as well, or use phone_times',
+      });
+    }
+    if (file.phone_hours_cy !== undefined && file.phone_hours === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phone_hours_cy'],
+        message: 'is the Welsh of phone_hours, which is missing',
+      });
+    }
     for (const date of file.calendar.unbookable) {
       if (date in file.calendar.anomalous) {
         ctx.addIssue({

@@ -10,6 +10,7 @@ import { outbox, sendOnce } from '../activities/emails/outbox';
 import { createNotifyProvider, createSmtpProvider } from '../activities/emails/providers';
 import { renderEmail, type Template } from '../activities/emails/render';
 import type { Visit } from '../workflows/visit';
+import { formatSlot } from '../rules/dateWords';
 import { prison } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 
@@ -110,11 +111,18 @@ describe('the e-mail templates', () => {
   );
 
   it('say booked visits in the visitor’s language, with dates in the GOV.UK style', () => {
-    expect(renderEmail('booked', 'en', context(visit())).text).toContain('Wednesday 2 December 2026, 14:00 to 15:30');
+    expect(renderEmail('booked', 'en', context(visit())).text).toContain('Wednesday 2 December 2026, 2pm to 3:30pm');
     expect(renderEmail('booked', 'cy', context(visit({ locale: 'cy' }))).text).toContain(
-      'Dydd Mercher 2 Rhagfyr 2026, 14:00 i 15:30',
+      'Dydd Mercher 2 Rhagfyr 2026, 2pm i 3:30pm',
     );
     expect(renderEmail('booked', 'cy', context(visit({ locale: 'cy' }))).subject).toContain('CEM Afon Las');
+  });
+
+  it('word times as people say them: no 24-hour clock, midday by name (mutated in Welsh after “i”)', () => {
+    expect(formatSlot('2026-12-02T09:30/12:00', 'en')).toBe('Wednesday 2 December 2026, 9:30am to midday');
+    expect(formatSlot('2026-12-02T12:00/13:05', 'en')).toBe('Wednesday 2 December 2026, midday to 1:05pm');
+    expect(formatSlot('2026-12-02T09:30/12:00', 'cy')).toBe('Dydd Mercher 2 Rhagfyr 2026, 9:30am i ganol dydd');
+    expect(formatSlot('2026-12-02T12:00/13:00', 'cy')).toBe('Dydd Mercher 2 Rhagfyr 2026, canol dydd i 1pm');
   });
 });
 

@@ -9,11 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { bookableSlots, timesOn } from '../rules/calendar';
 import { examplesFileFor, loadExamples, runExample } from '../rules/examples';
 import { addDays, dayOfWeek } from '../rules/londonTime';
+import { phoneHoursOf, wordPhoneTimes } from '../rules/phoneHours';
+import type { PhoneTimes } from '../rules/prison';
 import { importPvb } from '../rules/pvbImport';
 import { RuleBook, ruleFileNames } from '../rules/ruleBook';
-import { parseRuleFile } from '../rules/ruleFile';
+import { formatError, parseRuleFile } from '../rules/ruleFile';
 import { ruleFileJsonSchema, weekdays } from '../rules/schema';
-import { eventually, rules } from './harness';
+import { eventually, prison, rules } from './harness';
 
 function rulesCli(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/rules.ts', ...args], { encoding: 'utf8' });
@@ -122,6 +124,94 @@ describe('rules -- check', () => {
     const result = parseRuleFile('id: BAD\nname: [unclosed\n', 'syntax.yaml');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[0]).toMatchObject({ file: 'syntax.yaml', path: '(file)' });
+  });
+});
+
+describe('the visits booking line’s hours', () => {
+  const times = (firstDay: PhoneTimes['firstDay'], lastDay: PhoneTimes['lastDay'], opens: string, closes: string) => ({
+    firstDay,
+    lastDay,
+    opens,
+    closes,
+  });
+
+  it.each([
+    [
+      [times('monday', 'friday', '09:00', '16:00')],
+      'Monday to Friday, 9am to 4pm',
+      'dydd Llun i ddydd Gwener, 9am i 4pm',
+    ],
+    [[times('monday', 'sunday', '09:00', '17:00')], 'every day, 9am to 5pm', 'bob dydd, 9am i 5pm'],
+    [[times('saturday', 'saturday', '09:00', '12:00')], 'Saturday, 9am to midday', 'dydd Sadwrn, 9am i ganol dydd'],
+    [
+      [times('monday', 'thursday', '08:30', '17:30'), times('friday', 'friday', '12:00', '16:45')],
+      'Monday to Thursday, 8:30am to 5:30pm and Friday, midday to 4:45pm',
+      'dydd Llun i ddydd Iau, 8:30am i 5:30pm a dydd Gwener, canol dydd i 4:45pm',
+    ],
+    [
+      [
+        times('monday', 'friday', '09:00', '17:00'),
+        times('saturday', 'saturday', '10:00', '12:00'),
+        times('sunday', 'sunday', '18:00', '23:59'),
+      ],
+      'Monday to Friday, 9am to 5pm; Saturday, 10am to midday and Sunday, 6pm to 11:59pm',
+      'dydd Llun i ddydd Gwener, 9am i 5pm; dydd Sadwrn, 10am i ganol dydd a dydd Sul, 6pm i 11:59pm',
+    ],
+  ] as const)('are worded in English and in Welsh: %j', (given, english, welsh) => {
+    expect(wordPhoneTimes([...given], 'en')).toBe(english);
+    expect(wordPhoneTimes([...given], 'cy')).toBe(welsh);
+  });
+
+  it('are worded from the sample prisons’ files, and in Welsh never in English', () => {
+    expect(phoneHoursOf(prison('NGT'), 'en')).toBe('Monday to Friday, 9am to 4pm');
+    expect(phoneHoursOf(prison('AFL'), 'cy')).toBe('dydd Llun i ddydd Gwener, 10am i 3pm');
+    expect(phoneHoursOf(prison('SLT'), 'en')).toBe('Monday to Friday, 9am to midday');
+    for (const each of rules.list()) {
+      const welsh = phoneHoursOf(each, 'cy');
+      if (welsh) expect(welsh, each.id).not.toMatch(/day|am to|pm to/);
+    }
+  });
+
+  const head = 'id: TIM\nname: HMP Times\ncalendar:\n  recurring:\n    mon: [1400-1600]\n';
+  const errorsOf = (text: string) => {
+    const result = parseRuleFile(head + text, 'times.yaml');
+    return result.ok ? [] : result.errors.map(formatError);
+  };
+
+  it('keep free text only in both languages, naming the field that is missing', () => {
+    expect(errorsOf('phone_hours: Monday to Friday, 9am to 4pm (not bank holidays)\n')).toEqual([
+      'times.yaml:6: phone_hours: needs phone_hours_cy, the same in Welsh: give the Welsh as well, or use phone_times',
+    ]);
+    expect(errorsOf('phone_hours_cy: dydd Llun i ddydd Gwener\n')).toEqual([
+      'times.yaml:6: phone_hours_cy: is the Welsh of phone_hours, which is missing',
+    ]);
+    const both = errorsOf(
+      "phone_hours: weekdays\nphone_hours_cy: yn ystod yr wythnos\nphone_times: [{ first_day: monday, opens: '09:00', closes: '16:00' }]\n",
+    );
+    expect(both).toEqual(['times.yaml:6: phone_hours: give phone_times or phone_hours, not both']);
+    const free = parseRuleFile(
+      head + 'phone_hours: weekdays, not bank holidays\nphone_hours_cy: dyddiau’r wythnos, nid gwyliau banc\n',
+      'free.yaml',
+    );
+    if (!free.ok) throw new Error(JSON.stringify(free.errors));
+    expect(phoneHoursOf(free.prison, 'cy')).toBe('dyddiau’r wythnos, nid gwyliau banc');
+    expect(phoneHoursOf(free.prison, 'en')).toBe('weekdays, not bank holidays');
+  });
+
+  it('refuse times that are not HH:MM, that close before they open, and days that run backwards', () => {
+    const line = (entry: string) => errorsOf(`phone_times:\n  - ${entry}\n`);
+    expect(line("{ first_day: monday, opens: '9am', closes: '16:00' }")).toEqual([
+      'times.yaml:7: phone_times.0.opens: must be HH:MM in 24-hour time, for example 09:00',
+    ]);
+    expect(line("{ first_day: monday, opens: '16:00', closes: '09:00' }")).toEqual([
+      'times.yaml:7: phone_times.0.closes: must be after opens (16:00)',
+    ]);
+    expect(line("{ first_day: friday, last_day: monday, opens: '09:00', closes: '16:00' }")).toEqual([
+      'times.yaml:7: phone_times.0.last_day: must come after first_day (friday) in a week from Monday to Sunday; leave it out for one day',
+    ]);
+    expect(line("{ first_day: mon, opens: '09:00', closes: '16:00' }")[0]).toMatch(
+      /phone_times\.0\.first_day: .*monday/,
+    );
   });
 });
 

@@ -260,7 +260,7 @@ describe('e-mails', () => {
     const mail = await eventually(async () => mailsAbout(submitted.reference)[0]);
     expect(mail.subject).toMatch(/^Cais am ymweliad wedi dod i law: CEM Afon Las/);
     expect(mail.text).toMatch(/Bydd y carchar yn dweud wrthych erbyn Dydd \w+ \d+ \w+ \d{4} a yw/);
-    expect(mail.text).toContain('Dydd Llun i ddydd Gwener, 10am i 3pm');
+    expect(mail.text).toContain('dydd Llun i ddydd Gwener, 10am i 3pm');
   });
 });
 

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDate, formatSlot } from '../activities/emails/render';
+import { formatDate, formatSlot } from '../rules/dateWords';
 import { findVisit } from '../activities/readModel/lookups';
 import { anonymiseVisitsFinishedOn } from '../activities/readModel/visits';
 import type { Locale } from '../rules/vocabulary';

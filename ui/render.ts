@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import nunjucks from 'nunjucks';
 import type { DatePart } from '../rules/dateFields';
+import { phoneHoursOf } from '../rules/phoneHours';
 import type { Prison } from '../rules/prison';
 import type { Locale } from '../rules/vocabulary';
 import { translate } from './i18n';
@@ -118,7 +119,7 @@ export function render(
       ? {
           prison: (locale === 'cy' && prison.nameCy) || prison.name,
           phone: prison.phone,
-          hours: locale === 'cy' ? (prison.phoneHoursCy ?? prison.phoneHours) : prison.phoneHours,
+          hours: phoneHoursOf(prison, locale),
         }
       : {},
   });

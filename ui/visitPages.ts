@@ -4,7 +4,7 @@
 // at all) leads to a page that e-mails a new link to the visit's own address.
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { formatDate, formatSlot } from '../activities/emails/render';
+import { formatDate, formatSlot } from '../rules/dateWords';
 import { findVisit } from '../activities/readModel/lookups';
 import type { VisitDocument } from '../activities/readModel/visits';
 import { LINK_DAYS, useVisitLink } from '../activities/readModel/visitLinks';

@@ -1,6 +1,8 @@
 // Rendering the e-mails of a visit from the templates in ./templates: text and HTML, in English or Welsh.
 import { join } from 'node:path';
 import nunjucks from 'nunjucks';
+import { formatDate, formatSlot } from '../../rules/dateWords';
+import { phoneHoursOf } from '../../rules/phoneHours';
 import type { Prison } from '../../rules/prison';
 import type { Visit } from '../../workflows/visit';
 import type { Locale } from '../../rules/vocabulary';
@@ -100,38 +102,6 @@ const words: Record<Locale, Record<string, string>> = {
   },
 };
 
-const dateFormats: Record<Locale, Intl.DateTimeFormat> = {
-  en: new Intl.DateTimeFormat('en-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }),
-  cy: new Intl.DateTimeFormat('cy-GB', {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }),
-};
-
-/**
- * `2026-12-02` as `Wednesday 2 December 2026` (or in Welsh), in the GOV.UK style: no commas; without the weekday
- * for a date of birth.
- */
-export function formatDate(date: string, locale: Locale, { weekday = true } = {}): string {
-  const parts = dateFormats[locale].formatToParts(new Date(`${date}T00:00:00Z`));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${weekday ? `${part('weekday')} ` : ''}${part('day')} ${part('month')} ${part('year')}`;
-}
-
-/** `2026-12-02T14:00/15:30` as `Wednesday 2 December 2026, 14:00 to 15:30` (or in Welsh). */
-export function formatSlot(slot: string, locale: Locale): string {
-  return `${formatDate(slot.slice(0, 10), locale)}, ${slot.slice(11, 16)} ${locale === 'cy' ? 'i' : 'to'} ${slot.slice(17, 22)}`;
-}
-
 export interface EmailContext {
   visit: Visit;
   prison: Prison;
@@ -142,7 +112,7 @@ export interface EmailContext {
 
 function context({ visit, prison, statusUrl, queueUrl, message }: EmailContext, locale: Locale) {
   const say = words[locale];
-  const hours = locale === 'cy' ? (prison.phoneHoursCy ?? prison.phoneHours) : prison.phoneHours;
+  const hours = phoneHoursOf(prison, locale);
   const reasons = visit.status === 'cancelled' ? (visit.cancellation?.reasons ?? []) : (visit.rejection?.reasons ?? []);
   return {
     locale,

@@ -1,7 +1,7 @@
 // The journey's last steps: check the answers and send the request (through the one client of the visit workflows,
 // as the API does), then the confirmation with the reference and the private link to the visit.
 import { Hono, type Context } from 'hono';
-import { formatDate, formatSlot } from '../../activities/emails/render';
+import { formatDate, formatSlot } from '../../rules/dateWords';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
 import { refusals } from '../../rules/refusals';

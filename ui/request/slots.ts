@@ -1,6 +1,6 @@
 // The journey's step choosing the times: one to three of the prison's bookable slots, grouped by day.
 import { Hono } from 'hono';
-import { formatDate, formatSlot } from '../../activities/emails/render';
+import { formatDate, formatSlot } from '../../rules/dateWords';
 import type { Services } from '../../api/services';
 import { bookableSlots } from '../../rules/calendar';
 import { localeOf, render } from '../render';

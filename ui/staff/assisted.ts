@@ -2,7 +2,7 @@
 // request goes through the same checks and workflow as one from the web form, with the channel and minutes noted.
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import { formatSlot } from '../../activities/emails/render';
+import { formatSlot } from '../../rules/dateWords';
 import { messageFor } from '../../api/errorMessages';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';

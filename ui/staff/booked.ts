@@ -1,6 +1,6 @@
 // The visits booked at a prison on a day, as a page and as a CSV file: the day's list for the gate and visits hall.
 import { Hono, type Context } from 'hono';
-import { formatDate } from '../../activities/emails/render';
+import { formatDate } from '../../rules/dateWords';
 import { bookedOn as bookedVisitsOn } from '../../activities/readModel/lookups';
 import type { Services } from '../../api/services';
 import { londonClock } from '../../rules/londonTime';

@@ -1,6 +1,6 @@
 // The requests a prison decided in the last 14 days, with who decided them and when.
 import { Hono } from 'hono';
-import { formatDate } from '../../activities/emails/render';
+import { formatDate } from '../../rules/dateWords';
 import { decidedSince } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import type { Services } from '../../api/services';

@@ -2,7 +2,7 @@
 // open queue page when to reload.
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { formatDate } from '../../activities/emails/render';
+import { formatDate } from '../../rules/dateWords';
 import { findVisit, queueOf, queueSignature } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import { ProblemError } from '../../api/problem';

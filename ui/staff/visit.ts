@@ -2,7 +2,7 @@
 // or confirm a visitor's cancellation.
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { formatDate } from '../../activities/emails/render';
+import { formatDate } from '../../rules/dateWords';
 import { bookedInSlot, findVisit } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import { refuseUnlessMayChangeVisits } from '../../api/access';

@@ -1,6 +1,6 @@
 // How the staff pages say the domain's codes and times: reasons in words, and London times as GOV.UK writes them
 // ("Thursday 3 December 2026, 2:40pm"), never a code or a UTC instant.
-import { formatDate } from '../../activities/emails/render';
+import { formatDate } from '../../rules/dateWords';
 import type { CancellationReason, RejectionReason } from '../../rules/vocabulary';
 import { londonClock } from '../../rules/londonTime';
 
