@@ -30,6 +30,7 @@ const assets = [
   '/stylesheets/govuk-frontend.min.css',
   '/javascripts/govuk-frontend.min.js',
   '/javascripts/app.mjs',
+  '/stylesheets/app.css',
   '/assets/images/favicon.ico',
 ];
 

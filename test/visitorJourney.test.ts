@@ -275,8 +275,15 @@ describe('a visitor', () => {
     await type('#visitors-0-dateOfBirth-year', '1985');
     await press('form button.govuk-button:not(.govuk-button--secondary)');
     const [slot] = slotsAt('NGT').slice(2, 3);
-    await tabTo(`[data-calendar-date="${slot.slice(0, 10)}"]`);
-    await page.keyboard.press('Enter'); // shows that date's times
+    // The calendar is one Tab stop, the date shown; the arrow keys move to other dates and show their times.
+    await tabTo('[data-calendar-date][aria-pressed="true"]');
+    for (let presses = 0; presses < 40; presses++) {
+      if (
+        await page.evaluate((d) => document.activeElement?.getAttribute('data-calendar-date') === d, slot.slice(0, 10))
+      )
+        break;
+      await page.keyboard.press('ArrowRight');
+    }
     await press(`input[value="${slot}"]`, 'Space');
     await press('form button.govuk-button:not(.govuk-button--secondary)');
     await type('#contact-email', 'ada@example.com');

@@ -224,3 +224,58 @@ describe('a visitor with two requests', () => {
     await page.context().close();
   });
 });
+
+describe('a visitor who leaves answers blank', () => {
+  it('is told which answer is missing, whose it is, in English and in Welsh', async () => {
+    const expected = {
+      en: {
+        prison: 'HMP Northgate',
+        continue: 'Continue',
+        visitors: ['Enter your first name', 'Enter your last name', 'Enter your date of birth'],
+        second: ['Enter visitor 2’s first name', 'Enter visitor 2’s last name'],
+        contact: ['Enter your email address', 'Enter your UK phone number'],
+      },
+      cy: {
+        prison: 'CEM Afon Las',
+        continue: 'Parhau',
+        visitors: ['Rhowch eich enw cyntaf', 'Rhowch eich cyfenw', 'Rhowch eich dyddiad geni'],
+        second: ['Rhowch enw cyntaf ymwelydd 2', 'Rhowch gyfenw ymwelydd 2'],
+        contact: ['Rhowch eich cyfeiriad e-bost', 'Rhowch eich rhif ffôn yn y DU'],
+      },
+    };
+    for (const [lang, words] of Object.entries(expected)) {
+      const page = await site.page();
+      const summary = async () =>
+        (await page.locator('.govuk-error-summary__list a').allTextContents()).map((text) => text.trim());
+      const next = () => page.getByRole('button', { name: words.continue }).click();
+      await page.goto(`/request/prison?lang=${lang}`);
+      await page.getByLabel(words.prison).check();
+      await next();
+      await page.fill('#prisoner-firstName', 'Oscar');
+      await page.fill('#prisoner-lastName', 'Wilde');
+      for (const [part, value] of Object.entries({ day: '16', month: '10', year: '1980' }))
+        await page.fill(`#prisoner-dateOfBirth-${part}`, value);
+      await page.fill('#prisoner-number', 'A1234BC');
+      await next();
+      await next();
+      expect(await summary(), lang).toEqual(words.visitors);
+      await checkPage(page, `${lang}-visitors-blank`);
+      await page.fill('#visitors-0-firstName', 'Ada');
+      await page.fill('#visitors-0-lastName', 'Wilde');
+      for (const [part, value] of Object.entries({ day: '1', month: '1', year: '1985' }))
+        await page.fill(`#visitors-0-dateOfBirth-${part}`, value);
+      await page.getByRole('button', { name: /Add another visitor|Ychwanegu ymwelydd arall/ }).click();
+      for (const [part, value] of Object.entries({ day: '5', month: '6', year: '2015' }))
+        await page.fill(`#visitors-1-dateOfBirth-${part}`, value);
+      await next();
+      expect(await summary(), lang).toEqual(words.second);
+      await page.fill('#visitors-1-firstName', 'Cyril');
+      await page.fill('#visitors-1-lastName', 'Wilde');
+      await next();
+      await page.goto('/request/contact');
+      await next();
+      expect(await summary(), lang).toEqual(words.contact);
+      await page.context().close();
+    }
+  });
+});

@@ -68,6 +68,12 @@ function dateMessage(locale: Locale, problem: FieldProblem): string | undefined 
 export function message(locale: Locale, problem: FieldProblem, prison?: Prison): string {
   const aboutDate = dateMessage(locale, problem);
   if (aboutDate) return aboutDate;
+  const visitor = /^visitors\.(\d+)\.(\w+)$/.exec(problem.path);
+  if (visitor) {
+    // A visitor's field names whose it is: the visitor's own ("your first name"), or visitor 2's.
+    const key = `errors.${visitor[1] === '0' ? 'lead' : 'visitor'}.${visitor[2]}.${problem.code}`;
+    if (has(locale, key)) return translate(locale, key, { n: Number(visitor[1]) + 1 });
+  }
   const specific = `errors.${problem.path.replace(/\.\d+\./, '.')}.${problem.code}`;
   if (problem.code === 'prison_not_bookable' && prison) {
     const which = prison.closed ? 'prison_closed' : prison.private ? 'prison_private' : 'prison_disabled';

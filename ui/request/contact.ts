@@ -18,7 +18,10 @@ export function contactStep(services: Services) {
     if (c.req.method === 'POST') {
       const form = await journey.form(c, answers);
       values = { email: text(form.email), phone: text(form.phone) };
-      problems = check(submission.shape.contact, values, 'contact');
+      // A blank answer is asked for ("Enter your email address"), not called the wrong format.
+      problems = check(submission.shape.contact, values, 'contact').map((p) =>
+        values[p.path === 'contact.email' ? 'email' : 'phone'] === '' ? { ...p, code: 'required' } : p,
+      );
       if (problems.length === 0) {
         journey.save(c, { ...answers, contact: values });
         await journey.step(answers, 'contact');

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { formatDate, formatSlot } from '../../rules/dateWords';
 import type { Services } from '../../api/services';
 import { bookableSlots } from '../../rules/calendar';
+import type { Locale } from '../../rules/vocabulary';
 import { localeOf, render } from '../render';
 import { journeys, message, next, today, wordsFor, type FieldProblem } from './common';
 
@@ -47,10 +48,32 @@ export function slotsStep(services: Services) {
       csrf: answers.csrf,
       prison,
       slotGroups: [...groups.values()],
+      calendarNames: calendarNames(locale),
       errors: problems.map((p) => ({
         path: p.path,
         text: p.code === 'required' ? t('errors.slots.required') : message(locale, p, prison),
       })),
     });
   });
+}
+
+/**
+ * The month and weekday names the calendar script shows, named here because a browser's own may lack Welsh (Debian's
+ * Chromium names Welsh months and days in English).
+ */
+function calendarNames(locale: Locale) {
+  const names = (options: Intl.DateTimeFormatOptions, dates: Date[]) =>
+    dates.map((date) => new Intl.DateTimeFormat(`${locale}-GB`, { ...options, timeZone: 'UTC' }).format(date));
+  const week = Array.from({ length: 7 }, (_, day) => new Date(Date.UTC(2024, 0, 1 + day))); // 1 January 2024: Monday
+  return {
+    months: names(
+      { month: 'long' },
+      Array.from({ length: 12 }, (_, month) => new Date(Date.UTC(2024, month, 1))),
+    ),
+    weekdays: {
+      narrow: names({ weekday: 'narrow' }, week),
+      short: names({ weekday: 'short' }, week),
+      long: names({ weekday: 'long' }, week),
+    },
+  };
 }
