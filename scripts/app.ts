@@ -28,6 +28,7 @@ import { assistedPages } from '../ui/staff/assisted';
 import { bookedPages } from '../ui/staff/booked';
 import { dashboardPages } from '../ui/staff/dashboard';
 import { policyPreviewPages } from '../ui/staff/policyPreview';
+import { staffNotFoundPages } from '../ui/staff/notFound';
 import { processedPages } from '../ui/staff/processed';
 import { queuePages } from '../ui/staff/queue';
 import { searchPages } from '../ui/staff/search';
@@ -181,6 +182,7 @@ export function createApp(services: Services) {
       .route('/', assistedPages(services))
       .route('/', dashboardPages(services))
       .route('/', policyPreviewPages(services))
+      .route('/', staffNotFoundPages(services))
       .notFound(notFound)
       .onError(handleError(services.log))
   );

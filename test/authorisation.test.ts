@@ -36,6 +36,7 @@ const expected: Record<string, [number, number, number]> = {
   'GET /staff/queue?prisonId=NGT': [302, 403, 403],
   'GET /staff/queue/events?prisonId=NGT': [302, 403, 403],
   'GET /staff/visits/{ref}': [302, 404, 403],
+  'GET /staff/visits/{ref}/decision?outcome=accept': [302, 404, 403],
   'POST /staff/visits/{ref}/decision': [302, 404, 403],
   'POST /staff/visits/{ref}/cancel': [302, 404, 403],
   'POST /staff/visits/{ref}/cancellation-confirmed': [302, 404, 403],

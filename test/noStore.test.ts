@@ -31,6 +31,7 @@ const assets = [
   '/javascripts/govuk-frontend.min.js',
   '/javascripts/app.mjs',
   '/stylesheets/app.css',
+  '/stylesheets/staff.css',
   '/assets/images/favicon.ico',
 ];
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { londonTime, slotInWords, slotShort, slotStart } from '../ui/staff/words';
+import type { Page } from 'playwright-core';
 import { checkPage, openSite, type Site } from './browser';
 import { eventually, PASSWORD, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
@@ -28,6 +29,21 @@ async function submit(overrides: Record<string, unknown> = {}) {
 
 const signIn = (email: string) => site.signIn(email, PASSWORD);
 
+/** On a request's page, answers the decision's first question: accept or reject. */
+async function firstQuestion(page: Page, outcome: 'accept' | 'reject') {
+  await page
+    .getByRole('radio', { name: outcome === 'accept' ? 'Accept: book one of the times' : 'Reject the request' })
+    .check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(`**/decision?outcome=${outcome}`);
+}
+
+/** Opens a request's page and goes on to the fields of the outcome chosen. */
+async function decide(page: Page, reference: string, outcome: 'accept' | 'reject') {
+  await page.goto(`/staff/visits/${reference}`);
+  await firstQuestion(page, outcome);
+}
+
 const visitorSees = async (submitted: { statusUrl: string; accessToken: string }) =>
   (await service.call('GET', submitted.statusUrl, { token: submitted.accessToken })).body;
 
@@ -39,11 +55,13 @@ describe('staff', () => {
     await checkPage(page, 'staff-queue');
     await page.getByRole('link', { name: submitted.reference }).click();
     await checkPage(page, 'staff-visit');
+    await firstQuestion(page, 'accept');
+    await checkPage(page, 'staff-decision-accept');
     const [slot] = visitRequestBody().slotOptions;
     await page.check(`input[name="slot"][value="${slot}"]`);
     await page.fill('#referenceNo', 'NG-500');
     await page.fill('#message', 'Please arrive 30 minutes early.');
-    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('button', { name: 'Book the visit' }).click();
     expect(await page.textContent('.govuk-service-navigation')).toMatch(/Queue \(\d+\)/);
     expect(await page.textContent('.govuk-notification-banner')).toContain(`Visit ${submitted.reference} booked for`);
     expect(await visitorSees(submitted)).toMatchObject({ status: 'booked', slotGranted: slot });
@@ -98,7 +116,7 @@ describe('staff', () => {
       visitors: [visitRequestBody().visitors[0], child],
     });
     const page = await signIn('slt@staff.test');
-    await page.goto(`/staff/visits/${submitted.reference}`);
+    await decide(page, submitted.reference, 'accept');
     expect(await page.textContent('main')).toContain('Places left: 2 open, 1 closed');
     await page.check(`input[name="slot"][value="${slot}"]`);
     await page.fill('#referenceNo', 'SL-1');
@@ -108,16 +126,16 @@ describe('staff', () => {
     await page.fill('#visitors-1-bannedUntil-day', '31');
     await page.fill('#visitors-1-bannedUntil-month', '6');
     await page.fill('#visitors-1-bannedUntil-year', '2027');
-    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('button', { name: 'Book the visit' }).click();
     await checkPage(page, 'staff-visit-ban-error');
     expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#visitors-1-bannedUntil-day');
-    await page.check(`input[name="slot"][value="${slot}"]`);
-    await page.fill('#referenceNo', 'SL-1');
-    await page.selectOption('#visitor-1', 'banned');
+    // What was typed is kept: only the wrong day needs typing again.
+    expect(await page.isChecked(`input[name="slot"][value="${slot}"]`)).toBe(true);
+    expect(await page.inputValue('#referenceNo')).toBe('SL-1');
+    expect(await page.inputValue('#visitor-1')).toBe('banned');
+    expect(await page.inputValue('#visitors-1-bannedUntil-year')).toBe('2027');
     await page.fill('#visitors-1-bannedUntil-day', '30');
-    await page.fill('#visitors-1-bannedUntil-month', '6');
-    await page.fill('#visitors-1-bannedUntil-year', '2027');
-    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('button', { name: 'Book the visit' }).click();
     const staffToken = await service.staffToken('staff', ['SLT']);
     const visit = await service.call('GET', `/api/staff/visits/${submitted.reference}`, { token: staffToken });
     expect(visit.body).toMatchObject({ status: 'booked' });
@@ -129,12 +147,13 @@ describe('staff', () => {
   it('reject a request with reasons, and are told what is missing first', async () => {
     const submitted = await submit();
     const page = await signIn('ngt@staff.test');
-    await page.goto(`/staff/visits/${submitted.reference}`);
-    await page.getByRole('button', { name: 'Reject' }).click();
+    await decide(page, submitted.reference, 'reject');
+    await checkPage(page, 'staff-decision-reject');
+    await page.getByRole('button', { name: 'Reject the request' }).click();
     await checkPage(page, 'staff-visit-error');
     expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#reasons');
     await page.getByLabel('Prisoner has no visiting allowance').check();
-    await page.getByRole('button', { name: 'Reject' }).click();
+    await page.getByRole('button', { name: 'Reject the request' }).click();
     expect(await visitorSees(submitted)).toMatchObject({
       status: 'rejected',
       rejection: { reasons: ['no_allowance'] },
@@ -151,9 +170,9 @@ describe('staff', () => {
   it('choosing none of the times rejects the request as slot unavailable', async () => {
     const submitted = await submit({ slotOptions: slotsAt('NGT').slice(3, 4) });
     const page = await signIn('ngt@staff.test');
-    await page.goto(`/staff/visits/${submitted.reference}`);
+    await decide(page, submitted.reference, 'accept');
     await page.check('input[name="slot"][value="none"]');
-    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('button', { name: 'Book the visit' }).click();
     expect((await visitorSees(submitted)).rejection).toMatchObject({ reasons: ['slot_unavailable'] });
     await page.context().close();
   });
@@ -270,10 +289,10 @@ describe('staff', () => {
     const [slot] = slotsAt('NGT').slice(7, 8);
     const submitted = await submit({ slotOptions: [slot] });
     const page = await signIn('ngt@staff.test');
-    await page.goto(`/staff/visits/${submitted.reference}`);
+    await decide(page, submitted.reference, 'accept');
     await page.check(`input[name="slot"][value="${slot}"]`);
     await page.fill('#referenceNo', 'NG-701');
-    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('button', { name: 'Book the visit' }).click();
     await page.goto(`/staff/visits/${submitted.reference}`);
     await checkPage(page, 'staff-visit-booked-summary');
     const summary = page.locator('.govuk-summary-list');
@@ -304,7 +323,7 @@ describe('staff', () => {
     const [slot] = slotsAt('NGT').slice(8, 9);
     const submitted = await submit({ slotOptions: [slot] });
     const page = await signIn('ngt@staff.test');
-    await page.goto(`/staff/visits/${submitted.reference}`);
+    await decide(page, submitted.reference, 'accept');
     const posts: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'POST') posts.push(request.url());
@@ -313,7 +332,7 @@ describe('staff', () => {
     await page.fill('#referenceNo', 'NG-801');
     const [posted] = await Promise.all([
       page.waitForResponse((response) => response.request().method() === 'POST'),
-      page.getByRole('button', { name: 'Accept' }).click(),
+      page.getByRole('button', { name: 'Book the visit' }).click(),
     ]);
     expect(posted.status()).toBe(303);
     await page.waitForURL('**/staff/queue?**');
@@ -368,6 +387,83 @@ describe('staff', () => {
     expect(cells[2]).toBe(slots.map(slotShort).join(''));
     expect(cells[2]).toMatch(/^\w{3} \d{1,2} \w{3}, /);
     expect(cells[3].trim()).toBe('2');
+    await page.context().close();
+  });
+});
+
+describe('staff deciding and finding their way', () => {
+  it('answer “accept or reject?” first, then see only that outcome’s fields', async () => {
+    const submitted = await submit();
+    const page = await signIn('ngt@staff.test');
+    await page.goto(`/staff/visits/${submitted.reference}`);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#outcome');
+    expect(await page.textContent('.govuk-error-summary')).toContain('Choose whether to accept or reject the request');
+    await firstQuestion(page, 'reject');
+    expect(await page.locator('input[name="reasons"]').count()).toBeGreaterThan(5);
+    expect(await page.locator('input[name="slot"], #referenceNo').count()).toBe(0);
+    await page.getByRole('link', { name: 'Back' }).click();
+    await firstQuestion(page, 'accept');
+    expect(await page.locator(`input[name="slot"]`).count()).toBe(3); // the two times asked for, and none
+    expect(await page.locator('input[name="reasons"]').count()).toBe(0);
+    expect((await service.call('GET', submitted.statusUrl, { token: submitted.accessToken })).body.status).toBe(
+      'requested',
+    );
+    await page.context().close();
+  });
+
+  it('are told a refused page is refused, inside the staff layout, and so is a page not found', async () => {
+    const page = await signIn('ngt@staff.test');
+    const refused = await page.goto('/staff/queue?prisonId=WMR');
+    expect(refused?.status()).toBe(403);
+    await checkPage(page, 'staff-refused');
+    expect(await page.textContent('h1')).toBe('You cannot see this prison’s visits');
+    expect(await page.textContent('main')).not.toMatch(/expired/i);
+    expect(await page.title()).toMatch(/Prison visits staff – GOV\.UK$/);
+    expect(await page.textContent('.govuk-service-navigation')).toMatch(/Queue[\s\S]*Sign out/);
+    expect(await page.textContent('body')).not.toContain('Visit someone in prison');
+
+    const missing = await page.goto('/staff/no-such-page');
+    expect(missing?.status()).toBe(404);
+    await checkPage(page, 'staff-not-found');
+    expect(await page.textContent('h1')).toBe('Page not found');
+    expect(await page.textContent('body')).not.toContain('Visit someone in prison');
+    await page.getByRole('link', { name: 'Go to the queue' }).click();
+    expect(new URL(page.url()).pathname).toBe('/staff/queue');
+    await page.context().close();
+
+    const anonymous = await site.page();
+    await anonymous.goto('/staff/no-such-page');
+    expect(new URL(anonymous.url()).pathname).toBe('/staff/sign-in');
+    await anonymous.context().close();
+  });
+
+  it('sign out from a link in the header’s navigation, not a button under it', async () => {
+    const page = await signIn('ngt@staff.test');
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto('/staff/queue');
+      // On a narrow screen the navigation folds under its Menu button, sign-out with it.
+      const menu = page.getByRole('button', { name: 'Menu' });
+      if (await menu.isVisible()) await menu.click();
+      const signOut = page.locator('.govuk-service-navigation__list li').getByRole('button', { name: 'Sign out' });
+      expect(await signOut.count()).toBe(1);
+      // It looks like the navigation's links beside it: their colour and underline, no button's grey.
+      const look = (element: Element) => {
+        const style = getComputedStyle(element);
+        return { colour: style.color, underline: style.textDecorationLine, font: style.fontSize };
+      };
+      const link = page.locator('.govuk-service-navigation__list a', { hasText: 'Processed' });
+      expect(await signOut.evaluate(look)).toEqual(await link.evaluate(look));
+      expect(await signOut.evaluate((button) => getComputedStyle(button).backgroundColor)).toBe('rgba(0, 0, 0, 0)');
+      expect(await signOut.getAttribute('class')).not.toContain('govuk-button');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    }
+    await page.locator('.govuk-service-navigation__list').getByRole('button', { name: 'Sign out' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/staff/sign-in');
+    await page.goto('/staff/queue');
+    expect(new URL(page.url()).pathname).toBe('/staff/sign-in');
     await page.context().close();
   });
 });
@@ -429,6 +525,40 @@ describe('a helper', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('button', { name: 'Send request' }).click();
     await checkPage(page, 'staff-assisted-errors');
+    const messages = (await page.locator('.govuk-error-summary__list a').allTextContents()).map((m) => m.trim());
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'Enter the prisoner’s first name',
+        'Enter the prisoner’s date of birth',
+        'Enter the lead visitor’s last name',
+        'Enter the lead visitor’s date of birth',
+        'Enter the visitor’s email address',
+        'Choose at least one time',
+      ]),
+    );
+    expect(messages.join(' ')).not.toMatch(/Enter a value|YYYY/);
+    // A date that is no real date names whose it is, and marks only the box that is wrong.
+    for (const [part, value] of [
+      ['day', '31'],
+      ['month', '2'],
+      ['year', '1980'],
+    ])
+      await page.fill(`#prisoner-dateOfBirth-${part}`, value);
+    await page.getByRole('button', { name: 'Send request' }).click();
+    expect(await page.locator('.govuk-error-summary__list').textContent()).toContain(
+      'Prisoner’s date of birth must be a real date',
+    );
+    expect(
+      await page
+        .locator('.govuk-error-summary__list a', { hasText: 'date of birth must be a real date' })
+        .getAttribute('href'),
+    ).toBe('#prisoner-dateOfBirth-day');
+    const marked = await page
+      .locator('#prisoner-dateOfBirth input.govuk-input--error')
+      .evaluateAll((inputs) => inputs.map((input) => input.id));
+    expect(marked).toEqual(['prisoner-dateOfBirth-day']);
+    // The times read as people say them, not as a 24-hour clock.
+    expect(await page.locator('label[for^="slotOptions"]').first().textContent()).toMatch(/\d(am|pm) to \d/);
     const hrefs = await page
       .locator('.govuk-error-summary__list a')
       .evaluateAll((all) => all.map((a) => a.getAttribute('href')));

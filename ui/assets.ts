@@ -14,5 +14,6 @@ export function assetRoutes() {
     .get('/stylesheets/govuk-frontend.min.css', serveStatic({ path: join(govuk, 'govuk-frontend.min.css') }))
     .get('/javascripts/govuk-frontend.min.js', serveStatic({ path: join(govuk, 'govuk-frontend.min.js') }))
     .get('/javascripts/app.mjs', serveStatic({ path: join(ours, 'app.mjs') }))
-    .get('/stylesheets/app.css', serveStatic({ path: join(ours, 'app.css') }));
+    .get('/stylesheets/app.css', serveStatic({ path: join(ours, 'app.css') }))
+    .get('/stylesheets/staff.css', serveStatic({ path: join(ours, 'staff.css') }));
 }

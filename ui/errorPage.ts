@@ -1,8 +1,11 @@
-// The page a person sees when something goes wrong: what happened, in their language, with the help line.
+// The page a person sees when something goes wrong: what happened, in their words. A visitor reads it in their
+// language with the prison's help line; staff read it inside the staff layout, with the way back to their work.
 import type { Context } from 'hono';
 import type { ProblemError } from '../api/problem';
+import type { StaffUser } from '../api/schemas';
 import { translate } from './i18n';
 import { localeOf, render } from './render';
+import { homeOf } from './staff/common';
 
 const words: Record<number, { en: string; cy: string }> = {
   403: {
@@ -23,7 +26,50 @@ const words: Record<number, { en: string; cy: string }> = {
   },
 };
 
+/** What staff read for an error: a refusal says it is one, and why, never that a form expired. */
+function staffWords(error: ProblemError): { title: string; paragraphs: string[] } {
+  if (error.code === 'not_your_prison') {
+    return {
+      title: 'You cannot see this prison’s visits',
+      paragraphs: [
+        'You do not work at this prison, so its queue and visits are not open to you.',
+        'If you should have access, ask an administrator to add the prison to your account.',
+      ],
+    };
+  }
+  if (error.status === 403 && error.code !== 'csrf') {
+    return { title: 'You do not have access to this', paragraphs: [error.detail ?? 'Your role does not allow it.'] };
+  }
+  if (error.status === 403) {
+    return {
+      title: 'Your form had expired',
+      paragraphs: ['Nothing was changed. Go back, reload the page and try again.'],
+    };
+  }
+  if (error.status === 404) {
+    return { title: 'Page not found', paragraphs: ['If you typed the web address, check it is correct.'] };
+  }
+  if (error.status === 429) {
+    return { title: 'Too many requests', paragraphs: ['Wait a minute and try again.'] };
+  }
+  return {
+    title: 'Sorry, there is a problem with the service',
+    paragraphs: ['Nothing was changed. Try again in a few minutes.'],
+  };
+}
+
 export function errorPage(c: Context, error: ProblemError): Response {
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+  // 429 kept as it is, with its Retry-After, for a browser or a client that reads it.
+  const status = ([403, 404, 429, 503].includes(error.status) ? error.status : error.status >= 500 ? 500 : 400) as
+    400 | 403 | 404 | 429 | 500 | 503;
+  if (new URL(c.req.url).pathname.startsWith('/staff')) {
+    const user = c.get('user') as StaffUser | undefined;
+    const link = !user
+      ? { href: '/staff/sign-in', text: 'Sign in' }
+      : { href: homeOf(user), text: user.role === 'policy' ? 'Go to Try rules' : 'Go to the queue' };
+    return render(c, 'staff/message', { ...staffWords(error), link, user, csrf: c.get('csrf'), status });
+  }
   const locale = localeOf(c);
   const title =
     error.status === 404
@@ -37,9 +83,5 @@ export function errorPage(c: Context, error: ProblemError): Response {
           : 'There is a problem';
   const text =
     words[error.status]?.[locale] ?? (locale === 'cy' ? 'Rhowch gynnig arall arni yn nes ymlaen.' : 'Try again later.');
-  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  // 429 kept as it is, with its Retry-After, for a browser or a client that reads it.
-  const status = ([403, 404, 429, 503].includes(error.status) ? error.status : error.status >= 500 ? 500 : 400) as
-    400 | 403 | 404 | 429 | 500 | 503;
   return render(c, 'page', { title, paragraphs: [text], status });
 }

@@ -2,7 +2,6 @@
 // request goes through the same checks and workflow as one from the web form, with the channel and minutes noted.
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import { formatSlot } from '../../rules/dateWords';
 import { messageFor } from '../../api/errorMessages';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
@@ -12,9 +11,64 @@ import { londonClock } from '../../rules/londonTime';
 import { submission } from '../../rules/shapes';
 import { checkSubmission } from '../../rules/submission';
 import { channel } from '../../rules/vocabulary';
+import { translate } from '../i18n';
+import { typedDateProblems, withDates } from '../request/common';
 import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
+import { slotInWords } from './words';
 import { visitClient } from '../../workflows/client';
 import { refuseUnlessMayChangeVisits } from '../../api/access';
+
+/** Whose answer a field is, as a helper reads it: after "Enter", and at the start of a sentence. */
+function whose(path: string): { enter: string; start: string } {
+  const visitor = /^visitors\.(\d+)\./.exec(path);
+  if (path.startsWith('prisoner.')) return { enter: 'the prisoner’s', start: 'Prisoner’s' };
+  if (visitor?.[1] === '0') return { enter: 'the lead visitor’s', start: 'Lead visitor’s' };
+  if (visitor) return { enter: `visitor ${Number(visitor[1]) + 1}’s`, start: `Visitor ${Number(visitor[1]) + 1}’s` };
+  return { enter: 'the visitor’s', start: 'Visitor’s' };
+}
+
+const fieldNames: Record<string, string> = {
+  firstName: 'first name',
+  lastName: 'last name',
+  number: 'prison number',
+  email: 'email address',
+  phone: 'UK phone number',
+};
+
+/**
+ * A problem with the assisted form in words that name the field and whose it is ("Enter the lead visitor's first
+ * name", "Prisoner's date of birth must be a real date"), as the visitor's own form does.
+ */
+function helperWords(problem: { path: string; code: string; message?: string }, typed: string): string {
+  const field = problem.path.split('.').pop() ?? '';
+  const { enter, start } = whose(problem.path);
+  const dateKey = `errors.date.${problem.code}`;
+  if (field === 'dateOfBirth' && translate('en', dateKey) !== dateKey) {
+    return translate('en', dateKey, { enter: `${enter} date of birth`, must: `${start} date of birth` });
+  }
+  if (problem.path === 'slotOptions' && (problem.code === 'required' || problem.code === 'too_few')) {
+    return 'Choose at least one time';
+  }
+  if (typed === '' && fieldNames[field]) return `Enter ${enter} ${fieldNames[field]}`;
+  return problem.message || messageFor(problem.code);
+}
+
+/** What was typed at a request's path (`visitors.0.firstName`), or '' for nothing or something that is not text. */
+function typedAt(request: unknown, path: string): string {
+  const value = path
+    .split('.')
+    .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], request);
+  return typeof value === 'string' ? value : '';
+}
+
+/** Where a field comes on the form, so the error summary lists problems in the order of the page. */
+function formOrder(path: string): number {
+  const sections = ['channel', 'minutes', 'prisoner', 'visitors', 'slotOptions', 'contact'];
+  const fields = ['firstName', 'lastName', 'dateOfBirth', 'number', 'email', 'phone'];
+  const [section, ...rest] = path.split('.');
+  const visitor = Number(/^visitors\.(\d+)/.exec(path)?.[1] ?? 0);
+  return sections.indexOf(section) * 1000 + visitor * 10 + Math.max(0, fields.indexOf(rest.at(-1) ?? ''));
+}
 
 export function assistedPages(services: Services) {
   const { rules } = services;
@@ -49,6 +103,7 @@ export function assistedPages(services: Services) {
         'prisoner-dob': dob('prisoner-dob'),
       };
       const visitors = [];
+      const typedDates = typedDateProblems('prisoner.dateOfBirth', dob('prisoner-dob'));
       for (let i = 0; i < maxVisitors; i++) {
         values[`visitor-${i}-dob`] = dob(`visitor-${i}-dob`);
         const visitor = {
@@ -56,7 +111,10 @@ export function assistedPages(services: Services) {
           lastName: field(`visitor-${i}-lastName`),
           dateOfBirth: isoDateOf(dob(`visitor-${i}-dob`)),
         };
-        if (i === 0 || visitor.firstName || visitor.lastName || visitor.dateOfBirth) visitors.push(visitor);
+        if (i === 0 || visitor.firstName || visitor.lastName || visitor.dateOfBirth) {
+          typedDates.push(...typedDateProblems(`visitors.${visitors.length}.dateOfBirth`, dob(`visitor-${i}-dob`)));
+          visitors.push(visitor);
+        }
       }
       const request = {
         prisonId: prison.id,
@@ -79,17 +137,17 @@ export function assistedPages(services: Services) {
         ...(field('minutes') !== '' && Number.isInteger(minutes) && minutes >= 0 && minutes <= 600
           ? []
           : [{ path: 'minutes', code: 'required', message: 'Enter the minutes spent, a whole number from 0 to 600' }]),
-        ...(parsed.success ? checkSubmission(parsed.data, prison, today) : toFieldErrors(parsed.error)).map((p) => ({
-          ...p,
-          message: 'message' in p && p.message ? p.message : messageFor(p.code),
-        })),
-      ];
+        ...withDates(
+          parsed.success ? checkSubmission(parsed.data, prison, today) : toFieldErrors(parsed.error),
+          typedDates,
+        ).map((p) => ({ ...p, message: helperWords(p, typedAt(request, p.path)) })),
+      ].sort((a, b) => formOrder(a.path) - formOrder(b.path));
       if (problems.length === 0 && parsed.success && channelOf.success) {
         const assisted = { channel: channelOf.data, minutes, by: user.email };
         const sent = await visitClient(services).submit(parsed.data, { idempotencyKey: key, assisted, today });
         return c.redirect(`/staff/visits/${sent.reference}`);
       }
-      errors = problems.map((p) => ({ path: p.path, text: p.message ?? p.code }));
+      errors = problems.map((p) => ({ path: p.path, text: p.message, parts: 'parts' in p ? p.parts : undefined }));
     }
     return staffPage(c, 'staff/assisted', {
       ...page,
@@ -107,7 +165,7 @@ export function assistedPages(services: Services) {
       ].map(([value, text]) => ({ value, text, checked: values.channel === value })),
       slotItems: bookableSlots(prison, today).map((slot) => ({
         value: slot,
-        text: formatSlot(slot, 'en'),
+        text: slotInWords(slot),
         checked: ([] as unknown[]).concat(values.slotOptions ?? []).includes(slot),
       })),
     });

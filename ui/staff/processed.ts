@@ -6,6 +6,7 @@ import type { VisitDocument } from '../../activities/readModel/visits';
 import type { Services } from '../../api/services';
 import { londonClock } from '../../rules/londonTime';
 import { staffAccess, staffPage, type StaffPageEnv } from './common';
+import { statusWords } from './words';
 
 export function processedPages(services: Services) {
   const { db, rules } = services;
@@ -24,7 +25,7 @@ export function processedPages(services: Services) {
       rows: decided.map((visit) => [
         { html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>` },
         { text: `${visit.prisoner.firstName} ${visit.prisoner.lastName}` },
-        { text: visit.status },
+        { text: statusWords[visit.status] },
         { text: formatDate(londonClock(new Date(decision(visit)?.at ?? 0)).date, 'en') },
         { text: decision(visit)?.actor ?? decision(visit)?.by ?? '' },
       ]),

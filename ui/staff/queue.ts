@@ -2,13 +2,12 @@
 // open queue page when to reload.
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { formatDate } from '../../rules/dateWords';
 import { findVisit, queueOf, queueSignature } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import { ProblemError } from '../../api/problem';
 import type { Services } from '../../api/services';
 import { staffAccess, staffPage, type StaffPageEnv } from './common';
-import { slotInWords, slotShort, slotStart } from './words';
+import { dateShort, slotInWords, slotShort, slotStart } from './words';
 
 /** Event streams one user may hold open at once, in each API process. */
 export const STREAMS_PER_USER = 3;
@@ -108,7 +107,7 @@ export function queuePages(services: Services) {
             .join('')}</ul>`,
         },
         { text: String(visit.visitors.length), format: 'numeric' },
-        { text: formatDate(visit.confirmBy, 'en') },
+        { text: dateShort(visit.confirmBy) },
         {
           html: [
             ...(visit.overdue ? ['<strong class="govuk-tag govuk-tag--red">Overdue</strong>'] : []),

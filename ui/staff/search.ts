@@ -4,6 +4,7 @@ import type { Services } from '../../api/services';
 import { refuseUnlessMaySeeVisits } from '../../api/access';
 import { searchVisits } from '../../api/visitViews';
 import { staffAccess, staffPage, type StaffPageEnv } from './common';
+import { statusWords } from './words';
 
 export function searchPages(services: Services) {
   const { db, rules } = services;
@@ -28,7 +29,7 @@ export function searchPages(services: Services) {
         { html: `<a class="govuk-link" href="/staff/visits/${visit.reference}">${visit.reference}</a>` },
         { text: `${visit.prisoner.firstName} ${visit.prisoner.lastName} (${visit.prisoner.number})` },
         { text: rules.get(visit.prisonId)?.name ?? visit.prisonId },
-        { text: visit.status },
+        { text: statusWords[visit.status] },
       ]),
     });
   });

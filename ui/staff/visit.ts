@@ -14,7 +14,7 @@ import { cancellationReason, rejectionReason } from '../../rules/vocabulary';
 import { refusals } from '../../rules/refusals';
 import { Refused, visitClient } from '../../workflows/client';
 import { form, realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
-import { cancellationWords, londonTime, reasonInWords, rejectionWords, slotInWords } from './words';
+import { cancellationWords, londonTime, reasonInWords, rejectionWords, slotInWords, statusWords } from './words';
 
 /**
  * The date a GOV.UK date input sent as `name-day`, `name-month` and `name-year`, written YYYY-MM-DD; undefined when
@@ -30,6 +30,9 @@ function dateField(body: Record<string, string | string[]>, name: string): strin
 /** The form's own key, if it sent a well-formed one. */
 const formKeyOf = (body: Record<string, string | string[]>) =>
   typeof body.key === 'string' && /^[0-9a-f]{32}$/.test(body.key) ? body.key : undefined;
+
+type Outcome = 'accept' | 'reject';
+type Problem = { path: string; text: string };
 
 const outcomeWords = {
   allowed: 'Allowed',
@@ -55,80 +58,64 @@ export function staffVisitPages(services: Services) {
     return { text: `Places left: ${[left('open'), left('closed')].filter(Boolean).join(', ')}` };
   }
 
+  const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
+
+  /** What was asked for, and what has been decided, as a summary list's rows. */
+  const details = (visit: VisitDocument) => [
+    row('Prison', rules.get(visit.prisonId)?.name ?? visit.prisonId),
+    row('Prison number', visit.prisoner.number),
+    row('Prisoner’s date of birth', formatDate(visit.prisoner.dateOfBirth, 'en', { weekday: false })),
+    row(
+      'Visitors',
+      visit.visitors
+        .map((v) => `${v.firstName} ${v.lastName} (${formatDate(v.dateOfBirth, 'en', { weekday: false })})`)
+        .join('; '),
+    ),
+    ...(visit.slotGranted ? [row('Booked for', slotInWords(visit.slotGranted))] : []),
+    ...(visit.referenceNo ? [row('Booking reference', visit.referenceNo)] : []),
+    ...(visit.closed !== undefined ? [row('Closed visit', visit.closed ? 'Yes' : 'No')] : []),
+    ...(visit.rejection
+      ? [row('Rejected because', visit.rejection.reasons.map((reason) => rejectionWords[reason]).join('; '))]
+      : []),
+    ...(visit.cancellation
+      ? [row('Cancelled because', visit.cancellation.reasons.map((reason) => cancellationWords[reason]).join('; '))]
+      : []),
+    row('Times asked for', visit.slotOptions.map((slot) => slotInWords(slot)).join('; ')),
+    row('Confirm by', formatDate(visit.confirmBy, 'en')),
+    row('Contact', `${visit.contact.email}, ${visit.contact.phone}`),
+    row(
+      'How they asked',
+      visit.channel && visit.channel !== 'web'
+        ? `${visit.channel.replace('_', ' ')}, with help (${visit.assistedMinutes ?? 0} minutes)`
+        : 'online',
+    ),
+  ];
+
   async function visitPage(
     c: Context<StaffPageEnv>,
     visit: VisitDocument,
-    errors: { path: string; text: string }[] = [],
-    notice = '',
+    { errors = [], notice = '', important = '' }: { errors?: Problem[]; notice?: string; important?: string } = {},
   ) {
-    const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
     const eligibility = visit.eligibility;
     return staffPage(c, 'staff/visit', {
       title: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
-      user: c.get('user'),
-      csrf: c.get('csrf'),
+      statusText: statusWords[visit.status],
       visit,
       errors,
       notice,
+      important,
       // Sent back with the form: a second press of its button repeats nothing.
       formKey: randomBytes(16).toString('hex'),
       status: errors.length ? 400 : 200,
-      details: [
-        row('Prison', rules.get(visit.prisonId)?.name ?? visit.prisonId),
-        row('Prison number', visit.prisoner.number),
-        row('Prisoner’s date of birth', formatDate(visit.prisoner.dateOfBirth, 'en', { weekday: false })),
-        row(
-          'Visitors',
-          visit.visitors
-            .map((v) => `${v.firstName} ${v.lastName} (${formatDate(v.dateOfBirth, 'en', { weekday: false })})`)
-            .join('; '),
-        ),
-        ...(visit.slotGranted ? [row('Booked for', slotInWords(visit.slotGranted))] : []),
-        ...(visit.referenceNo ? [row('Booking reference', visit.referenceNo)] : []),
-        ...(visit.closed !== undefined ? [row('Closed visit', visit.closed ? 'Yes' : 'No')] : []),
-        ...(visit.rejection
-          ? [row('Rejected because', visit.rejection.reasons.map((reason) => rejectionWords[reason]).join('; '))]
-          : []),
-        ...(visit.cancellation
-          ? [row('Cancelled because', visit.cancellation.reasons.map((reason) => cancellationWords[reason]).join('; '))]
-          : []),
-        row('Times asked for', visit.slotOptions.map((slot) => slotInWords(slot)).join('; ')),
-        row('Confirm by', formatDate(visit.confirmBy, 'en')),
-        row('Contact', `${visit.contact.email}, ${visit.contact.phone}`),
-        row(
-          'How they asked',
-          visit.channel && visit.channel !== 'web'
-            ? `${visit.channel.replace('_', ' ')}, with help (${visit.assistedMinutes ?? 0} minutes)`
-            : 'online',
-        ),
-      ],
+      details: details(visit),
       findings: [
         ...(eligibility?.rejections ?? []).map((f) => `Rejected (${reasonInWords(f.reason)}): ${f.explanation}`),
         ...(eligibility?.flags ?? []).map((f) => f.explanation),
         ...(eligibility?.closedVisit ? [`Closed visit: ${eligibility.closedVisit.explanation}`] : []),
       ],
-      slotItems: [
-        ...(await Promise.all(
-          visit.slotOptions.map(async (slot) => ({
-            value: slot,
-            text: slotInWords(slot),
-            hint: await placesLeft(visit.prisonId, slot),
-          })),
-        )),
-        { divider: 'or' },
-        { value: 'none', text: 'None of these (rejects the request: no slot available)' },
-      ],
-      visitorItems: visit.visitors.map((v, index) => ({
-        index,
-        label: `${v.firstName} ${v.lastName}${index === 0 ? ' (lead visitor)' : ''}`,
-        options: Object.entries(outcomeWords).map(([value, text]) => ({ value, text })),
-      })),
       cancelItems: cancellationReason.options
         .filter((reason) => reason !== 'visitor_cancelled')
         .map((reason) => ({ value: reason, text: cancellationWords[reason] })),
-      reasonItems: rejectionReason.options
-        .filter((reason) => reason !== 'request_expired')
-        .map((reason) => ({ value: reason, text: rejectionWords[reason] })),
       timeline: visit.timeline.map((entry) => ({
         status: entry.status,
         at: londonTime(entry.at),
@@ -138,19 +125,94 @@ export function staffVisitPages(services: Services) {
     });
   }
 
+  /** The fields of one outcome of a decision, filled with what was sent when it comes back with errors. */
+  async function decisionPage(
+    c: Context<StaffPageEnv>,
+    visit: VisitDocument,
+    outcome: Outcome,
+    { errors = [], sent = {} }: { errors?: Problem[]; sent?: Record<string, string | string[]> } = {},
+  ) {
+    const value = (name: string) => (typeof sent[name] === 'string' ? sent[name] : '');
+    const ticked = ([] as string[]).concat(sent.reasons ?? []);
+    return staffPage(c, 'staff/decision', {
+      title: outcome === 'accept' ? 'Accept the request' : 'Reject the request',
+      visit,
+      outcome,
+      errors,
+      status: errors.length ? 400 : 200,
+      formKey: value('key') || randomBytes(16).toString('hex'),
+      details: details(visit).filter((r) => ['Visitors', 'Times asked for', 'Confirm by'].includes(r.key.text)),
+      values: {
+        referenceNo: value('referenceNo'),
+        message: value('message'),
+        detail: value('detail'),
+        closed: c.req.method === 'POST' ? value('closed') === 'yes' : Boolean(visit.eligibility?.closedVisit),
+      },
+      slotItems: [
+        ...(await Promise.all(
+          visit.slotOptions.map(async (slot) => ({
+            value: slot,
+            text: slotInWords(slot),
+            hint: await placesLeft(visit.prisonId, slot),
+            checked: value('slot') === slot,
+          })),
+        )),
+        { divider: 'or' },
+        {
+          value: 'none',
+          text: 'None of these: reject the request (no slot available)',
+          checked: value('slot') === 'none',
+        },
+      ],
+      visitorItems: visit.visitors.map((v, index) => ({
+        index,
+        label: `${v.firstName} ${v.lastName}${index === 0 ? ' (lead visitor)' : ''}`,
+        options: Object.entries(outcomeWords).map(([code, text]) => ({
+          value: code,
+          text,
+          selected: value(`visitor-${index}`) === code,
+        })),
+        bannedUntil: Object.fromEntries(
+          ['day', 'month', 'year'].map((part) => [part, value(`visitors-${index}-bannedUntil-${part}`)]),
+        ),
+      })),
+      reasonItems: rejectionReason.options
+        .filter((reason) => reason !== 'request_expired')
+        .map((reason) => ({ value: reason, text: rejectionWords[reason], checked: ticked.includes(reason) })),
+    });
+  }
+
   app.get('/staff/visits/:reference', signedIn, async (c) => visitPage(c, await visibleVisit(c)));
+
+  app.get('/staff/visits/:reference/decision', signedIn, async (c) => {
+    const visit = await visibleVisit(c);
+    refuseUnlessMayChangeVisits(c.get('user'), 'decide visits');
+    if (visit.status !== 'requested') return c.redirect(`/staff/visits/${visit.reference}`);
+    const outcome = c.req.query('outcome');
+    if (outcome !== 'accept' && outcome !== 'reject') {
+      return visitPage(c, visit, {
+        errors: [{ path: 'outcome', text: 'Choose whether to accept or reject the request' }],
+      });
+    }
+    return decisionPage(c, visit, outcome);
+  });
 
   app.post('/staff/visits/:reference/decision', signedIn, async (c) => {
     const visit = await visibleVisit(c);
     const user = c.get('user');
     refuseUnlessMayChangeVisits(user, 'decide visits');
     const body = await form(c);
-    const none = body.slot === 'none';
-    const outcome = none ? 'reject' : body.outcome;
+    if (body.outcome !== 'accept' && body.outcome !== 'reject') {
+      return visitPage(c, visit, {
+        errors: [{ path: 'outcome', text: 'Choose whether to accept or reject the request' }],
+      });
+    }
+    const asked: Outcome = body.outcome;
+    const none = asked === 'accept' && body.slot === 'none';
     const raw =
-      outcome === 'accept'
+      asked === 'accept' && !none
         ? {
-            outcome,
+            outcome: 'accept',
             slot: body.slot,
             referenceNo: body.referenceNo,
             closed: body.closed === 'yes',
@@ -174,7 +236,7 @@ export function staffVisitPages(services: Services) {
         slot: 'Choose a time, or none of these',
         referenceNo: 'Enter the booking reference number',
         reasons: 'Choose at least one reason to reject',
-        detail: 'Explain the reason when you choose “other”',
+        detail: 'Explain the reason when you choose “Other reason”',
       };
       // A ban's end is a date input: its error links to the day, its first field.
       const errors = toFieldErrors(parsed.error).map((e) =>
@@ -182,18 +244,18 @@ export function staffVisitPages(services: Services) {
           ? { path: `${e.path}.day`, text: 'Enter the date the ban ends as a real date, for example 30 6 2027' }
           : { path: e.path, text: words[e.path] ?? e.message },
       );
-      return visitPage(c, visit, errors);
+      return decisionPage(c, visit, asked, { errors, sent: body });
     }
     try {
       await visits.decide(visit.reference, parsed.data, { email: user.email });
     } catch (error) {
       if (error instanceof Refused && !error.field) {
         const latest = (await findVisit(db, visit.reference)) ?? visit;
-        const why =
-          error.code === refusals.slotFull
-            ? 'That time is full. Choose another, or reject the request.'
-            : 'Someone else processed this request first.';
-        return visitPage(c, latest, [{ path: 'slot', text: why }]);
+        if (error.code === refusals.slotFull && latest.status === 'requested') {
+          const full = 'That time is full. Choose another, or reject the request.';
+          return decisionPage(c, latest, 'accept', { errors: [{ path: 'slot', text: full }], sent: body });
+        }
+        return visitPage(c, latest, { important: 'Someone else processed this request first.' });
       }
       throw error;
     }
@@ -225,12 +287,14 @@ export function staffVisitPages(services: Services) {
     try {
       const outcome = await run(visit, body);
       const latest = (await findVisit(db, visit.reference)) ?? visit;
-      return typeof outcome === 'string' ? visitPage(c, latest, [], outcome) : visitPage(c, latest, [outcome]);
+      return typeof outcome === 'string'
+        ? visitPage(c, latest, { notice: outcome })
+        : visitPage(c, latest, { errors: [outcome] });
     } catch (error) {
       if (error instanceof Refused && !error.field) {
-        return visitPage(c, (await findVisit(db, visit.reference)) ?? visit, [
-          { path: 'body', text: 'The visit has changed: it is no longer booked.' },
-        ]);
+        return visitPage(c, (await findVisit(db, visit.reference)) ?? visit, {
+          errors: [{ path: 'body', text: 'The visit has changed: it is no longer booked.' }],
+        });
       }
       throw error;
     }

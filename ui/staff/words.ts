@@ -1,8 +1,17 @@
 // How the staff pages say the domain's codes and times: reasons in words, and London times as GOV.UK writes them
 // ("Thursday 3 December 2026, 2:40pm"), never a code or a UTC instant.
-import { formatDate } from '../../rules/dateWords';
-import type { CancellationReason, RejectionReason } from '../../rules/vocabulary';
+import { clock, formatDate, formatSlot, timeRange } from '../../rules/dateWords';
+import type { CancellationReason, RejectionReason, VisitStatus } from '../../rules/vocabulary';
 import { londonClock } from '../../rules/londonTime';
+
+/** Where a visit is in its story, as a tag says it. */
+export const statusWords: Record<VisitStatus, string> = {
+  requested: 'Waiting for a decision',
+  booked: 'Booked',
+  rejected: 'Rejected',
+  withdrawn: 'Withdrawn',
+  cancelled: 'Cancelled',
+};
 
 /** Why a request was rejected, as staff read it. */
 export const rejectionWords: Record<RejectionReason, string> = {
@@ -41,18 +50,8 @@ export const cancellationWords: Record<CancellationReason, string> = {
 export const reasonInWords = (code: string): string =>
   (rejectionWords as Record<string, string>)[code] ?? (cancellationWords as Record<string, string>)[code] ?? code;
 
-/** `14:00` as `2pm`, `09:30` as `9:30am`, `12:00` as `midday` (the GOV.UK style). */
-export function clock(hhmm: string): string {
-  const [hours, minutes] = [Number(hhmm.slice(0, 2)), hhmm.slice(3, 5)];
-  if (hours === 12 && minutes === '00') return 'midday';
-  if (hours === 0 && minutes === '00') return 'midnight';
-  const twelve = hours % 12 === 0 ? 12 : hours % 12;
-  return `${twelve}${minutes === '00' ? '' : `:${minutes}`}${hours < 12 ? 'am' : 'pm'}`;
-}
-
 /** A slot `2026-12-12T14:00/15:30` as `Saturday 12 December 2026, 2pm to 3:30pm` (its times are London's already). */
-export const slotInWords = (slot: string): string =>
-  `${formatDate(slot.slice(0, 10), 'en')}, ${clock(slot.slice(11, 16))} to ${clock(slot.slice(17, 22))}`;
+export const slotInWords = (slot: string): string => formatSlot(slot, 'en');
 
 const shortDate = new Intl.DateTimeFormat('en-GB', {
   weekday: 'short',
@@ -61,9 +60,13 @@ const shortDate = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'UTC',
 });
 
-/** A slot as `Sat 12 Dec, 2pm to 3:30pm`: for a table, where the year goes without saying. */
+/** A date `2026-12-12` as `Sat 12 Dec`: for a table, where the year goes without saying. */
+export const dateShort = (date: string): string =>
+  shortDate.format(new Date(`${date.slice(0, 10)}T00:00:00Z`)).replace(',', '');
+
+/** A slot as `Sat 12 Dec, 2pm to 3:30pm`. */
 export const slotShort = (slot: string): string =>
-  `${shortDate.format(new Date(`${slot.slice(0, 10)}T00:00:00Z`)).replace(',', '')}, ${clock(slot.slice(11, 16))} to ${clock(slot.slice(17, 22))}`;
+  `${dateShort(slot)}, ${timeRange(slot.slice(11, 16), slot.slice(17, 22), 'en')}`;
 
 /** A slot's start as `Saturday 12 December, 2pm`: what a notification banner names. */
 export const slotStart = (slot: string): string =>
