@@ -44,7 +44,7 @@ export interface Eligibility {
   /** The content hash of the rule file used. */
   rulesVersion: string;
   prisonerCheck: PrisonerCheck['status'];
-  rejections: (Finding & { reason: RejectionReason })[];
+  rejections: (Finding & { reason: RejectionReason; explanationCy?: string })[];
   flags: (Finding & { flag: string })[];
   closedVisit?: Finding;
   rulesFired: string[];
@@ -204,7 +204,10 @@ export async function evaluateEligibility(
     if (!fired) continue;
     eligibility.rulesFired.push(rule);
     const { explanation } = event.params;
-    if (event.type === 'reject') eligibility.rejections.push({ rule, reason: event.params.reason, explanation });
+    if (event.type === 'reject') {
+      const { reason, explanation_cy: explanationCy } = event.params;
+      eligibility.rejections.push({ rule, reason, explanation, ...(explanationCy ? { explanationCy } : {}) });
+    }
     if (event.type === 'flag') eligibility.flags.push({ rule, flag: event.params.flag, explanation });
     if (event.type === 'closed_visit') eligibility.closedVisit ??= { rule, explanation };
   }

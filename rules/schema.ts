@@ -118,7 +118,15 @@ const explanation = z.string().min(1).describe('Plain English, shown to staff (a
 export const eligibilityEvent = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('reject'),
-    params: z.strictObject({ reason: rejectionReason.exclude(['request_expired', 'other']), explanation }),
+    params: z.strictObject({
+      reason: rejectionReason.exclude(['request_expired', 'other']),
+      explanation,
+      explanation_cy: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('The explanation in Welsh, for a visitor who asked in Welsh (else they read the reason’s own words)'),
+    }),
   }),
   z.strictObject({
     type: z.literal('flag'),

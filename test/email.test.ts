@@ -8,7 +8,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { outbox, sendOnce } from '../activities/emails/outbox';
 import { createNotifyProvider, createSmtpProvider } from '../activities/emails/providers';
-import { renderEmail, type Template } from '../activities/emails/render';
+import { rejectionExplanations, renderEmail, type Template } from '../activities/emails/render';
 import type { Visit } from '../workflows/visit';
 import { formatSlot } from '../rules/dateWords';
 import { prison } from './harness';
@@ -116,6 +116,18 @@ describe('the e-mail templates', () => {
       'Dydd Mercher 2 Rhagfyr 2026, 2pm i 3:30pm',
     );
     expect(renderEmail('booked', 'cy', context(visit({ locale: 'cy' }))).subject).toContain('CEM Afon Las');
+  });
+
+  it('give a rule’s explanation in the visitor’s language, or in Welsh the reason’s own words when it has none', () => {
+    const rejected = (extra: object) => ({
+      rejection: { reasons: ['no_allowance' as const], auto: true, explanations: ['No visits left.'], ...extra },
+    });
+    expect(rejectionExplanations(rejected({}), 'en')).toEqual(['No visits left.']);
+    expect(rejectionExplanations(rejected({ explanationsCy: ['Dim ymweliadau ar ôl.'] }), 'cy')).toEqual([
+      'Dim ymweliadau ar ôl.',
+    ]);
+    expect(rejectionExplanations(rejected({}), 'cy')).toEqual(['nid oes gan y carcharor lwfans ymweld ar ôl']);
+    expect(rejectionExplanations({ rejection: { reasons: ['other'], auto: false } }, 'cy')).toEqual([]);
   });
 
   it('word times as people say them: no 24-hour clock, midday by name (mutated in Welsh after “i”)', () => {

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findVisit } from '../activities/readModel/lookups';
 import { catalogues } from '../ui/i18n';
 import { checkPage, openSite, type Site } from './browser';
+import { fakePrisonerService, samplePrisoner } from './fakePrisonerService';
+import type { PrisonerRecord } from '../rules/eligibility';
 import { eventually, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;
@@ -237,6 +239,30 @@ describe('the pages in Welsh', () => {
     await page.goto(`/visits/${refused.reference}?token=${encodeURIComponent(refused.accessToken)}`);
     await expectWelsh(page, 'status-rejected');
     await page.context().close();
+  });
+
+  it('give a rule’s reason for refusing in the rule file’s own Welsh', async () => {
+    const refusedBy = async (prisonId: string, number: string, record: Partial<PrisonerRecord>) => {
+      fakePrisonerService.records.set(number, { ...samplePrisoner, number, prisonId, ...record });
+      const prisoner = { ...visitRequestBody().prisoner, number };
+      const body = visitRequestBody({ prisonId, prisoner, slotOptions: slotsAt(prisonId).slice(0, 1), locale: 'cy' });
+      const response = await service.call('POST', '/api/visits', { body });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      const { reference, accessToken } = response.body as { reference: string; accessToken: string };
+      await eventually(async () =>
+        (await findVisit(service.db, reference))?.status === 'rejected' ? true : undefined,
+      );
+      const page = await welshPage();
+      await page.goto(`/visits/${reference}?token=${encodeURIComponent(accessToken)}`);
+      await expectWelsh(page, `status-rejected-by-${prisonId}`);
+      const reasons = await page.locator('main ul.govuk-list--bullet li').allTextContents();
+      await page.context().close();
+      return reasons.map((reason) => reason.trim());
+    };
+    // Northgate's rule gives its explanation in Welsh as well.
+    expect(await refusedBy('NGT', 'C3333DE', { visitBalance: 0 })).toEqual([
+      'Mae’r carcharor wedi defnyddio pob un o’i ymweliadau am y tro. Gall anfon gorchymyn ymweld newydd pan fydd ei lwfans yn adnewyddu.',
+    ]);
   });
 
   it('show the service’s own pages, the visit-link pages and the error pages in Welsh', async () => {

@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { formatDate, formatSlot } from '../rules/dateWords';
+import { rejectionExplanations } from '../activities/emails/render';
 import { findVisit } from '../activities/readModel/lookups';
 import type { VisitDocument } from '../activities/readModel/visits';
 import { LINK_DAYS, useVisitLink } from '../activities/readModel/visitLinks';
@@ -167,7 +168,7 @@ export function visitPages(services: Services) {
           message: messages[visit.status],
           tagClass: tags[visit.status],
           closedText: visit.status === 'booked' && visit.closed ? t('status.bookedClosed') : '',
-          reasons: visit.rejection?.explanations ?? [],
+          reasons: rejectionExplanations(visit, locale),
           rows: detailRows(visit, visitDetails(visit, prisonName, locale), locale),
           actionUrl: `/visits/${visit.reference}/cancel`,
         });

@@ -52,6 +52,8 @@ export interface Visit {
     auto: boolean;
     /** Plain-English words for the visitor, from the eligibility rules that rejected the request. */
     explanations?: string[];
+    /** The same in Welsh, when every rule that rejected gives its Welsh. */
+    explanationsCy?: string[];
     detail?: string;
     allowanceRenewsOn?: string;
   };
@@ -212,6 +214,9 @@ export function applyEligibility(visit: Visit, eligibility: Eligibility, now: Da
       reasons: [...new Set(eligibility.rejections.map((r) => r.reason))],
       auto: true,
       explanations: eligibility.rejections.map((r) => r.explanation),
+      ...(eligibility.rejections.every((r) => r.explanationCy)
+        ? { explanationsCy: eligibility.rejections.map((r) => r.explanationCy ?? '') }
+        : {}),
     };
     transition(visit, 'rejected', now, 'system');
   } else {

@@ -102,6 +102,17 @@ const words: Record<Locale, Record<string, string>> = {
   },
 };
 
+/**
+ * Why the rules rejected a request, in the visitor's language: the rules' explanations, or in Welsh, when a rule file
+ * gives no `explanation_cy`, the Welsh words for the reasons themselves; none when no rule rejected it.
+ */
+export function rejectionExplanations(visit: Pick<Visit, 'rejection'>, locale: Locale): string[] {
+  const rejection = visit.rejection;
+  if (!rejection?.explanations?.length) return [];
+  if (locale === 'en') return rejection.explanations;
+  return rejection.explanationsCy ?? rejection.reasons.map((reason) => words.cy[reason] ?? reason);
+}
+
 export interface EmailContext {
   visit: Visit;
   prison: Prison;
@@ -136,7 +147,7 @@ function context({ visit, prison, statusUrl, queueUrl, message }: EmailContext, 
     })),
     // A rule's own explanation says more than the reason's words; "other" keeps its staff-only detail private.
     reasons: visit.rejection?.explanations?.length
-      ? visit.rejection.explanations
+      ? rejectionExplanations(visit, locale)
       : reasons.map((reason) => say[reason] ?? reason),
     allowanceRenewsOn: visit.rejection?.allowanceRenewsOn ? formatDate(visit.rejection.allowanceRenewsOn, locale) : '',
     message: message ?? '',
