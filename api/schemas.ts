@@ -190,6 +190,10 @@ export const staffVisit = named(
         reasons: z.array(rejectionReason),
         auto: z.boolean(),
         explanations: z.array(z.string()).optional(),
+        explanationsCy: z
+          .array(z.string())
+          .optional()
+          .meta({ description: 'The explanations in Welsh, when every rule that rejected gives its Welsh' }),
         detail: z.string().optional(),
         allowanceRenewsOn: z.string().optional(),
       })
