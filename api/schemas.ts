@@ -161,7 +161,12 @@ export const eligibility = named(
   z.object({
     rulesVersion: z.string().meta({ description: 'Content hash of the rule file that made these findings' }),
     prisonerCheck: z.enum(['found', 'not_found', 'unavailable', 'not_configured']),
-    rejections: z.array(finding.extend({ reason: rejectionReason })),
+    rejections: z.array(
+      finding.extend({
+        reason: rejectionReason,
+        explanationCy: z.string().optional().meta({ description: 'The explanation in Welsh, when the rule gives it' }),
+      }),
+    ),
     flags: z.array(finding.extend({ flag: z.string() })),
     closedVisit: finding.optional(),
     rulesFired: z.array(z.string()),
@@ -202,6 +207,10 @@ export const staffVisit = named(
     messages: z.array(z.object({ body: z.string(), at: z.string().meta({ format: 'date-time' }), by: z.string() })),
     channel: channel.meta({ description: 'How the request arrived: the web, or a helper for the visitor' }),
     assistedMinutes: z.number().int().optional(),
+    assistedOrganisation: z
+      .string()
+      .optional()
+      .meta({ description: 'For a request a helper entered: the organisation they helped from' }),
     overdue: z.boolean(),
     cancellationConfirmed: z.boolean().optional(),
     completedAt: z.string().meta({ format: 'date-time' }).optional(),
