@@ -50,6 +50,7 @@ export function staffView(visit: VisitDocument, now = new Date()): z.infer<typeo
     messages: visit.messages,
     channel: visit.channel ?? 'web',
     ...(visit.assistedMinutes !== undefined ? { assistedMinutes: visit.assistedMinutes } : {}),
+    ...(visit.assistedOrganisation ? { assistedOrganisation: visit.assistedOrganisation } : {}),
     overdue: visit.overdue === true,
     ...(visit.cancellationConfirmed !== undefined ? { cancellationConfirmed: visit.cancellationConfirmed } : {}),
     ...(visit.completedAt ? { completedAt: visit.completedAt } : {}),

@@ -528,6 +528,7 @@ describe('a helper', () => {
     const messages = (await page.locator('.govuk-error-summary__list a').allTextContents()).map((m) => m.trim());
     expect(messages).toEqual(
       expect.arrayContaining([
+        'Enter the organisation you are helping from',
         'Enter the prisoner’s first name',
         'Enter the prisoner’s date of birth',
         'Enter the lead visitor’s last name',
@@ -573,6 +574,7 @@ describe('a helper', () => {
     );
     await page.check('input[name="channel"][value="phone"]');
     await page.fill('#minutes', '12');
+    await page.fill('#organisation', 'Pact at the Northgate visitor centre');
     await page.fill('#prisoner-firstName', 'Oscar');
     await page.fill('#prisoner-lastName', 'Wilde');
     for (const [part, value] of [
@@ -595,11 +597,20 @@ describe('a helper', () => {
     await page.fill('#contact-phone', '07700 900123');
     await page.getByRole('button', { name: 'Send request' }).click();
     expect(page.url()).toMatch(/\/staff\/visits\/[0-9A-Z]{8}$/);
-    expect(await page.textContent('main')).toContain('phone, with help (12 minutes)');
+    expect(await page.textContent('main')).toContain(
+      'phone, with help from Pact at the Northgate visitor centre (12 minutes)',
+    );
     const reference = page.url().split('/').pop() ?? '';
     const staffToken = await service.staffToken('staff', ['NGT']);
     const visit = await service.call('GET', `/api/staff/visits/${reference}`, { token: staffToken });
-    expect(visit.body).toMatchObject({ status: 'requested', channel: 'phone', assistedMinutes: 12 });
+    expect(visit.body).toMatchObject({
+      status: 'requested',
+      channel: 'phone',
+      assistedMinutes: 12,
+      assistedOrganisation: 'Pact at the Northgate visitor centre',
+    });
+    const stored = await service.db.collection('visits').findOne({ reference });
+    expect(stored).toMatchObject({ assistedOrganisation: 'Pact at the Northgate visitor centre' });
     await page.context().close();
   });
 });

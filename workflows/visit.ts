@@ -67,6 +67,8 @@ export interface Visit {
   /** How the request arrived; for assisted requests, the minutes a helper spent. */
   channel: Channel;
   assistedMinutes?: number;
+  /** For assisted requests, the organisation of the helper (a prison's booking line, a visitor centre, a charity). */
+  assistedOrganisation?: string;
   /** Still undecided after its confirm-by date. */
   overdue?: boolean;
   /** When a booked visit's slot ended. */
@@ -98,7 +100,7 @@ export interface VisitRequestInput {
   /** Days before a booked visit that the visitor is reminded (the prison's setting). */
   visitorReminderDays: number;
   /** Entered by a helper for the visitor (assisted digital). */
-  assisted?: { channel: Exclude<Channel, 'web'>; minutes: number; by: string };
+  assisted?: { channel: Exclude<Channel, 'web'>; minutes: number; by: string; organisation?: string };
 }
 
 /** A staff member acting on a visit. */
@@ -129,6 +131,7 @@ export function newVisit(input: VisitRequestInput): Visit {
     messages: [],
     channel: input.assisted?.channel ?? 'web',
     ...(input.assisted ? { assistedMinutes: input.assisted.minutes } : {}),
+    ...(input.assisted?.organisation ? { assistedOrganisation: input.assisted.organisation } : {}),
     timeline: [{ status: 'requested', at: input.submittedAt, by: 'visitor' }],
   };
 }

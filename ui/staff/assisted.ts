@@ -63,7 +63,7 @@ function typedAt(request: unknown, path: string): string {
 
 /** Where a field comes on the form, so the error summary lists problems in the order of the page. */
 function formOrder(path: string): number {
-  const sections = ['channel', 'minutes', 'prisoner', 'visitors', 'slotOptions', 'contact'];
+  const sections = ['channel', 'minutes', 'organisation', 'prisoner', 'visitors', 'slotOptions', 'contact'];
   const fields = ['firstName', 'lastName', 'dateOfBirth', 'number', 'email', 'phone'];
   const [section, ...rest] = path.split('.');
   const visitor = Number(/^visitors\.(\d+)/.exec(path)?.[1] ?? 0);
@@ -130,6 +130,13 @@ export function assistedPages(services: Services) {
         locale: field('locale') === 'cy' ? 'cy' : 'en',
       };
       const minutes = Number(field('minutes'));
+      const organisation = field('organisation');
+      const organisationProblem =
+        organisation === ''
+          ? 'Enter the organisation you are helping from'
+          : organisation.length > 100 || /[<>\p{Cc}]/u.test(organisation)
+            ? 'Enter the organisation in up to 100 characters, without < or >'
+            : undefined;
       const channelOf = channel.exclude(['web']).safeParse(field('channel'));
       const parsed = submission.safeParse(request);
       const problems = [
@@ -137,13 +144,14 @@ export function assistedPages(services: Services) {
         ...(field('minutes') !== '' && Number.isInteger(minutes) && minutes >= 0 && minutes <= 600
           ? []
           : [{ path: 'minutes', code: 'required', message: 'Enter the minutes spent, a whole number from 0 to 600' }]),
+        ...(organisationProblem ? [{ path: 'organisation', code: 'invalid', message: organisationProblem }] : []),
         ...withDates(
           parsed.success ? checkSubmission(parsed.data, prison, today) : toFieldErrors(parsed.error),
           typedDates,
         ).map((p) => ({ ...p, message: helperWords(p, typedAt(request, p.path)) })),
       ].sort((a, b) => formOrder(a.path) - formOrder(b.path));
-      if (problems.length === 0 && parsed.success && channelOf.success) {
-        const assisted = { channel: channelOf.data, minutes, by: user.email };
+      if (problems.length === 0 && parsed.success && channelOf.success && !organisationProblem) {
+        const assisted = { channel: channelOf.data, minutes, by: user.email, organisation };
         const sent = await visitClient(services).submit(parsed.data, { idempotencyKey: key, assisted, today });
         return c.redirect(`/staff/visits/${sent.reference}`);
       }

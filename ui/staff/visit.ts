@@ -86,7 +86,7 @@ export function staffVisitPages(services: Services) {
     row(
       'How they asked',
       visit.channel && visit.channel !== 'web'
-        ? `${visit.channel.replace('_', ' ')}, with help (${visit.assistedMinutes ?? 0} minutes)`
+        ? `${visit.channel.replace('_', ' ')}, with help${visit.assistedOrganisation ? ` from ${visit.assistedOrganisation}` : ''} (${visit.assistedMinutes ?? 0} minutes)`
         : 'online',
     ),
   ];
