@@ -1,11 +1,13 @@
 // Reading a rule file: YAML with line numbers, checked by the schema, every error naming file, line and path, and
-// an unknown key answered with the known key nearest to it.
+// an unknown key answered with the known key nearest to it. `checkYamlFile` does this for any schema: the
+// assisted-digital settings (./assistedDigital) are read the same way.
 import { createHash } from 'node:crypto';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { toPrison, type Prison } from './prison';
 import { ruleFileSchema } from './schema';
 
+/** A mistake in a checked YAML file: a rule file, or the assisted-digital settings. */
 export interface RuleFileError {
   file: string;
   line: number;
@@ -73,7 +75,10 @@ function knownKeys(schema: AnySchema, path: PropertyKey[]): string[] {
   }
 }
 
-/** The line of the node at `path`, or of its nearest ancestor that exists; of the key itself when `key` is given. */
+/**
+ * The line of the node at `path`, or of its nearest ancestor that exists; of the key itself when `key` is given, or,
+ * when the map at `path` lacks that key, of the map's own key, where the missing one belongs.
+ */
 function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[], key?: string): number {
   for (let depth = path.length; depth >= 0; depth--) {
     const node = doc.getIn(path.slice(0, depth), true);
@@ -81,6 +86,7 @@ function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[], key?: st
       const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
       const range = isScalar(pair?.key) ? pair.key.range : undefined;
       if (range) return lines.linePos(range[0]).line;
+      if (!pair && path.length > 0) return lineOf(doc, lines, path.slice(0, -1), String(path[path.length - 1]));
     }
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     if (range) return lines.linePos(range[0]).line;
@@ -90,8 +96,14 @@ function lineOf(doc: Document, lines: LineCounter, path: PropertyKey[], key?: st
 
 const dotted = (path: PropertyKey[]) => path.map(String).join('.') || '(file)';
 
-/** Parses and checks one rule file's text. */
-export function parseRuleFile(text: string, file: string): RuleFileResult {
+export type CheckedYaml<T> = { ok: true; data: T } | { ok: false; errors: RuleFileError[] };
+
+/**
+ * Parses YAML text and checks it against `schema`: the data, or every error naming file, line and path. A custom
+ * issue may name a key of the map at its path in `params.key` (an unknown prison id, a missing channel): the error
+ * is then on that key's line.
+ */
+export function checkYamlFile<S extends z.ZodType>(text: string, file: string, schema: S): CheckedYaml<z.output<S>> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -99,7 +111,8 @@ export function parseRuleFile(text: string, file: string): RuleFileResult {
       ok: false,
       errors: doc.errors.map((error) => ({
         file,
-        line: error.linePos?.[0].line ?? 1,
+        // `linePos` is set only with prettyErrors, whose message runs to several lines: the line comes from `pos`.
+        line: lines.linePos(error.pos[0]).line,
         path: '(file)',
         message: `YAML: ${error.message.split('\n')[0]}`,
       })),
@@ -113,11 +126,11 @@ export function parseRuleFile(text: string, file: string): RuleFileResult {
     const message = error instanceof Error ? error.message.split('\n')[0] : 'cannot be read';
     return { ok: false, errors: [{ file, line: 1, path: '(file)', message: `YAML: ${message}` }] };
   }
-  const result = ruleFileSchema.safeParse(data);
-  if (result.success) return { ok: true, prison: toPrison(result.data, contentHash(text), file) };
+  const result = schema.safeParse(data);
+  if (result.success) return { ok: true, data: result.data };
   const errors = result.error.issues.flatMap((issue): RuleFileError[] => {
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeys(ruleFileSchema, issue.path);
+      const known = knownKeys(schema, issue.path);
       return issue.keys.map((key) => {
         const suggestion = nearest(key, known);
         return {
@@ -128,11 +141,23 @@ export function parseRuleFile(text: string, file: string): RuleFileResult {
         };
       });
     }
+    const key = issue.code === 'custom' && typeof issue.params?.key === 'string' ? issue.params.key : undefined;
+    if (key !== undefined) {
+      const line = lineOf(doc, lines, issue.path, key);
+      return [{ file, line, path: dotted([...issue.path, key]), message: issue.message }];
+    }
     return [{ file, line: lineOf(doc, lines, issue.path), path: dotted(issue.path), message: issue.message }];
   });
   return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
 }
 
+/** Parses and checks one rule file's text. */
+export function parseRuleFile(text: string, file: string): RuleFileResult {
+  const result = checkYamlFile(text, file, ruleFileSchema);
+  return result.ok ? { ok: true, prison: toPrison(result.data, contentHash(text), file) } : result;
+}
+
+/** An error as the checkers print it: `file:line: path: message`. */
 export function formatError(error: RuleFileError): string {
   return `${error.file}:${error.line}: ${error.path}: ${error.message}`;
 }

@@ -1,13 +1,24 @@
 // Rule files from the command line, for policy teams:
-//   npm run rules -- check [files...]              every error with file, line and path; exits 1 on any
+//   npm run rules -- check [files...]              every error with file, line and path; exits 1 on any. With no
+//                                                  files: every rule file, and assisted-digital.yaml beside the
+//                                                  prisons' folder if it is there (its prison ids must be the rule
+//                                                  files'); a file named assisted-digital.yaml is read as settings
 //   npm run rules -- test                          runs the example cases beside each rule file
 //   npm run rules -- explain <prison> <case.json>  which rules fire for a sample case, and why
 //   npm run rules -- import-pvb <dir> --out <dir>  converts the earlier service's prison files
-//   npm run rules -- schema                        writes rules/rule-file.schema.json for editors
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   npm run rules -- schema                        writes rules/rule-file.schema.json and
+//                                                  rules/assisted-digital.schema.json for editors
+// --dir <dir> reads the prisons' rule files from <dir> instead of RULES_DIR (rules/prisons).
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
+import {
+  assistedSettingsFileName,
+  assistedSettingsJsonSchema,
+  assistedSettingsPath,
+  parseAssistedSettings,
+} from '../rules/assistedDigital';
 import { evaluateEligibility, type RuleTrace } from '../rules/eligibility';
 import { examplesFileFor, inputFromCase, loadExamples, runExample, sampleCase } from '../rules/examples';
 import type { Prison } from '../rules/prison';
@@ -44,10 +55,14 @@ function prisonFor(name: string): Prison {
 }
 
 function check(files: string[]): number {
-  const paths = files.length ? files : ruleFileNames(rulesDir).map((file) => join(rulesDir, file));
+  const settings = assistedSettingsPath(rulesDir);
+  const paths = files.length
+    ? files
+    : [...ruleFileNames(rulesDir).map((file) => join(rulesDir, file)), ...(existsSync(settings) ? [settings] : [])];
+  const isSettings = (path: string) => basename(path) === assistedSettingsFileName;
   const ids = new Map<string, string>();
   let failed = 0;
-  for (const path of paths) {
+  for (const path of paths.filter((p) => !isSettings(p))) {
     const result = parseRuleFile(readFileSync(path, 'utf8'), path);
     if (!result.ok) {
       failed++;
@@ -61,6 +76,23 @@ function check(files: string[]): number {
     }
     ids.set(result.prison.id, path);
     console.log(`${path}: ok (${result.prison.id}, version ${result.prison.version})`);
+  }
+  const settingsPaths = paths.filter(isSettings);
+  // A settings file's prisons are those of the rule book, and of any rule file named with it.
+  const prisonIds = settingsPaths.length
+    ? [...new Set([...ids.keys(), ...new RuleBook(rulesDir).list().map((prison) => prison.id)])]
+    : [];
+  for (const path of settingsPaths) {
+    const result = parseAssistedSettings(readFileSync(path, 'utf8'), path, prisonIds);
+    if (!result.ok) {
+      failed++;
+      result.errors.forEach((error) => console.error(formatError(error)));
+      continue;
+    }
+    const channels = Object.keys(result.settings.channels);
+    console.log(
+      `${path}: assisted-digital settings pass (${channels.length} channels: ${channels.join(', ')}; version ${result.settings.version})`,
+    );
   }
   return failed ? 1 : 0;
 }
@@ -151,9 +183,15 @@ function importAll(dir: string | undefined): number {
 }
 
 function writeSchema(): number {
-  const path = join(dirname(new URL(import.meta.url).pathname), '../rules/rule-file.schema.json');
-  writeFileSync(path, `${JSON.stringify(ruleFileJsonSchema(), null, 2)}\n`);
-  console.log(`wrote ${path}`);
+  const schemas = {
+    'rule-file.schema.json': ruleFileJsonSchema(),
+    'assisted-digital.schema.json': assistedSettingsJsonSchema(),
+  };
+  for (const [name, schema] of Object.entries(schemas)) {
+    const path = join(dirname(new URL(import.meta.url).pathname), '../rules', name);
+    writeFileSync(path, `${JSON.stringify(schema, null, 2)}\n`);
+    console.log(`wrote ${path}`);
+  }
   return 0;
 }
 
