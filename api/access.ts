@@ -28,6 +28,11 @@ export function refuseUnlessMayPreviewRules(user: StaffUser): void {
   if (user.role === 'staff') throw new ProblemError(403, 'forbidden', 'Only policy and admin users can preview rules.');
 }
 
+/** Refuses (403) anyone but the admin role: what is the whole service's, such as visitors' feedback. `doing` names it. */
+export function refuseUnlessAdmin(user: StaffUser, doing: string): void {
+  if (user.role !== 'admin') throw new ProblemError(403, 'forbidden', `Only admin users can ${doing}.`);
+}
+
 /**
  * Refuses (403) visits to the policy role, and a prison's visits (when `prisonId` is given) to a user who does not
  * work there. The policy role writes rule files and tries them on sample requests: least privilege keeps visitors'

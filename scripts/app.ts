@@ -27,6 +27,7 @@ import { visitorsStep } from '../ui/request/visitors';
 import { assistedPages } from '../ui/staff/assisted';
 import { bookedPages } from '../ui/staff/booked';
 import { dashboardPages } from '../ui/staff/dashboard';
+import { feedbackPages } from '../ui/staff/feedback';
 import { policyPreviewPages } from '../ui/staff/policyPreview';
 import { staffNotFoundPages } from '../ui/staff/notFound';
 import { processedPages } from '../ui/staff/processed';
@@ -181,6 +182,7 @@ export function createApp(services: Services) {
       .route('/', bookedPages(services))
       .route('/', assistedPages(services))
       .route('/', dashboardPages(services))
+      .route('/', feedbackPages(services))
       .route('/', policyPreviewPages(services))
       .route('/', staffNotFoundPages(services))
       .notFound(notFound)

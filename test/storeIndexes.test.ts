@@ -37,6 +37,7 @@ const asked: Record<QueryName, unknown[]> = {
   journeyStep: ['j7', 'started'],
   journeysSentOfDay: ['2026-06-01', '2026-05-01'],
   feedbackOfDay: ['2026-06-01'],
+  feedbackWithCommentOfDay: ['2026-06-01'],
   readModelInfo: ['documents'],
   visitLinkToUse: ['0'.repeat(64), 'V0001234', new Date('2026-06-01T10:00:00Z')],
 };

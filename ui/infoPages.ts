@@ -1,5 +1,5 @@
 // The pages every service has: help, cookies, accessibility statement, privacy notice, and feedback.
-import { recordFeedback } from '../activities/readModel/journeys';
+import { HELP_ANSWERS, recordFeedback } from '../activities/readModel/journeys';
 import { Hono, type Context } from 'hono';
 import type { Services } from '../api/services';
 import { ProblemError } from '../api/problem';
@@ -45,7 +45,7 @@ export function infoPages({ db, session, secureCookies }: Services) {
       const found = readJourney(c, session.secret);
       const journey = typeof found === 'string' ? newJourney() : found;
       const t = (key: string) => translate(localeOf(c), key);
-      let values = { rating: '', comment: '' };
+      let values = { rating: '', comment: '', aware: '', helped: '' };
       let errors: { path: string; text: string }[] = [];
       if (c.req.method === 'POST') {
         const form = await c.req.parseBody();
@@ -54,24 +54,52 @@ export function infoPages({ db, session, secureCookies }: Services) {
         // Control characters (bar line breaks) nobody types, and the store cannot keep NUL: they go.
         // eslint-disable-next-line no-control-regex -- control characters are what it finds
         const comment = String(form.comment ?? '').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
-        values = { rating: String(form.rating ?? ''), comment: comment.slice(0, 1200) };
-        if (!/^[1-5]$/.test(values.rating)) errors = [{ path: 'rating', text: t('errors.feedback.rating') }];
-        else {
-          await recordFeedback(db, Number(values.rating), values.comment);
+        values = {
+          rating: String(form.rating ?? ''),
+          comment: comment.slice(0, 1200),
+          aware: String(form.aware ?? ''),
+          helped: String(form.helped ?? ''),
+        };
+        errors = feedbackProblems(values).map((path) => ({ path, text: t(`errors.feedback.${path}`) }));
+        if (errors.length === 0) {
+          const helped = HELP_ANSWERS.find((answer) => answer === values.helped);
+          await recordFeedback(db, Number(values.rating), values.comment, new Date(), {
+            ...(values.aware ? { aware: values.aware === 'yes' } : {}),
+            ...(helped ? { helped } : {}),
+          });
           return render(c, 'page', { title: t('feedback.thanks'), paragraphs: [] });
         }
       }
       writeJourney(c, journey, session.secret, secureCookies);
+      const items = (field: keyof typeof values, answers: readonly string[]) =>
+        answers.map((answer) => ({
+          value: answer,
+          text: t(`feedback.${field}.${answer}`),
+          checked: values[field] === answer,
+        }));
       return render(c, 'feedback', {
         title: t('feedback.title'),
         csrf: journey.csrf,
         values,
         errors,
-        ratingItems: [5, 4, 3, 2, 1].map((n) => ({
-          value: String(n),
-          text: t(`feedback.rating.${n}`),
-          checked: values.rating === String(n),
-        })),
+        ratingItems: items('rating', ['5', '4', '3', '2', '1']),
+        awareItems: items('aware', AWARE_ANSWERS),
+        helpedItems: items('helped', HELP_ANSWERS),
       });
     });
+}
+
+const AWARE_ANSWERS = ['yes', 'no'] as const;
+
+/**
+ * The feedback form's fields whose answer is not one it offers: a rating must be given; whether the visitor knew of
+ * help, and whether they had it, may be left blank.
+ */
+function feedbackProblems(values: Record<'rating' | 'aware' | 'helped', string>): string[] {
+  const blankOrOneOf = (answers: readonly string[], value: string) => value === '' || answers.includes(value);
+  return [
+    ...(/^[1-5]$/.test(values.rating) ? [] : ['rating']),
+    ...(blankOrOneOf(AWARE_ANSWERS, values.aware) ? [] : ['aware']),
+    ...(blankOrOneOf(HELP_ANSWERS, values.helped) ? [] : ['helped']),
+  ];
 }

@@ -129,7 +129,15 @@ export const queries = {
       startedOn: { $gte: startedFrom },
     }),
   }),
+  /** A day's feedback: the dashboard's satisfaction and help awareness, and forgetting it once past keeping. */
   feedbackOfDay: query({ collection: 'feedback', fields: ['day'], filter: (day: string) => ({ day }) }),
+  /** A day's feedback with a comment, newest first: what the admin role reads (ui/staff/feedback.ts). */
+  feedbackWithCommentOfDay: query({
+    collection: 'feedback',
+    fields: ['day'],
+    sort: { at: -1 },
+    filter: (day: string) => ({ day, comment: { $ne: '' } }),
+  }),
   readModelInfo: query({ collection: 'readModelInfo', fields: ['_id'], filter: (id: string) => ({ _id: id }) }),
   /**
    * An e-mailed link to a visit, by the SHA-256 of its code, if it is for this visit, unused and not expired: using
