@@ -29,6 +29,8 @@ const messages: Record<string, string> = {
   unknown_visitor: 'There is no visitor with this number',
   detail_required: 'Explain the reason when you choose "other"',
   duplicate_reason: 'Give each reason only once',
+  from_after_to: 'Enter a from date on or before the to date',
+  period_too_long: 'Enter a period of at most 366 days',
   invalid_search: 'Search by a prison number like A1234BC or an 8-character reference',
   idempotency_key_reused: 'This Idempotency-Key was used with a different request',
 };

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, built from the same zod schemas that validate requests.
 import { OpenApiBuilder, type OperationObject, type ParameterObject, type SchemaObject } from 'openapi3-ts/oas31';
 import { z } from 'zod';
-import { idempotencyKeyHeader, queueQuery, requests, responses, searchQuery } from './schemas';
+import { idempotencyKeyHeader, performanceQuery, queueQuery, requests, responses, searchQuery } from './schemas';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
@@ -204,6 +204,16 @@ export const routes: Route[] = [
     fails: [401, 422],
     auth: 'staff',
     query: searchQuery,
+  },
+  {
+    method: 'get',
+    path: '/api/staff/performance/assisted-digital',
+    summary: 'Assisted digital per month and channel: requests, minutes, cost, estimates and capacity',
+    tag: 'staff',
+    ok: [200, 'AssistedDigitalFigures'],
+    fails: [401, 404, 422, 503],
+    auth: 'staff',
+    query: performanceQuery,
   },
   {
     method: 'post',

@@ -148,6 +148,53 @@ export const searchResults = named(responses, z.object({ visits: z.array(visitSu
   id: 'SearchResults',
 });
 
+/** A period of London dates for the performance figures: both included, at most 366 days. */
+export const performanceQuery = z
+  .object({
+    from: z.iso
+      .date('invalid_date')
+      .meta({ description: 'The first London date of the period', example: '2026-11-01' }),
+    to: z.iso.date('invalid_date').meta({ description: 'The last London date of the period', example: '2026-11-30' }),
+  })
+  .refine(({ from, to }) => from <= to, { path: ['from'], message: 'from_after_to' })
+  .refine(({ from, to }) => Date.parse(to) - Date.parse(from) <= 365 * 86_400_000, {
+    path: ['from'],
+    message: 'period_too_long',
+  });
+
+const channelMonth = z.object({
+  channel: z.string(),
+  name: z.string(),
+  requests: z.number().int(),
+  expectedRequests: z.number(),
+  requestsDifference: z.number(),
+  minutes: z.number(),
+  cost: z.number(),
+  capacityMinutes: z.number(),
+  capacityUsed: z.number().nullable(),
+  capacityWarning: z.boolean(),
+});
+
+export const assistedDigitalFigures = named(
+  responses,
+  z.object({
+    currency: z.string(),
+    capacityWarningShare: z.number(),
+    settingsVersion: z.string(),
+    months: z.array(
+      z.object({
+        month: z.string().meta({ example: '2026-11' }),
+        days: z.number().int(),
+        requests: z.number().int(),
+        assistedRequests: z.number().int(),
+        assistedShare: z.number().nullable(),
+        channels: z.array(channelMonth),
+      }),
+    ),
+  }),
+  { id: 'AssistedDigitalFigures' },
+);
+
 export const queue = named(
   responses,
   z.object({ requested: z.array(visitSummary), cancellations: z.array(visitSummary) }),

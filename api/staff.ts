@@ -7,7 +7,8 @@ import { visitClient } from '../workflows/client';
 import { prisonsSeenBy, refuseUnlessMayChangeVisits, refuseUnlessMaySeeVisits, visibleVisit } from './access';
 import type { Services } from './services';
 import { ProblemError } from './problem';
-import { queueQuery, searchQuery, signIn as signInBody } from './schemas';
+import { assistedFiguresFor } from './performance';
+import { performanceQuery, queueQuery, searchQuery, signIn as signInBody } from './schemas';
 import { decision, staffCancellation, staffMessage } from '../rules/shapes';
 import { clientAddress } from './clientAddress';
 import { requireStaff, SESSION_COOKIE, setSessionCookie, signIn, signOut, type StaffEnv } from './session';
@@ -92,6 +93,10 @@ export function staffRoutes(services: Services) {
       const { body } = await readJson(c, staffMessage);
       await visits.sendMessage(visit.reference, body, staffActor(c.get('user')), idempotencyKey(c));
       return c.json(staffView((await findVisit(db, visit.reference)) ?? visit), 201);
+    })
+    .get('/performance/assisted-digital', staffOnly, async (c) => {
+      const { from, to } = readQuery(c, performanceQuery);
+      return c.json(await assistedFiguresFor(services, c.get('user'), from, to));
     })
     .get('/search', staffOnly, async (c) => {
       const user = c.get('user');

@@ -148,6 +148,28 @@ describe('assisted digital per month and channel', () => {
     }
   });
 
+  it('are the same in the JSON API, for the prisons the user sees; a period that is not one is named', async () => {
+    const admin = await service.staffToken('admin', []);
+    const asked = '/api/staff/performance/assisted-digital?from=2026-11-01&to=2026-12-02';
+    const { status, body } = await service.call('GET', asked, { token: admin });
+    expect(status).toBe(200);
+    const ids = rules.list().map((prison) => prison.id);
+    expect(body).toEqual(await assistedFigures(service.db, settings, { ids, every: true }, '2026-11-01', '2026-12-02'));
+    const afl = await service.call('GET', asked, { token: await service.staffToken('staff', ['AFL']) });
+    expect(afl.body).toEqual(
+      await assistedFigures(service.db, settings, { ids: ['AFL'], every: false }, '2026-11-01', '2026-12-02'),
+    );
+    for (const [query, code] of [
+      ['from=2026-11-31&to=2026-12-02', 'invalid_date'],
+      ['from=2026-12-03&to=2026-12-02', 'from_after_to'],
+      ['from=2025-11-01&to=2026-12-02', 'period_too_long'],
+    ]) {
+      const refused = await service.call('GET', `/api/staff/performance/assisted-digital?${query}`, { token: admin });
+      expect(refused.status, query).toBe(422);
+      expect(refused.body.errors[0], query).toMatchObject({ path: expect.stringMatching(/^from/), code });
+    }
+  });
+
   it('counts only the prisons asked for, in their estimates too', async () => {
     const figures = await assistedFigures(
       service.db,

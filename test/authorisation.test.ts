@@ -33,6 +33,7 @@ const expected: Record<string, [number, number, number]> = {
   'POST /api/staff/visits/{ref}/cancellation-confirmed': [401, 404, 403],
   'POST /api/staff/visits/{ref}/messages': [401, 404, 403],
   'GET /api/staff/search?q=A1234BC': [401, 200, 403],
+  'GET /api/staff/performance/assisted-digital?from=2026-11-01&to=2026-11-30': [401, 200, 200],
   'GET /staff/queue?prisonId=NGT': [302, 403, 403],
   'GET /staff/queue/events?prisonId=NGT': [302, 403, 403],
   'GET /staff/visits/{ref}': [302, 404, 403],
