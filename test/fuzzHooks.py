@@ -16,7 +16,7 @@ import json
 import os
 import random
 import re
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 
 import schemathesis
@@ -130,6 +130,18 @@ def policy_preview(body):
         body["prisonId"] = pick.choice(RULE_BOOK)["id"]
 
 
+def performance_period(query):
+    """A period the figures are worked out for: `to` from 0 to 30 days after `from` (at most 366 are allowed; a
+    short one keeps the run quick), so a valid query is one the service answers."""
+    try:
+        start = date.fromisoformat(query["from"])
+    except (KeyError, TypeError, ValueError):
+        return query
+    days = chooser(query).randrange(31)
+    query["to"] = (start + timedelta(days=min(days, (date.max - start).days))).isoformat()
+    return query
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     """Bends a case whose body was generated valid so that the service's own rules accept it too.
@@ -138,9 +150,13 @@ def before_call(context, case, kwargs):
     links have their say (a link can put another prison into a body whose slots were chosen for the first).
     """
     meta = case.meta
+    label = f"{case.method.upper()} {case.operation.path}"
+    if label == "GET /api/staff/performance/assisted-digital" and meta is not None:
+        if not meta.is_negative_at(ParameterLocation.QUERY) and isinstance(case.query, dict):
+            case.query = performance_period(dict(case.query))
+        return
     if meta is None or meta.is_negative_at(ParameterLocation.BODY) or not isinstance(case.body, dict):
         return
-    label = f"{case.method.upper()} {case.operation.path}"
     positive = meta.generation.mode.is_positive
     # Copies: generated cases can share nested values, and an edit in place would reach the others.
     body = copy.deepcopy(case.body)
