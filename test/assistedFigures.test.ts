@@ -6,10 +6,13 @@ import { assistedFigures, channelOf } from '../activities/readModel/assistedFigu
 import { queryFields, visitsCollection, type VisitDocument } from '../activities/readModel/visits';
 import { channelSettings, loadAssistedSettings, type AssistedSettings } from '../rules/assistedDigital';
 import type { Visit } from '../workflows/visit';
-import { rules, startTestService, type TestService } from './harness';
+import { saveStaffAccount } from '../api/staffAccounts';
+import { checkPage, openSite, type Site } from './browser';
+import { PASSWORD, rules, startTestService, type TestService } from './harness';
 
 let service: TestService;
 let settings: AssistedSettings;
+let site: Site;
 
 interface Seed {
   day: number;
@@ -79,8 +82,13 @@ beforeAll(async () => {
   );
   if (!loaded?.ok) throw new Error('the demo assisted-digital settings do not load');
   settings = loaded.settings;
+  await saveStaffAccount(service.db, { email: 'admin@ad.test', role: 'admin', prisons: [], password: PASSWORD });
+  site = await openSite(service.app.fetch);
 }, 120_000);
-afterAll(() => service?.close());
+afterAll(async () => {
+  await site?.close();
+  await service?.close();
+});
 
 describe('assisted digital per month and channel', () => {
   it('is what the seeded visits and the settings say: cost, estimate difference, capacity, share', async () => {
@@ -185,5 +193,67 @@ describe('assisted digital per month and channel', () => {
       channelSettings(settings, 'phone', { prisonId: 'AFL' })?.expectedRequestsPerMonth,
     );
     expect(phone?.minutes).toBe(9);
+  });
+
+  it('are on the dashboard as a chart and a table a month, and as CSV, with or without JavaScript', async () => {
+    const ids = rules.list().map((prison) => prison.id);
+    const figures = await assistedFigures(service.db, settings, { ids, every: true }, '2026-11-01', '2026-12-02');
+    for (const javaScriptEnabled of [true, false]) {
+      const page = await site.page({ javaScriptEnabled });
+      await page.goto('/staff/sign-in');
+      await page.fill('#email', 'admin@ad.test');
+      await page.fill('#password', PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.goto('/staff/dashboard?from=2026-11-01&to=2026-12-02');
+      if (javaScriptEnabled) await checkPage(page, 'dashboard-assisted-digital');
+      for (const month of figures.months) {
+        const table = page.locator('table', {
+          has: page.locator(`caption:text-matches("${month.month === '2026-11' ? 'November' : 'December'} 2026")`),
+        });
+        const rows = await table
+          .locator('tbody tr')
+          .evaluateAll((trs) =>
+            trs.map((tr) => Array.from(tr.querySelectorAll('th, td')).map((cell) => cell.textContent?.trim() ?? '')),
+          );
+        expect(rows.map((row) => row.slice(0, 5))).toEqual(
+          month.channels.map((c) => [
+            c.name,
+            String(c.requests),
+            String(c.expectedRequests),
+            c.requestsDifference > 0 ? `+${c.requestsDifference}` : String(c.requestsDifference),
+            String(c.minutes),
+          ]),
+        );
+        expect(rows.map((row) => row[5])).toEqual(month.channels.map((c) => `£${c.cost.toFixed(2)}`));
+        const chart = page.getByRole('img', {
+          name: new RegExp(`${month.month === '2026-11' ? 'November' : 'December'} 2026.*requests by channel`),
+        });
+        expect(await chart.count()).toBe(1);
+      }
+      const csv = await page.request.get('/staff/dashboard/assisted-digital.csv?from=2026-11-01&to=2026-12-02');
+      const [head, ...lines] = (await csv.text()).trim().split('\r\n');
+      expect(head.split(',').slice(0, 3)).toEqual(['"month"', '"channel"', '"requests"']);
+      expect(lines).toEqual(
+        figures.months.flatMap((month) =>
+          month.channels.map((c) =>
+            [
+              month.month,
+              c.channel,
+              c.requests,
+              c.expectedRequests,
+              c.requestsDifference,
+              c.minutes,
+              c.cost,
+              c.capacityMinutes,
+              c.capacityUsed ?? '',
+              c.capacityWarning ? 'yes' : 'no',
+              month.requests,
+              month.assistedShare ?? '',
+            ].join(','),
+          ),
+        ),
+      );
+      await page.context().close();
+    }
   });
 });

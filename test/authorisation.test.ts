@@ -50,6 +50,7 @@ const expected: Record<string, [number, number, number]> = {
   'POST /staff/assisted?prisonId=NGT': [302, 403, 403],
   'GET /staff/dashboard': [302, 200, 200],
   'GET /staff/dashboard.csv': [302, 200, 200],
+  'GET /staff/dashboard/assisted-digital.csv': [302, 200, 200],
   'GET /staff/feedback?month=2026-12': [302, 403, 403],
   'GET /staff/policy-preview': [302, 403, 200],
   // Posted here without the form's CSRF token, which the policy user's own form would carry.

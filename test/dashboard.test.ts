@@ -222,7 +222,8 @@ describe('the dashboard page', () => {
     const page = await site.signIn('admin@dash.test', PASSWORD);
     await page.goto('/staff/dashboard?from=2026-11-01&to=2026-11-30');
     await checkPage(page, 'staff-dashboard');
-    expect(await page.locator('main svg[role="img"]').count()).toBe(3);
+    // States, rejection reasons and channels; and assisted digital's chart for the period's one month.
+    expect(await page.locator('main svg[role="img"]').count()).toBe(4);
     expect(await page.textContent('main')).toContain('80%');
     const csv = await page.evaluate(async () =>
       (await fetch('/staff/dashboard.csv?from=2026-11-01&to=2026-11-30')).text(),

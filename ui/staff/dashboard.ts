@@ -5,8 +5,19 @@ import { prisonsSeenBy } from '../../api/access';
 import type { Services } from '../../api/services';
 import { addDays, londonClock } from '../../rules/londonTime';
 import { barChart } from '../charts';
+import { escapeHtml } from '../render';
+import { formatDate } from '../../rules/dateWords';
 import { dashboardFigures, MAX_PERIOD_DAYS } from '../dashboardFigures';
+import type { AssistedFigures } from '../../activities/readModel/assistedFigures';
+import { awarenessByMonth } from '../../activities/readModel/journeys';
+import { assistedFiguresFor } from '../../api/performance';
+import { ProblemError } from '../../api/problem';
 import { realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
+
+/** `2026-11` as `November 2026`. */
+const monthInWords = (month: string) => formatDate(`${month}-01`, 'en', { weekday: false }).replace(/^\d+ /, '');
+const daysIn = (month: string) =>
+  new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
 
 const share = (value: number | null) => (value === null ? 'no data' : `${Math.round(value * 1000) / 10}%`);
 const hoursText = (value: number | null) => (value === null ? 'no data' : `${value} hours`);
@@ -42,6 +53,61 @@ export function dashboardPages(services: Services) {
     return { from, to, errors };
   }
 
+  /** The assisted-digital figures, or why there are none (no settings file, or one with mistakes). */
+  async function assistedFor(c: Context<StaffPageEnv>, from: string, to: string) {
+    try {
+      return { assisted: await assistedFiguresFor(services, c.get('user'), from, to) };
+    } catch (error) {
+      if (error instanceof ProblemError && (error.code === 'no_settings' || error.code === 'settings_invalid')) {
+        return { assisted: undefined, assistedProblem: error.detail };
+      }
+      throw error;
+    }
+  }
+
+  /** Each month's channels as a chart of requests and a table beside it with the estimates, cost and capacity. */
+  async function assistedSections(assisted: AssistedFigures) {
+    const money = (value: number) =>
+      new Intl.NumberFormat('en-GB', { style: 'currency', currency: assisted.currency }).format(value);
+    const signed = (value: number) => (value > 0 ? `+${value}` : String(value));
+    return Promise.all(
+      assisted.months.map(async (month) => {
+        const title = `Assisted digital, ${monthInWords(month.month)}${month.days < daysIn(month.month) ? ` (${month.days} days)` : ''}`;
+        return {
+          title,
+          summary: `${month.assistedRequests} of ${month.requests} requests had help (${share(month.assistedShare)}).`,
+          svg: await barChart(
+            `${title}: requests by channel`,
+            month.channels.map((c) => ({ label: c.name, value: c.requests })),
+          ),
+          head: [
+            { text: 'Channel' },
+            { text: 'Requests', format: 'numeric' },
+            { text: 'Expected', format: 'numeric' },
+            { text: 'Difference', format: 'numeric' },
+            { text: 'Minutes', format: 'numeric' },
+            { text: 'Cost', format: 'numeric' },
+            { text: 'Capacity used', format: 'numeric' },
+          ],
+          rows: month.channels.map((c) => [
+            { text: c.name },
+            { text: String(c.requests), format: 'numeric' },
+            { text: String(c.expectedRequests), format: 'numeric' },
+            { text: signed(c.requestsDifference), format: 'numeric' },
+            { text: String(c.minutes), format: 'numeric' },
+            { text: money(c.cost), format: 'numeric' },
+            {
+              html: `${escapeHtml(share(c.capacityUsed))} of ${c.capacityMinutes} minutes${
+                c.capacityWarning ? ' <strong class="govuk-tag govuk-tag--red">Over the warning level</strong>' : ''
+              }`,
+              format: 'numeric',
+            },
+          ]),
+        };
+      }),
+    );
+  }
+
   async function figuresFor(c: Context<StaffPageEnv>) {
     const user = c.get('user');
     const { from, to, errors } = period(c);
@@ -51,6 +117,8 @@ export function dashboardPages(services: Services) {
   app.get('/staff/dashboard', signedIn, async (c) => {
     const user = c.get('user');
     const { from, to, errors, figures } = await figuresFor(c);
+    const { assisted, assistedProblem } = await assistedFor(c, from, to);
+    const awareness = await awarenessByMonth(db, from, to);
     const entries = (record: Record<string, number>) =>
       Object.entries(record)
         .sort((a, b) => b[1] - a[1])
@@ -90,6 +158,23 @@ export function dashboardPages(services: Services) {
       to,
       errors,
       csvUrl: `/staff/dashboard.csv?from=${from}&to=${to}`,
+      assistedCsvUrl: `/staff/dashboard/assisted-digital.csv?from=${from}&to=${to}`,
+      assistedProblem,
+      assistedSections: assisted ? await assistedSections(assisted) : [],
+      awareness: {
+        head: [
+          { text: 'Month' },
+          { text: 'Answers', format: 'numeric' },
+          { text: 'Knew help was available', format: 'numeric' },
+          { text: 'Had help', format: 'numeric' },
+        ],
+        rows: awareness.map((m) => [
+          { text: monthInWords(m.month) },
+          { text: String(m.answered), format: 'numeric' },
+          { text: m.answered ? `${share(m.awareShare)} (${m.aware})` : 'no data', format: 'numeric' },
+          { text: String(m.helped.phone + m.helped.in_person + m.helped.web_helper), format: 'numeric' },
+        ]),
+      },
       headline: [
         row('Requests', String(figures.total)),
         row('Time to decision (median)', hoursText(figures.hoursToDecision.median)),
@@ -114,6 +199,47 @@ export function dashboardPages(services: Services) {
           (label) => String(figures.channels[label.replace(' ', '_')]?.minutes ?? 0),
         ),
       ],
+    });
+  });
+
+  app.get('/staff/dashboard/assisted-digital.csv', signedIn, async (c) => {
+    const { from, to } = period(c);
+    const assisted = await assistedFiguresFor(services, c.get('user'), from, to);
+    const head = [
+      'month',
+      'channel',
+      'requests',
+      'expected requests',
+      'difference',
+      'minutes',
+      `cost (${assisted.currency})`,
+      'capacity minutes',
+      'capacity used',
+      'over warning',
+      'all requests',
+      'assisted share',
+    ];
+    const lines = assisted.months.flatMap((month) =>
+      month.channels.map((c) =>
+        [
+          month.month,
+          c.channel,
+          c.requests,
+          c.expectedRequests,
+          c.requestsDifference,
+          c.minutes,
+          c.cost,
+          c.capacityMinutes,
+          c.capacityUsed ?? '',
+          c.capacityWarning ? 'yes' : 'no',
+          month.requests,
+          month.assistedShare ?? '',
+        ].join(','),
+      ),
+    );
+    c.header('Content-Disposition', `attachment; filename="assisted-digital-${from}-${to}.csv"`);
+    return c.body([head.map((h) => `"${h}"`).join(','), ...lines, ''].join('\r\n'), 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
     });
   });
 
