@@ -29,6 +29,14 @@ export function formatDate(date: string, locale: Locale, { weekday = true } = {}
   return `${weekday ? `${part('weekday')} ` : ''}${part('day')} ${part('month')} ${part('year')}`;
 }
 
+/** `2026-11` as `November 2026` (or in Welsh). */
+export const formatMonth = (month: string, locale: Locale): string =>
+  formatDate(`${month}-01`, locale, { weekday: false }).replace(/^\d+ /, '');
+
+/** The number of days in a month written `2026-11`. */
+export const daysInMonth = (month: string): number =>
+  new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
+
 const middayWords: Record<Locale, { midday: string; afterTo: string; midnight: string; to: string }> = {
   en: { midday: 'midday', afterTo: 'midday', midnight: 'midnight', to: 'to' },
   // Welsh mutates midday after "i": "9am i ganol dydd".

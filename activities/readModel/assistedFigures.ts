@@ -4,6 +4,7 @@
 // capacity for the days inside it. Computed in code from the visits submitted each day, as the dashboard's others.
 import type { Db } from 'mongodb';
 import { channelSettings, type AssistedSettings } from '../../rules/assistedDigital';
+import { daysInMonth } from '../../rules/dateWords';
 import { addDays } from '../../rules/londonTime';
 import { visitsSubmittedOn } from './dashboard';
 
@@ -53,8 +54,6 @@ interface Counted {
 }
 
 const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
-const daysInMonth = (month: string) =>
-  new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
 
 /**
  * How a request came: a helper's channel for an assisted entry; `web_helper` for a web request whose lead visitor

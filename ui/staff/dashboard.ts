@@ -6,18 +6,13 @@ import type { Services } from '../../api/services';
 import { addDays, londonClock } from '../../rules/londonTime';
 import { barChart } from '../charts';
 import { escapeHtml } from '../render';
-import { formatDate } from '../../rules/dateWords';
+import { daysInMonth, formatMonth } from '../../rules/dateWords';
 import { dashboardFigures, MAX_PERIOD_DAYS } from '../dashboardFigures';
 import type { AssistedFigures } from '../../activities/readModel/assistedFigures';
 import { awarenessByMonth } from '../../activities/readModel/journeys';
 import { assistedFiguresFor } from '../../api/performance';
 import { ProblemError } from '../../api/problem';
 import { realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
-
-/** `2026-11` as `November 2026`. */
-const monthInWords = (month: string) => formatDate(`${month}-01`, 'en', { weekday: false }).replace(/^\d+ /, '');
-const daysIn = (month: string) =>
-  new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
 
 const share = (value: number | null) => (value === null ? 'no data' : `${Math.round(value * 1000) / 10}%`);
 const hoursText = (value: number | null) => (value === null ? 'no data' : `${value} hours`);
@@ -72,7 +67,7 @@ export function dashboardPages(services: Services) {
     const signed = (value: number) => (value > 0 ? `+${value}` : String(value));
     return Promise.all(
       assisted.months.map(async (month) => {
-        const title = `Assisted digital, ${monthInWords(month.month)}${month.days < daysIn(month.month) ? ` (${month.days} days)` : ''}`;
+        const title = `Assisted digital, ${formatMonth(month.month, 'en')}${month.days < daysInMonth(month.month) ? ` (${month.days} days)` : ''}`;
         return {
           title,
           summary: `${month.assistedRequests} of ${month.requests} requests had help (${share(month.assistedShare)}).`,
@@ -169,7 +164,7 @@ export function dashboardPages(services: Services) {
           { text: 'Had help', format: 'numeric' },
         ],
         rows: awareness.map((m) => [
-          { text: monthInWords(m.month) },
+          { text: formatMonth(m.month, 'en') },
           { text: String(m.answered), format: 'numeric' },
           { text: m.answered ? `${share(m.awareShare)} (${m.aware})` : 'no data', format: 'numeric' },
           { text: String(m.helped.phone + m.helped.in_person + m.helped.web_helper), format: 'numeric' },

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { feedbackOfMonth, type FeedbackToRead } from '../../activities/readModel/journeys';
 import { refuseUnlessAdmin } from '../../api/access';
 import type { Services } from '../../api/services';
-import { formatDate } from '../../rules/dateWords';
+import { formatMonth } from '../../rules/dateWords';
 import { addDays, londonClock } from '../../rules/londonTime';
 import { translate } from '../i18n';
 import { staffAccess, staffPage, type StaffPageEnv } from './common';
@@ -19,9 +19,6 @@ function lastTwelveMonths(today: string): string[] {
   while (months.length < 12) months.push(addDays(`${months[months.length - 1]}-01`, -1).slice(0, 7));
   return months;
 }
-
-/** `2026-12` as `December 2026`. */
-const monthInWords = (month: string) => formatDate(`${month}-01`, 'en', { weekday: false }).replace(/^\d+ /, '');
 
 /** The visitor's words for an answer they chose, as they read it on the feedback form. */
 const answerWords = (key: string) => translate('en', key);
@@ -57,8 +54,8 @@ export function feedbackPages(services: Services) {
       title: 'Feedback from visitors',
       active: 'feedback',
       errors: asked === undefined || asked === month ? [] : [{ path: 'month', text: 'Choose a month from the list' }],
-      monthItems: months.map((m) => ({ value: m, text: monthInWords(m), selected: m === month })),
-      month: monthInWords(month),
+      monthItems: months.map((m) => ({ value: m, text: formatMonth(m, 'en'), selected: m === month })),
+      month: formatMonth(month, 'en'),
       total,
       shown: feedback.length ? `${first} to ${first + feedback.length - 1}` : '',
       feedback: feedback.map(feedbackInWords),
