@@ -27,8 +27,22 @@ export const rejectionReason = z.enum([
 ]);
 export type RejectionReason = z.infer<typeof rejectionReason>;
 
-/** How a request reached the service: the web, or a helper entering it for the visitor. */
-export const channel = z.enum(['web', 'phone', 'in_person', 'email', 'post']);
+/** A channel's code: lower-case words joined by _, like in_person. */
+export const channelCode = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+/** The channels a helper enters requests through, whatever the assisted-digital settings add. */
+export const assistedChannels = ['phone', 'in_person', 'email', 'post'] as const;
+
+/**
+ * How a request reached the service: `web`, the visitors' web form, or the channel of a helper who entered it for
+ * the visitor. A code rather than a fixed list, as the assisted-digital settings may add channels.
+ */
+export const channel = z
+  .string()
+  .regex(channelCode, 'must be a channel code, like in_person')
+  .meta({
+    description: `How the request arrived: web (the web form), or a helper's channel: ${assistedChannels.join(', ')}, or one the assisted-digital settings add`,
+  });
 export type Channel = z.infer<typeof channel>;
 
 export const visitorOutcome = z.enum(['allowed', 'banned', 'not_on_list', 'other']);

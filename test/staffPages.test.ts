@@ -1,11 +1,24 @@
 // The first staff pages in Debian's Chromium: sign in, the queue, a visit, accept and reject; who may see what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { saveStaffAccount } from '../api/staffAccounts';
+import { RuleBook } from '../rules/ruleBook';
+import { channelChoices } from '../ui/staff/assisted';
 import { londonTime, slotInWords, slotShort, slotStart } from '../ui/staff/words';
 import type { Page } from 'playwright-core';
 import { checkPage, openSite, type Site } from './browser';
-import { eventually, PASSWORD, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
+import {
+  eventually,
+  PASSWORD,
+  slotsAt,
+  startTestService,
+  testApp,
+  visitRequestBody,
+  type TestService,
+} from './harness';
 
 let service: TestService;
 let site: Site;
@@ -517,6 +530,37 @@ describe('who may use the staff pages', () => {
   });
 });
 
+/** Fills the assisted request form for Northgate, its channel, minutes and organisation as given. */
+async function fillAssistedRequest(page: Page, helper: { channel: string; minutes: string; organisation: string }) {
+  await page.check(`input[name="channel"][value="${helper.channel}"]`);
+  await page.fill('#minutes', helper.minutes);
+  await page.fill('#organisation', helper.organisation);
+  await page.fill('#prisoner-firstName', 'Oscar');
+  await page.fill('#prisoner-lastName', 'Wilde');
+  for (const [part, value] of [
+    ['day', '16'],
+    ['month', '10'],
+    ['year', '1980'],
+  ])
+    await page.fill(`#prisoner-dateOfBirth-${part}`, value);
+  await page.fill('#prisoner-number', 'A1234BC');
+  await page.fill('#visitors-0-firstName', 'Ada');
+  await page.fill('#visitors-0-lastName', 'Wilde');
+  for (const [part, value] of [
+    ['day', '1'],
+    ['month', '1'],
+    ['year', '1985'],
+  ])
+    await page.fill(`#visitors-0-dateOfBirth-${part}`, value);
+  await page.check(`input[name="slotOptions"][value="${slotsAt('NGT')[0]}"]`);
+  await page.fill('#contact-email', 'ada@example.com');
+  await page.fill('#contact-phone', '07700 900123');
+}
+
+/** The channels the assisted request form offers, by their labels. */
+const channelLabels = async (page: Page) =>
+  (await page.locator('input[name="channel"] + label').allTextContents()).map((label) => label.trim());
+
 describe('a helper', () => {
   it('enters a request for a visitor who phoned, recording the channel and the minutes spent', async () => {
     const page = await signIn('ngt@staff.test');
@@ -572,33 +616,15 @@ describe('a helper', () => {
         '#contact-email',
       ]),
     );
-    await page.check('input[name="channel"][value="phone"]');
-    await page.fill('#minutes', '12');
-    await page.fill('#organisation', 'Pact at the Northgate visitor centre');
-    await page.fill('#prisoner-firstName', 'Oscar');
-    await page.fill('#prisoner-lastName', 'Wilde');
-    for (const [part, value] of [
-      ['day', '16'],
-      ['month', '10'],
-      ['year', '1980'],
-    ])
-      await page.fill(`#prisoner-dateOfBirth-${part}`, value);
-    await page.fill('#prisoner-number', 'A1234BC');
-    await page.fill('#visitors-0-firstName', 'Ada');
-    await page.fill('#visitors-0-lastName', 'Wilde');
-    for (const [part, value] of [
-      ['day', '1'],
-      ['month', '1'],
-      ['year', '1985'],
-    ])
-      await page.fill(`#visitors-0-dateOfBirth-${part}`, value);
-    await page.check(`input[name="slotOptions"][value="${slotsAt('NGT')[0]}"]`);
-    await page.fill('#contact-email', 'ada@example.com');
-    await page.fill('#contact-phone', '07700 900123');
+    await fillAssistedRequest(page, {
+      channel: 'phone',
+      minutes: '12',
+      organisation: 'Pact at the Northgate visitor centre',
+    });
     await page.getByRole('button', { name: 'Send request' }).click();
     expect(page.url()).toMatch(/\/staff\/visits\/[0-9A-Z]{8}$/);
     expect(await page.textContent('main')).toContain(
-      'phone, with help from Pact at the Northgate visitor centre (12 minutes)',
+      'Phone line, with help from Pact at the Northgate visitor centre (12 minutes)',
     );
     const reference = page.url().split('/').pop() ?? '';
     const staffToken = await service.staffToken('staff', ['NGT']);
@@ -612,6 +638,71 @@ describe('a helper', () => {
     const stored = await service.db.collection('visits').findOne({ reference });
     expect(stored).toMatchObject({ assistedOrganisation: 'Pact at the Northgate visitor centre' });
     await page.context().close();
+  });
+});
+
+describe('a helper choosing how the visitor asked', () => {
+  it('is offered the assisted-digital settings’ channels, by name, but not the helper organisations’ web form', async () => {
+    const page = await signIn('ngt@staff.test');
+    await page.goto('/staff/assisted?prisonId=NGT');
+    expect(await channelLabels(page)).toEqual(['Phone line', 'Visitor centre, in person', 'Email', 'Post']);
+    // A channel the form does not offer is refused, even when the page is altered to send it.
+    await page.locator('input[name="channel"][value="post"]').evaluate((input) => {
+      (input as HTMLInputElement).value = 'web_helper';
+    });
+    await fillAssistedRequest(page, { channel: 'web_helper', minutes: '5', organisation: 'Pact' });
+    await page.getByRole('button', { name: 'Send request' }).click();
+    expect(page.url()).toMatch(/\/staff\/assisted\?prisonId=NGT$/);
+    expect(await page.locator('.govuk-error-summary__list').textContent()).toContain('Choose how the visitor asked');
+    await page.context().close();
+  });
+
+  it('is offered the standard four channels when there are no assisted-digital settings', () => {
+    expect(channelChoices(undefined)).toEqual([
+      { value: 'phone', text: 'Phone' },
+      { value: 'in_person', text: 'In person' },
+      { value: 'email', text: 'Email' },
+      { value: 'post', text: 'Post' },
+    ]);
+  });
+
+  it('can choose a channel the operator adds to the settings, and the visit names it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pvb-assisted-channels-'));
+    cpSync('rules/prisons', join(root, 'prisons'), { recursive: true });
+    const settings = parse(readFileSync('rules/assisted-digital.yaml', 'utf8')) as {
+      channels: Record<string, object>;
+    };
+    settings.channels.text_relay = { ...settings.channels.email, name: 'Text relay', name_cy: 'Cyfnewid testun' };
+    writeFileSync(join(root, 'assisted-digital.yaml'), stringify(settings));
+    const app = testApp({
+      db: service.db,
+      temporal: service.client,
+      taskQueue: service.taskQueue,
+      rules: new RuleBook(join(root, 'prisons')),
+    });
+    const operatorSite = await openSite(app.fetch);
+    try {
+      const page = await operatorSite.signIn('ngt@staff.test', PASSWORD);
+      await page.goto('/staff/assisted?prisonId=NGT');
+      expect(await channelLabels(page)).toEqual([
+        'Phone line',
+        'Visitor centre, in person',
+        'Email',
+        'Post',
+        'Text relay',
+      ]);
+      await fillAssistedRequest(page, { channel: 'text_relay', minutes: '7', organisation: 'Northgate visits line' });
+      await page.getByRole('button', { name: 'Send request' }).click();
+      expect(page.url()).toMatch(/\/staff\/visits\/[0-9A-Z]{8}$/);
+      expect(await page.textContent('main')).toContain('Text relay, with help from Northgate visits line (7 minutes)');
+      const reference = page.url().split('/').pop() ?? '';
+      const staffToken = await service.staffToken('staff', ['NGT']);
+      const visit = await service.call('GET', `/api/staff/visits/${reference}`, { token: staffToken });
+      expect(visit.body).toMatchObject({ status: 'requested', channel: 'text_relay', assistedMinutes: 7 });
+    } finally {
+      await operatorSite.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -99,8 +99,8 @@ export interface VisitRequestInput {
   };
   /** Days before a booked visit that the visitor is reminded (the prison's setting). */
   visitorReminderDays: number;
-  /** Entered by a helper for the visitor (assisted digital). */
-  assisted?: { channel: Exclude<Channel, 'web'>; minutes: number; by: string; organisation?: string };
+  /** Entered by a helper for the visitor (assisted digital), through a channel other than `web`. */
+  assisted?: { channel: Channel; minutes: number; by: string; organisation?: string };
 }
 
 /** A staff member acting on a visit. */

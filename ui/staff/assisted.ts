@@ -1,16 +1,19 @@
-// Assisted digital: a helper enters a request for a visitor who asked by phone, in person, by email or by post. The
-// request goes through the same checks and workflow as one from the web form, with the channel and minutes noted.
+// Assisted digital: a helper enters a request for a visitor who asked by phone, in person, by email, by post, or
+// through another channel of the assisted-digital settings. The request goes through the same checks and workflow as
+// one from the web form, with the channel and minutes noted.
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
+import { assistedSettingsOf } from '../../api/assistedSettings';
 import { messageFor } from '../../api/errorMessages';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
+import type { AssistedSettings } from '../../rules/assistedDigital';
 import { bookableSlots } from '../../rules/calendar';
 import { isoDateOf, readDateFields } from '../../rules/dateFields';
 import { londonClock } from '../../rules/londonTime';
 import { submission } from '../../rules/shapes';
 import { checkSubmission } from '../../rules/submission';
-import { channel } from '../../rules/vocabulary';
+import { assistedChannels } from '../../rules/vocabulary';
 import { translate } from '../i18n';
 import { typedDateProblems, withDates } from '../request/common';
 import { form, staffAccess, staffPage, type StaffPageEnv } from './common';
@@ -70,6 +73,26 @@ function formOrder(path: string): number {
   return sections.indexOf(section) * 1000 + visitor * 10 + Math.max(0, fields.indexOf(rest.at(-1) ?? ''));
 }
 
+/** The standard channels' names, for when there are no assisted-digital settings to name them. */
+const standardChannelNames: Record<(typeof assistedChannels)[number], string> = {
+  phone: 'Phone',
+  in_person: 'In person',
+  email: 'Email',
+  post: 'Post',
+};
+
+/**
+ * The channels a helper can choose, with the names staff read: the settings' channels in the file's order, but for
+ * `web_helper`, a helper organisation on the visitors' own web form, not an entry here. The standard four when there
+ * are no settings, or they have mistakes.
+ */
+export function channelChoices(settings: AssistedSettings | undefined): { value: string; text: string }[] {
+  if (!settings) return assistedChannels.map((code) => ({ value: code, text: standardChannelNames[code] }));
+  return Object.entries(settings.channels)
+    .filter(([code]) => code !== 'web_helper' && code !== 'web')
+    .map(([code, { name }]) => ({ value: code, text: name }));
+}
+
 export function assistedPages(services: Services) {
   const { rules } = services;
   const { signedIn, prisonsOf, prisonFor } = staffAccess(services);
@@ -90,6 +113,7 @@ export function assistedPages(services: Services) {
     if (!prison) return staffPage(c, 'staff/assisted', page);
     const today = londonClock(new Date()).date;
     const maxVisitors = Math.min(6, prison.maxVisitors);
+    const channels = channelChoices(assistedSettingsOf(services));
     let values: Record<string, unknown> = { minutes: '', locale: 'en' };
     let errors: { path: string; text: string }[] = [];
     let key = randomBytes(16).toString('hex');
@@ -137,10 +161,10 @@ export function assistedPages(services: Services) {
           : organisation.length > 100 || /[<>\p{Cc}]/u.test(organisation)
             ? 'Enter the organisation in up to 100 characters, without < or >'
             : undefined;
-      const channelOf = channel.exclude(['web']).safeParse(field('channel'));
+      const chosen = channels.find((choice) => choice.value === field('channel'));
       const parsed = submission.safeParse(request);
       const problems = [
-        ...(channelOf.success ? [] : [{ path: 'channel', code: 'required', message: 'Choose how the visitor asked' }]),
+        ...(chosen ? [] : [{ path: 'channel', code: 'required', message: 'Choose how the visitor asked' }]),
         ...(field('minutes') !== '' && Number.isInteger(minutes) && minutes >= 0 && minutes <= 600
           ? []
           : [{ path: 'minutes', code: 'required', message: 'Enter the minutes spent, a whole number from 0 to 600' }]),
@@ -150,8 +174,8 @@ export function assistedPages(services: Services) {
           typedDates,
         ).map((p) => ({ ...p, message: helperWords(p, typedAt(request, p.path)) })),
       ].sort((a, b) => formOrder(a.path) - formOrder(b.path));
-      if (problems.length === 0 && parsed.success && channelOf.success && !organisationProblem) {
-        const assisted = { channel: channelOf.data, minutes, by: user.email, organisation };
+      if (problems.length === 0 && parsed.success && chosen && !organisationProblem) {
+        const assisted = { channel: chosen.value, minutes, by: user.email, organisation };
         const sent = await visitClient(services).submit(parsed.data, { idempotencyKey: key, assisted, today });
         return c.redirect(`/staff/visits/${sent.reference}`);
       }
@@ -165,12 +189,7 @@ export function assistedPages(services: Services) {
       values,
       errors,
       status: errors.length ? 400 : 200,
-      channelItems: [
-        ['phone', 'Phone'],
-        ['in_person', 'In person'],
-        ['email', 'Email'],
-        ['post', 'Post'],
-      ].map(([value, text]) => ({ value, text, checked: values.channel === value })),
+      channelItems: channels.map((choice) => ({ ...choice, checked: values.channel === choice.value })),
       slotItems: bookableSlots(prison, today).map((slot) => ({
         value: slot,
         text: slotInWords(slot),

@@ -6,6 +6,7 @@ import { formatDate } from '../../rules/dateWords';
 import { bookedInSlot, findVisit } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import { refuseUnlessMayChangeVisits } from '../../api/access';
+import { assistedSettingsOf } from '../../api/assistedSettings';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
 import { slotCapacity } from '../../rules/calendar';
@@ -60,6 +61,14 @@ export function staffVisitPages(services: Services) {
 
   const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
 
+  /** How the visitor asked: online, or a helper's channel by the assisted-digital settings' name for it. */
+  function howAsked(visit: VisitDocument): string {
+    if (!visit.channel || visit.channel === 'web') return 'online';
+    const name = assistedSettingsOf(services)?.channels[visit.channel]?.name ?? visit.channel.replace('_', ' ');
+    const from = visit.assistedOrganisation ? ` from ${visit.assistedOrganisation}` : '';
+    return `${name}, with help${from} (${visit.assistedMinutes ?? 0} minutes)`;
+  }
+
   /** What was asked for, and what has been decided, as a summary list's rows. */
   const details = (visit: VisitDocument) => [
     row('Prison', rules.get(visit.prisonId)?.name ?? visit.prisonId),
@@ -83,12 +92,7 @@ export function staffVisitPages(services: Services) {
     row('Times asked for', visit.slotOptions.map((slot) => slotInWords(slot)).join('; ')),
     row('Confirm by', formatDate(visit.confirmBy, 'en')),
     row('Contact', `${visit.contact.email}, ${visit.contact.phone}`),
-    row(
-      'How they asked',
-      visit.channel && visit.channel !== 'web'
-        ? `${visit.channel.replace('_', ' ')}, with help${visit.assistedOrganisation ? ` from ${visit.assistedOrganisation}` : ''} (${visit.assistedMinutes ?? 0} minutes)`
-        : 'online',
-    ),
+    row('How they asked', howAsked(visit)),
   ];
 
   async function visitPage(
