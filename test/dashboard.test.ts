@@ -4,14 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureIndexes } from '../activities/readModel/indexes';
-import {
-  feedback,
-  forgetPastDays,
-  journeyEvents,
-  KEPT_DAYS,
-  recordFeedback,
-  recordJourneyStep,
-} from '../activities/readModel/journeys';
+import { feedback, recordFeedback } from '../activities/readModel/feedback';
+import { forgetPastDays, journeyEvents, KEPT_DAYS, recordJourneyStep } from '../activities/readModel/journeys';
 import { queryFields, visitsCollection, type VisitDocument } from '../activities/readModel/visits';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { addDays, londonClock } from '../rules/londonTime';
@@ -222,8 +216,9 @@ describe('the dashboard page', () => {
     const page = await site.signIn('admin@dash.test', PASSWORD);
     await page.goto('/staff/dashboard?from=2026-11-01&to=2026-11-30');
     await checkPage(page, 'staff-dashboard');
-    // States, rejection reasons and channels; and assisted digital's chart for the period's one month.
-    expect(await page.locator('main svg[role="img"]').count()).toBe(4);
+    // States, rejection reasons and channels; and assisted digital's two for the period's one month (requests beside
+    // the estimate, capacity used). No feedback said whether it knew of help, so there is no awareness chart.
+    expect(await page.locator('main svg[role="img"]').count()).toBe(5);
     expect(await page.textContent('main')).toContain('80%');
     const csv = await page.evaluate(async () =>
       (await fetch('/staff/dashboard.csv?from=2026-11-01&to=2026-11-30')).text(),

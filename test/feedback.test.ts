@@ -11,7 +11,7 @@ import {
   maskPersonalData,
   recordFeedback,
   type HelpAnswer,
-} from '../activities/readModel/journeys';
+} from '../activities/readModel/feedback';
 import { auditCollection } from '../api/audit';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { addDays, londonClock, londonInstant } from '../rules/londonTime';

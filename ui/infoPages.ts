@@ -1,5 +1,5 @@
 // The pages every service has: help, cookies, accessibility statement, privacy notice, and feedback.
-import { HELP_ANSWERS, recordFeedback } from '../activities/readModel/journeys';
+import { HELP_ANSWERS, recordFeedback } from '../activities/readModel/feedback';
 import { Hono, type Context } from 'hono';
 import type { Services } from '../api/services';
 import { ProblemError } from '../api/problem';

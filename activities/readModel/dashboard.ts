@@ -1,7 +1,7 @@
 // What the performance dashboard reads: the visits submitted, the journeys started and the ratings given on each day
 // of a period, a day (and a prison) at a time, only the fields it counts, one document at a time.
 import type { Db, Document } from 'mongodb';
-import { feedback } from './journeys';
+import { feedback } from './feedback';
 import { queries } from './queries';
 import { visitsCollection } from './visits';
 

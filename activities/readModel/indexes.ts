@@ -4,7 +4,8 @@ import type { Db } from 'mongodb';
 import pg from 'pg';
 import { londonClock } from '../../rules/londonTime';
 import type { Visit } from '../../workflows/visit';
-import { bringJourneyEventsUpToDate, feedback, journeyEvents } from './journeys';
+import { feedback } from './feedback';
+import { bringJourneyEventsUpToDate, journeyEvents } from './journeys';
 import { queries, type Query } from './queries';
 import { queryFields, visitsCollection } from './visits';
 

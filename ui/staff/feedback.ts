@@ -1,7 +1,7 @@
 // What visitors said in their feedback, for the admin role: each comment with its score and the visitor's answers
 // about help, a month at a time, newest first, a page at a time. The comments come masked from the read model.
 import { Hono } from 'hono';
-import { feedbackOfMonth, type FeedbackToRead } from '../../activities/readModel/journeys';
+import { feedbackOfMonth, type FeedbackToRead } from '../../activities/readModel/feedback';
 import { refuseUnlessAdmin } from '../../api/access';
 import type { Services } from '../../api/services';
 import { formatMonth } from '../../rules/dateWords';
