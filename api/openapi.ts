@@ -208,7 +208,8 @@ export const routes: Route[] = [
   {
     method: 'get',
     path: '/api/staff/performance/assisted-digital',
-    summary: 'Assisted digital per month and channel: requests, minutes, cost, estimates and capacity',
+    summary:
+      'Assisted digital by month, channel and helper organisation: requests, minutes and cost against estimates, capacity used, awareness of help',
     tag: 'staff',
     ok: [200, 'AssistedDigitalFigures'],
     fails: [401, 404, 422, 503],

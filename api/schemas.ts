@@ -162,33 +162,55 @@ export const performanceQuery = z
     message: 'period_too_long',
   });
 
-const channelMonth = z.object({
-  channel: z.string(),
-  name: z.string(),
+const againstEstimate = {
   requests: z.number().int(),
-  expectedRequests: z.number(),
-  requestsDifference: z.number(),
-  minutes: z.number(),
-  cost: z.number(),
-  capacityMinutes: z.number(),
-  capacityUsed: z.number().nullable(),
-  capacityWarning: z.boolean(),
-});
+  expectedRequests: z.number().meta({ description: 'The settings’ estimate for the days of the month in the period' }),
+  requestsDifference: z.number().meta({ description: 'Requests less expected: above the estimate when positive' }),
+  minutes: z.number().int().meta({ description: 'Minutes helping: recorded, and estimated where none is' }),
+  estimatedMinutes: z.number().int().meta({
+    description: 'Of the minutes, those counted at the settings’ minutes a request (web helpers record none)',
+  }),
+  expectedMinutes: z.number().int(),
+  minutesDifference: z.number().int(),
+  cost: z.number().meta({ description: 'Each request’s minutes at its cost per minute, in the currency given' }),
+  expectedCost: z.number(),
+  costDifference: z.number(),
+  capacityMinutes: z.number().int().meta({ description: 'Minutes of help there were on the days in the period' }),
+  capacityUsed: z.number().nullable().meta({ description: 'Minutes over capacity minutes; null with no capacity' }),
+  capacityWarning: z.boolean().meta({ description: 'Capacity used is above capacityWarningShare' }),
+};
 
 export const assistedDigitalFigures = named(
   responses,
   z.object({
-    currency: z.string(),
+    currency: z.string().meta({ example: 'GBP' }),
     capacityWarningShare: z.number(),
-    settingsVersion: z.string(),
+    settingsVersion: z.string().meta({ description: 'Content hash of the assisted-digital settings used' }),
     months: z.array(
       z.object({
         month: z.string().meta({ example: '2026-11' }),
-        days: z.number().int(),
-        requests: z.number().int(),
+        days: z.number().int().meta({ description: 'Days of the month inside the period' }),
+        requests: z.number().int().meta({ description: 'All requests, whatever their channel' }),
         assistedRequests: z.number().int(),
         assistedShare: z.number().nullable(),
-        channels: z.array(channelMonth),
+        channels: z.array(z.object({ channel: z.string(), name: z.string(), ...againstEstimate })),
+        organisations: z
+          .array(z.object({ channel: z.string(), organisation: z.string(), ...againstEstimate }))
+          .meta({ description: 'The helper organisations the settings name, each with its own estimate and capacity' }),
+        awareness: z
+          .object({
+            responses: z.number().int(),
+            answered: z.number().int().meta({ description: 'Responses that said whether they knew help was there' }),
+            aware: z.number().int(),
+            awareShare: z.number().nullable(),
+            helped: z.object({
+              no: z.number().int(),
+              phone: z.number().int(),
+              in_person: z.number().int(),
+              web_helper: z.number().int(),
+            }),
+          })
+          .meta({ description: 'From the feedback of the month, at every prison (feedback names none)' }),
       }),
     ),
   }),
@@ -252,7 +274,7 @@ export const staffVisit = named(
       .optional(),
     eligibility: eligibility.optional(),
     messages: z.array(z.object({ body: z.string(), at: z.string().meta({ format: 'date-time' }), by: z.string() })),
-    channel: channel.meta({ description: 'How the request arrived: the web, or a helper for the visitor' }),
+    channel,
     assistedMinutes: z.number().int().optional(),
     assistedOrganisation: z
       .string()

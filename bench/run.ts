@@ -351,6 +351,11 @@ for (const size of settings.staffVisitSteps) {
     ['processedPage', staff, [`/staff/processed?prisonId=${one}`]],
     ['dashboardOfTwoPrisons (28 days)', staff, ['/staff/dashboard']],
     ['dashboardOfEveryPrison (admin, 28 days)', admin, ['/staff/dashboard']],
+    [
+      'assistedDigitalOfEveryPrison (admin, API, 91 days)',
+      admin,
+      [`/api/staff/performance/assisted-digital?from=${addDays(today, -90)}&to=${today}`],
+    ],
   ];
   say(`  with ${size} visits:`);
   const figures: (typeof staffQueries)[string] = {};

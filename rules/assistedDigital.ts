@@ -1,6 +1,6 @@
 // The assisted-digital settings: for each way a visitor can be helped to ask for a visit (the phone line, the
 // visitor centre, a helper organisation on the web form, ...), what a minute of help costs, how many requests a
-// month to expect and how many minutes a week the helpers have, with prisons and organisations that differ. One
+// month to expect and how long each takes, and how many minutes a week the helpers have, with prisons and organisations that differ. One
 // YAML file, `assisted-digital.yaml`, beside the prisons' rule files, read and checked as they are (./ruleFile).
 // This schema is its one source: the loader, `npm run rules -- check` and rules/assisted-digital.schema.json.
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { checkYamlFile, contentHash, nearest, type RuleFileError } from './ruleFile';
 import { ruleFileSchema } from './schema';
+import { assistedChannels, channelCode } from './vocabulary';
 
 export const assistedSettingsFileName = 'assisted-digital.yaml';
 
@@ -15,9 +16,7 @@ export const assistedSettingsFileName = 'assisted-digital.yaml';
  * The channels every settings file must price: those of the staff form's assisted request, and `web_helper`, a
  * helper organisation using the visitors' web form. An operator may add channels of their own.
  */
-export const requiredChannels = ['phone', 'in_person', 'email', 'post', 'web_helper'] as const;
-
-const channelCode = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+export const requiredChannels = [...assistedChannels, 'web_helper'] as const;
 
 const wholeNumber = z.number().int('must be a whole number').min(0, 'must be 0 or more');
 
@@ -28,6 +27,12 @@ const numbers = {
     .positive('must be more than 0')
     .describe('What a minute of a helper’s time costs, in the file’s currency (pounds for GBP)'),
   expected_requests_per_month: wholeNumber.describe('Requests expected through this channel in a month'),
+  minutes_per_request: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be 1 or more')
+    .max(600, 'must be 600 or less')
+    .describe('Minutes of help a request is expected to take: the estimate of minutes and cost'),
   capacity_minutes_per_week: wholeNumber.describe('Minutes of help the channel can give in a week'),
 };
 
@@ -112,6 +117,7 @@ type Override = z.infer<typeof override>;
 export interface ChannelNumbers {
   costPerMinute: number;
   expectedRequestsPerMonth: number;
+  minutesPerRequest: number;
   capacityMinutesPerWeek: number;
 }
 
@@ -142,6 +148,7 @@ function numbersOf(given: Override): Partial<ChannelNumbers> {
     ...(given.expected_requests_per_month !== undefined
       ? { expectedRequestsPerMonth: given.expected_requests_per_month }
       : {}),
+    ...(given.minutes_per_request !== undefined ? { minutesPerRequest: given.minutes_per_request } : {}),
     ...(given.capacity_minutes_per_week !== undefined
       ? { capacityMinutesPerWeek: given.capacity_minutes_per_week }
       : {}),
@@ -162,6 +169,7 @@ function toSettings(data: SettingsFile, version: string, file: string): Assisted
       ...(channel.name_cy ? { nameCy: channel.name_cy } : {}),
       costPerMinute: channel.cost_per_minute,
       expectedRequestsPerMonth: channel.expected_requests_per_month,
+      minutesPerRequest: channel.minutes_per_request,
       capacityMinutesPerWeek: channel.capacity_minutes_per_week,
       prisons: mapValues(channel.prisons, numbersOf),
       organisations: mapValues(channel.organisations, numbersOf),
@@ -206,9 +214,16 @@ export interface EffectiveChannel extends ChannelNumbers {
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /**
+ * The organisation of a channel's settings that a name typed by staff or a visitor is, whatever its case: its name
+ * as the settings write it, or undefined when the settings do not name it.
+ */
+export function organisationOf(settings: AssistedSettings, channel: string, name: string): string | undefined {
+  return Object.keys(settings.channels[channel]?.organisations ?? {}).find((written) => sameName(written, name));
+}
+
+/**
  * A channel's numbers for a prison or a helper organisation: each number is the organisation's if it sets it, else
- * the prison's, else the channel's. Organisation names match whatever their case, as staff type them. Undefined
- * for a channel the settings do not have.
+ * the prison's, else the channel's. Undefined for a channel the settings do not have.
  */
 export function channelSettings(
   settings: AssistedSettings,
@@ -218,11 +233,8 @@ export function channelSettings(
   const settingsOf = settings.channels[channel];
   if (!settingsOf) return undefined;
   const prison = where.prisonId !== undefined ? settingsOf.prisons[where.prisonId] : undefined;
-  const organisationName = where.organisation;
-  const organisation =
-    organisationName !== undefined
-      ? Object.entries(settingsOf.organisations).find(([name]) => sameName(name, organisationName))?.[1]
-      : undefined;
+  const named = where.organisation !== undefined ? organisationOf(settings, channel, where.organisation) : undefined;
+  const organisation = named !== undefined ? settingsOf.organisations[named] : undefined;
   const pick = (field: keyof ChannelNumbers) => organisation?.[field] ?? prison?.[field] ?? settingsOf[field];
   return {
     channel,
@@ -230,6 +242,7 @@ export function channelSettings(
     ...(settingsOf.nameCy ? { nameCy: settingsOf.nameCy } : {}),
     costPerMinute: pick('costPerMinute'),
     expectedRequestsPerMonth: pick('expectedRequestsPerMonth'),
+    minutesPerRequest: pick('minutesPerRequest'),
     capacityMinutesPerWeek: pick('capacityMinutesPerWeek'),
   };
 }

@@ -2,9 +2,15 @@
 // the figures are the ones this test works out itself from the demo settings (rules/assisted-digital.yaml).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assistedFigures, channelOf } from '../activities/readModel/assistedFigures';
+import { assistedFigures, type AgainstEstimate } from '../activities/readModel/assistedFigures';
 import { queryFields, visitsCollection, type VisitDocument } from '../activities/readModel/visits';
-import { channelSettings, loadAssistedSettings, type AssistedSettings } from '../rules/assistedDigital';
+import {
+  channelSettings,
+  loadAssistedSettings,
+  type AssistedSettings,
+  type ChannelNumbers,
+} from '../rules/assistedDigital';
+import { recordFeedback, type HelpAnswer } from '../activities/readModel/feedback';
 import type { Visit } from '../workflows/visit';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { checkPage, openSite, type Site } from './browser';
@@ -27,6 +33,9 @@ interface Seed {
 // November 2026, and the first two days of December.
 const seeds: Seed[] = [
   { day: 2, prisonId: 'NGT', channel: 'web' },
+  { day: 6, prisonId: 'NGT', channel: 'web', visitorOrganisation: 'citizens advice NORTHGATE' },
+  { day: 10, prisonId: 'WMR', channel: 'web', visitorOrganisation: 'Families Outside Westmoor' },
+  { day: 11, prisonId: 'WMR', channel: 'phone', minutes: 14, organisation: 'Families Outside Westmoor' },
   { day: 2, prisonId: 'NGT', channel: 'phone', minutes: 12, organisation: 'HMP Northgate visits booking line' },
   { day: 3, prisonId: 'NGT', channel: 'phone', minutes: 20, organisation: 'HMP Northgate visits booking line' },
   { day: 5, prisonId: 'AFL', channel: 'phone', minutes: 9, organisation: 'CEM Afon Las' },
@@ -38,6 +47,7 @@ const seeds: Seed[] = [
   { day: 30, prisonId: 'NGT', channel: 'web' },
   { day: 31, prisonId: 'NGT', channel: 'phone', minutes: 15, organisation: 'HMP Northgate visits booking line' },
   { day: 32, prisonId: 'AFL', channel: 'in_person', minutes: 25, organisation: 'CEM Afon Las' },
+  { day: 32, prisonId: 'AFL', channel: 'phone', minutes: 150, organisation: 'CEM Afon Las' },
 ];
 
 function visitOf(seed: Seed, index: number): VisitDocument {
@@ -76,6 +86,7 @@ const prisons = ['NGT', 'WMR', 'AFL', 'SLT', 'RDG', 'HBK'];
 beforeAll(async () => {
   service = await startTestService(`assisted_${randomBytes(2).toString('hex')}`);
   await visitsCollection(service.db).insertMany(seeds.map(visitOf));
+  for (const { at, ...said } of feedbackSeeds) await recordFeedback(service.db, 4, '', new Date(at), said);
   const loaded = loadAssistedSettings(
     'rules/prisons',
     rules.list().map((prison) => prison.id),
@@ -90,8 +101,71 @@ afterAll(async () => {
   await service?.close();
 });
 
+/** The month a seed falls in: its day counts from 1 November. */
+const monthOf = (seed: Seed) => (seed.day <= 30 ? '2026-11' : '2026-12');
+
+const channelOfSeed = (seed: Seed) =>
+  seed.channel !== 'web' ? seed.channel : seed.visitorOrganisation ? 'web_helper' : 'web';
+
+const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
+
+/**
+ * What this test expects of a row, worked out from the seeds and the settings: the requests' minutes (the settings'
+ * minutes a request where a seed records none) at the cost per minute of where each was made, and the estimates of
+ * `expected`, the numbers of each prison or the organisation, for `days` days of a month of `inMonth`.
+ */
+function expectedRow(channel: string, mine: Seed[], expected: ChannelNumbers[], days: number, inMonth: number) {
+  const numbersOf = (seed: Seed) =>
+    numbersAt(channel, { prisonId: seed.prisonId, organisation: seed.organisation ?? seed.visitorOrganisation });
+  const minutesOf = (seed: Seed) => seed.minutes ?? numbersOf(seed).minutesPerRequest;
+  const minutes = mine.reduce((total, seed) => total + minutesOf(seed), 0);
+  const cost = round(
+    mine.reduce((total, seed) => total + minutesOf(seed) * numbersOf(seed).costPerMinute, 0),
+    2,
+  );
+  const sum = (of: (n: ChannelNumbers) => number) => expected.reduce((total, n) => total + of(n), 0);
+  const expectedRequests = round((sum((n) => n.expectedRequestsPerMonth) * days) / inMonth, 1);
+  const expectedMinutes = Math.round((sum((n) => n.expectedRequestsPerMonth * n.minutesPerRequest) * days) / inMonth);
+  const expectedCost = round(
+    (sum((n) => n.expectedRequestsPerMonth * n.minutesPerRequest * n.costPerMinute) * days) / inMonth,
+    2,
+  );
+  const capacityMinutes = Math.round((sum((n) => n.capacityMinutesPerWeek) * days) / 7);
+  return {
+    requests: mine.length,
+    expectedRequests,
+    requestsDifference: round(mine.length - expectedRequests, 1),
+    minutes,
+    estimatedMinutes: mine.filter((seed) => seed.minutes === undefined).reduce((t, seed) => t + minutesOf(seed), 0),
+    expectedMinutes,
+    minutesDifference: minutes - expectedMinutes,
+    cost,
+    expectedCost,
+    costDifference: round(cost - expectedCost, 2),
+    capacityMinutes,
+    capacityUsed: capacityMinutes ? round(minutes / capacityMinutes, 3) : null,
+    capacityWarning: capacityMinutes > 0 && minutes / capacityMinutes > settings.capacityWarningShare,
+  };
+}
+
+/** The settings' numbers for a channel the settings have. */
+function numbersAt(channel: string, where: { prisonId?: string; organisation?: string }): ChannelNumbers {
+  const numbers = channelSettings(settings, channel, where);
+  if (!numbers) throw new Error(`no settings for ${channel}`);
+  return numbers;
+}
+
+/** The feedback of the period: what each visitor said of knowing about help and having it. */
+const feedbackSeeds: { at: string; aware?: boolean; helped?: HelpAnswer }[] = [
+  { at: '2026-11-04T12:00:00Z', aware: true, helped: 'phone' },
+  { at: '2026-11-18T12:00:00Z', aware: false, helped: 'no' },
+  { at: '2026-11-19T12:00:00Z', aware: true },
+  { at: '2026-11-25T12:00:00Z' },
+  { at: '2026-12-01T12:00:00Z', aware: true, helped: 'web_helper' },
+];
+
 describe('assisted digital per month and channel', () => {
-  it('is what the seeded visits and the settings say: cost, estimate difference, capacity, share', async () => {
+  it('is what the seeded visits and the settings say: cost, estimates and differences, capacity, share', async () => {
     const ids = rules.list().map((prison) => prison.id);
     expect(ids.sort()).toEqual([...prisons].sort());
     const figures = await assistedFigures(service.db, settings, { ids, every: true }, '2026-11-01', '2026-12-02');
@@ -103,57 +177,58 @@ describe('assisted digital per month and channel', () => {
       ['2026-11', 30, 30],
       ['2026-12', 2, 31],
     ] as const) {
-      const seeded = seeds.filter((s) => (s.day <= 30 ? '2026-11' : '2026-12') === month);
+      const seeded = seeds.filter((s) => monthOf(s) === month);
       const shown = figures.months.find((m) => m.month === month);
-      const assisted = seeded.filter(
-        (s) => channelOf({ channel: s.channel, visitors: [{ organisation: s.visitorOrganisation }] }) !== 'web',
-      );
+      const assisted = seeded.filter((s) => channelOfSeed(s) !== 'web');
       expect(shown?.requests).toBe(seeded.length);
       expect(shown?.assistedRequests).toBe(assisted.length);
       expect(shown?.assistedShare).toBe(Math.round((assisted.length / seeded.length) * 1000) / 1000);
       for (const channel of Object.keys(settings.channels)) {
-        const mine = seeded.filter(
-          (s) => (s.channel !== 'web' ? s.channel : s.visitorOrganisation ? 'web_helper' : 'web') === channel,
-        );
-        const minutes = mine.reduce((total, s) => total + (s.minutes ?? 0), 0);
-        const cost = mine.reduce(
-          (total, s) =>
-            total +
-            (s.minutes ?? 0) *
-              (channelSettings(settings, channel, {
-                prisonId: s.prisonId,
-                organisation: s.organisation ?? s.visitorOrganisation,
-              })?.costPerMinute ?? NaN),
-          0,
-        );
-        const expected = ids.reduce(
-          (total, prisonId) =>
-            total + (channelSettings(settings, channel, { prisonId })?.expectedRequestsPerMonth ?? 0),
-          0,
-        );
-        const capacity = ids.reduce(
-          (total, prisonId) => total + (channelSettings(settings, channel, { prisonId })?.capacityMinutesPerWeek ?? 0),
-          0,
-        );
-        const expectedRequests = Math.round(((expected * days) / inMonth) * 10) / 10;
-        const capacityMinutes = Math.round((capacity * days) / 7);
+        const mine = seeded.filter((s) => channelOfSeed(s) === channel);
+        const expected = ids.map((prisonId) => numbersAt(channel, { prisonId }));
         expect(
           shown?.channels.find((c) => c.channel === channel),
           `${month} ${channel}`,
         ).toEqual({
           channel,
           name: settings.channels[channel].name,
-          requests: mine.length,
-          expectedRequests,
-          requestsDifference: Math.round((mine.length - expectedRequests) * 10) / 10,
-          minutes,
-          cost: Math.round(cost * 100) / 100,
-          capacityMinutes,
-          capacityUsed: capacityMinutes ? Math.round((minutes / capacityMinutes) * 1000) / 1000 : null,
-          capacityWarning: capacityMinutes > 0 && minutes / capacityMinutes > settings.capacityWarningShare,
+          ...expectedRow(channel, mine, expected, days, inMonth),
         });
       }
+      // The organisations the settings name, each with its requests (its name in any case) and its own numbers.
+      const organisations = Object.entries(settings.channels).flatMap(([channel, { organisations }]) =>
+        Object.keys(organisations).map((organisation) => {
+          const mine = seeded.filter(
+            (s) =>
+              channelOfSeed(s) === channel &&
+              (s.organisation ?? s.visitorOrganisation)?.toLowerCase() === organisation.toLowerCase(),
+          );
+          const own = numbersAt(channel, { organisation });
+          return { channel, organisation, ...expectedRow(channel, mine, [own], days, inMonth) };
+        }),
+      );
+      expect(organisations.length).toBeGreaterThanOrEqual(2);
+      expect(shown?.organisations, month).toEqual(organisations);
+      // The awareness of help is the month's feedback's.
+      const given = feedbackSeeds.filter((f) => f.at.startsWith(month));
+      const answered = given.filter((f) => f.aware !== undefined);
+      expect(shown?.awareness, month).toEqual({
+        responses: given.length,
+        answered: answered.length,
+        aware: answered.filter((f) => f.aware).length,
+        awareShare: answered.length ? answered.filter((f) => f.aware).length / answered.length : null,
+        helped: Object.fromEntries(
+          (['no', 'phone', 'in_person', 'web_helper'] as const).map((h) => [
+            h,
+            given.filter((f) => f.helped === h).length,
+          ]),
+        ),
+      });
     }
+    // The seeds reach what they are there for: a web helper's estimated minutes, an organisation's requests.
+    const november = figures.months[0];
+    expect(november.channels.find((c) => c.channel === 'web_helper')?.estimatedMinutes).toBeGreaterThan(0);
+    expect(november.organisations.every((o) => o.requests === 1)).toBe(true);
   });
 
   it('are the same in the JSON API, for the prisons the user sees; a period that is not one is named', async () => {
@@ -178,21 +253,26 @@ describe('assisted digital per month and channel', () => {
     }
   });
 
-  it('counts only the prisons asked for, in their estimates too', async () => {
+  it('counts only the prisons asked for, in their estimates and capacity too, and warns of capacity nearly used', async () => {
     const figures = await assistedFigures(
       service.db,
       settings,
       { ids: ['AFL'], every: false },
       '2026-11-01',
-      '2026-11-30',
+      '2026-12-02',
     );
-    const [november] = figures.months;
+    const [november, december] = figures.months;
     expect(november.requests).toBe(seeds.filter((s) => s.prisonId === 'AFL' && s.day <= 30).length);
     const phone = november.channels.find((c) => c.channel === 'phone');
     expect(phone?.expectedRequests).toBe(
       channelSettings(settings, 'phone', { prisonId: 'AFL' })?.expectedRequestsPerMonth,
     );
     expect(phone?.minutes).toBe(9);
+    // 150 minutes on the phone in two days of December, against Afon Las's 600 a week.
+    const decemberPhone = december.channels.find((c) => c.channel === 'phone');
+    expect(decemberPhone).toMatchObject({ minutes: 150, capacityMinutes: Math.round((600 * 2) / 7) });
+    expect(decemberPhone?.capacityWarning).toBe(true);
+    expect(december.channels.filter((c) => c.capacityWarning).map((c) => c.channel)).toEqual(['phone']);
   });
 
   it('are on the dashboard as a chart and a table a month, and as CSV, with or without JavaScript', async () => {
@@ -207,47 +287,96 @@ describe('assisted digital per month and channel', () => {
       await page.goto('/staff/dashboard?from=2026-11-01&to=2026-12-02');
       if (javaScriptEnabled) await checkPage(page, 'dashboard-assisted-digital');
       for (const month of figures.months) {
-        const table = page.locator('table', {
-          has: page.locator(`caption:text-matches("${month.month === '2026-11' ? 'November' : 'December'} 2026")`),
-        });
-        const rows = await table
-          .locator('tbody tr')
-          .evaluateAll((trs) =>
-            trs.map((tr) => Array.from(tr.querySelectorAll('th, td')).map((cell) => cell.textContent?.trim() ?? '')),
-          );
-        expect(rows.map((row) => row.slice(0, 5))).toEqual(
-          month.channels.map((c) => [
-            c.name,
-            String(c.requests),
-            String(c.expectedRequests),
-            c.requestsDifference > 0 ? `+${c.requestsDifference}` : String(c.requestsDifference),
-            String(c.minutes),
-          ]),
+        const monthName = month.month === '2026-11' ? 'November 2026' : 'December 2026';
+        const rowsOf = (caption: string) =>
+          page
+            .locator('table', { has: page.locator(`caption:text-is("${caption}")`) })
+            .locator('tbody tr')
+            .evaluateAll((trs) =>
+              trs.map((tr) => Array.from(tr.querySelectorAll('th, td')).map((cell) => cell.textContent?.trim() ?? '')),
+            );
+        const title = `Assisted digital, ${monthName}${month.days < 28 ? ` (${month.days} days)` : ''}`;
+        const money = (value: number) =>
+          `${value < 0 ? '−' : ''}£${Math.abs(value).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+        // Whole numbers in groups of three: 50,143.
+        const n = (value: number) => String(value).replace(/^(\d+)/, (whole) => whole.replace(/\B(?=(\d{3})+$)/g, ','));
+        const signed = (value: number, text = n(Math.abs(value))) =>
+          value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
+        // Each row: its name, then requests, minutes and cost each beside its estimate and difference, then capacity.
+        const cells = (row: AgainstEstimate) => [
+          n(row.requests),
+          n(row.expectedRequests),
+          signed(row.requestsDifference),
+          row.estimatedMinutes ? `${n(row.minutes)} (${n(row.estimatedMinutes)} estimated)` : n(row.minutes),
+          n(row.expectedMinutes),
+          signed(row.minutesDifference),
+          money(row.cost),
+          money(row.expectedCost),
+          signed(row.costDifference, money(Math.abs(row.costDifference))),
+          `${row.capacityUsed === null ? 'no data' : `${Math.round(row.capacityUsed * 1000) / 10}%`} of ${n(row.capacityMinutes)} minutes${row.capacityWarning ? ' Over the warning level' : ''}`,
+        ];
+        expect(await rowsOf(`${title}, by channel`)).toEqual(month.channels.map((c) => [c.name, ...cells(c)]));
+        expect(await rowsOf(`${title}, by helper organisation`)).toEqual(
+          month.organisations.map((o) => [o.organisation, ...cells(o)]),
         );
-        expect(rows.map((row) => row[5])).toEqual(month.channels.map((c) => `£${c.cost.toFixed(2)}`));
-        const chart = page.getByRole('img', {
-          name: new RegExp(`${month.month === '2026-11' ? 'November' : 'December'} 2026.*requests by channel`),
-        });
-        expect(await chart.count()).toBe(1);
+        for (const name of [
+          'requests by channel, beside the estimate',
+          'capacity used (%) by channel and organisation',
+        ]) {
+          expect(await page.getByRole('img', { name: `${title}: ${name}` }).count(), name).toBe(1);
+        }
       }
+      // Awareness: a chart of the share aware, and the table behind it, a month a row.
+      expect(await page.getByRole('img', { name: 'Knew help was available (% of answers), by month' }).count()).toBe(1);
+      const awareness = await page
+        .locator('table', {
+          has: page.locator('caption:text-is("Knew help was available (% of answers), by month (table)")'),
+        })
+        .locator('tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => Array.from(tr.querySelectorAll('th, td')).map((cell) => cell.textContent?.trim())),
+        );
+      expect(awareness).toEqual(
+        figures.months.map(({ month, awareness: a }) => [
+          month === '2026-11' ? 'November 2026' : 'December 2026',
+          String(a.answered),
+          a.awareShare === null ? 'no data' : `${Math.round(a.awareShare * 1000) / 10}% (${a.aware})`,
+          String(a.helped.phone),
+          String(a.helped.in_person),
+          String(a.helped.web_helper),
+          String(a.helped.no),
+        ]),
+      );
       const csv = await page.request.get('/staff/dashboard/assisted-digital.csv?from=2026-11-01&to=2026-12-02');
       // Each CSV row, read by its header, says what the JSON says of its month and channel.
       const [head, ...lines] = (await csv.text()).trim().split('\r\n');
       const names = head.split(',').map((name) => name.replaceAll('"', ''));
       const read = lines.map((line) => Object.fromEntries(line.split(',').map((value, i) => [names[i], value])));
-      expect(read).toHaveLength(figures.months.length * Object.keys(settings.channels).length);
+      const organisations = figures.months.flatMap((m) => m.organisations);
+      expect(read).toHaveLength(figures.months.length * Object.keys(settings.channels).length + organisations.length);
       for (const row of read) {
         const month = figures.months.find((m) => m.month === row.month);
-        const channel = month?.channels.find((c) => c.channel === row.channel);
-        expect(channel, `${row.month} ${row.channel}`).toBeDefined();
-        expect(Number(row.requests)).toBe(channel?.requests);
-        expect(Number(row['expected requests'])).toBe(channel?.expectedRequests);
-        expect(Number(row.difference)).toBe(channel?.requestsDifference);
-        expect(Number(row.minutes)).toBe(channel?.minutes);
-        expect(Number(row['cost (GBP)'])).toBe(channel?.cost);
-        expect(Number(row['capacity minutes'])).toBe(channel?.capacityMinutes);
-        expect(row['over warning']).toBe(channel?.capacityWarning ? 'yes' : 'no');
+        const shown = row.organisation
+          ? month?.organisations.find((o) => o.channel === row.channel && `"${o.organisation}"` === row.organisation)
+          : month?.channels.find((c) => c.channel === row.channel);
+        expect(shown, `${row.month} ${row.channel} ${row.organisation}`).toBeDefined();
+        expect(Number(row.requests)).toBe(shown?.requests);
+        expect(Number(row['expected requests'])).toBe(shown?.expectedRequests);
+        expect(Number(row['requests difference'])).toBe(shown?.requestsDifference);
+        expect(Number(row.minutes)).toBe(shown?.minutes);
+        expect(Number(row['estimated minutes'])).toBe(shown?.estimatedMinutes);
+        expect(Number(row['expected minutes'])).toBe(shown?.expectedMinutes);
+        expect(Number(row['minutes difference'])).toBe(shown?.minutesDifference);
+        expect(Number(row['cost (GBP)'])).toBe(shown?.cost);
+        expect(Number(row['expected cost (GBP)'])).toBe(shown?.expectedCost);
+        expect(Number(row['cost difference (GBP)'])).toBe(shown?.costDifference);
+        expect(Number(row['capacity minutes'])).toBe(shown?.capacityMinutes);
+        expect(row['capacity used']).toBe(String(shown?.capacityUsed ?? ''));
+        expect(row['over warning']).toBe(shown?.capacityWarning ? 'yes' : 'no');
         expect(Number(row['all requests'])).toBe(month?.requests);
+        expect(row['assisted share']).toBe(String(month?.assistedShare ?? ''));
+        expect(Number(row['feedback answers'])).toBe(month?.awareness.answered);
+        expect(row['aware share']).toBe(String(month?.awareness.awareShare ?? ''));
       }
       await page.context().close();
     }

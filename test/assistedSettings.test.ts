@@ -10,6 +10,7 @@ import {
   assistedSettingsPath,
   channelSettings,
   loadAssistedSettings,
+  organisationOf,
   parseAssistedSettings,
   requiredChannels,
 } from '../rules/assistedDigital';
@@ -29,13 +30,14 @@ const small = [
   '    name: Phone line', // 4
   '    cost_per_minute: 0.85', // 5
   '    expected_requests_per_month: 120', // 6
-  '    capacity_minutes_per_week: 2400', // 7
-  '    prisons:', // 8
-  '      AFL: { capacity_minutes_per_week: 600 }', // 9
-  '  in_person: { name: Visitor centre, cost_per_minute: 1.9, expected_requests_per_month: 40, capacity_minutes_per_week: 900 }', // 10
-  '  email: { name: Email, cost_per_minute: 0.6, expected_requests_per_month: 25, capacity_minutes_per_week: 600 }', // 11
-  '  post: { name: Post, cost_per_minute: 0.7, expected_requests_per_month: 10, capacity_minutes_per_week: 300 }', // 12
-  '  web_helper: { name: Helper, cost_per_minute: 0.75, expected_requests_per_month: 60, capacity_minutes_per_week: 1500 }', // 13
+  '    minutes_per_request: 12', // 7
+  '    capacity_minutes_per_week: 2400', // 8
+  '    prisons:', // 9
+  '      AFL: { capacity_minutes_per_week: 600 }', // 10
+  '  in_person: { name: Visitor centre, cost_per_minute: 1.9, expected_requests_per_month: 40, minutes_per_request: 20, capacity_minutes_per_week: 900 }', // 11
+  '  email: { name: Email, cost_per_minute: 0.6, expected_requests_per_month: 25, minutes_per_request: 8, capacity_minutes_per_week: 600 }', // 12
+  '  post: { name: Post, cost_per_minute: 0.7, expected_requests_per_month: 10, minutes_per_request: 10, capacity_minutes_per_week: 300 }', // 13
+  '  web_helper: { name: Helper, cost_per_minute: 0.75, expected_requests_per_month: 60, minutes_per_request: 15, capacity_minutes_per_week: 1500 }', // 14
 ].join('\n');
 
 /** The small file with one line changed: `small` must contain `from`, so a test cannot pass by missing its mistake. */
@@ -83,16 +85,17 @@ describe('the numbers for a request', () => {
     '    name: Helper organisation',
     '    cost_per_minute: 0.75',
     '    expected_requests_per_month: 60',
+    '    minutes_per_request: 15',
     '    capacity_minutes_per_week: 1500',
     '    prisons:',
     '      NGT: { cost_per_minute: 0.7, capacity_minutes_per_week: 900 }',
     '    organisations:',
-    '      Citizens Advice Northgate: { cost_per_minute: 0.5 }',
+    '      Citizens Advice Northgate: { cost_per_minute: 0.5, minutes_per_request: 25 }',
     ...requiredChannels
       .filter((code) => code !== 'web_helper')
       .map(
         (code) =>
-          `  ${code}: { name: ${code}, cost_per_minute: 1, expected_requests_per_month: 1, capacity_minutes_per_week: 1 }`,
+          `  ${code}: { name: ${code}, cost_per_minute: 1, expected_requests_per_month: 1, minutes_per_request: 1, capacity_minutes_per_week: 1 }`,
       ),
   ].join('\n');
   const result = parseAssistedSettings(text, 'settings.yaml', prisonIds);
@@ -100,21 +103,31 @@ describe('the numbers for a request', () => {
   const { settings } = result;
   const numbers = (where: { prisonId?: string; organisation?: string }) => {
     const found = channelSettings(settings, 'web_helper', where);
-    return found && [found.costPerMinute, found.expectedRequestsPerMonth, found.capacityMinutesPerWeek];
+    return (
+      found && [
+        found.costPerMinute,
+        found.expectedRequestsPerMonth,
+        found.minutesPerRequest,
+        found.capacityMinutesPerWeek,
+      ]
+    );
   };
 
   it('are the channel’s where no prison or organisation differs', () => {
-    expect(numbers({})).toEqual([0.75, 60, 1500]);
-    expect(numbers({ prisonId: 'WMR', organisation: 'Another charity' })).toEqual([0.75, 60, 1500]);
+    expect(numbers({})).toEqual([0.75, 60, 15, 1500]);
+    expect(numbers({ prisonId: 'WMR', organisation: 'Another charity' })).toEqual([0.75, 60, 15, 1500]);
   });
 
   it('are the prison’s where it sets them, and the channel’s where it does not', () => {
-    expect(numbers({ prisonId: 'NGT' })).toEqual([0.7, 60, 900]);
+    expect(numbers({ prisonId: 'NGT' })).toEqual([0.7, 60, 15, 900]);
   });
 
   it('are the organisation’s over the prison’s, whatever case staff typed its name in', () => {
-    expect(numbers({ prisonId: 'NGT', organisation: 'citizens advice northgate ' })).toEqual([0.5, 60, 900]);
-    expect(numbers({ organisation: 'Citizens Advice Northgate' })).toEqual([0.5, 60, 1500]);
+    expect(numbers({ prisonId: 'NGT', organisation: 'citizens advice northgate ' })).toEqual([0.5, 60, 25, 900]);
+    expect(numbers({ organisation: 'Citizens Advice Northgate' })).toEqual([0.5, 60, 25, 1500]);
+    expect(organisationOf(settings, 'web_helper', ' CITIZENS advice Northgate')).toBe('Citizens Advice Northgate');
+    expect(organisationOf(settings, 'web_helper', 'Citizens Advice')).toBeUndefined();
+    expect(organisationOf(settings, 'phone', 'Citizens Advice Northgate')).toBeUndefined();
   });
 
   it('are none for a channel the settings do not have', () => {
@@ -142,7 +155,7 @@ describe('a mistake in the settings', () => {
       'words where a number belongs',
       'capacity_minutes_per_week: 2400',
       'capacity_minutes_per_week: lots',
-      7,
+      8,
       'channels.phone.capacity_minutes_per_week',
       'Invalid input: expected number, received string',
     ],
@@ -150,15 +163,23 @@ describe('a mistake in the settings', () => {
       'a fraction of a request',
       'expected_requests_per_month: 40',
       'expected_requests_per_month: 40.5',
-      10,
+      11,
       'channels.in_person.expected_requests_per_month',
       'must be a whole number',
+    ],
+    [
+      'no minutes for a request',
+      'minutes_per_request: 12',
+      'minutes_per_request: 0',
+      7,
+      'channels.phone.minutes_per_request',
+      'must be 1 or more',
     ],
     [
       'an unknown key',
       '    prisons:',
       '    prison:',
-      8,
+      9,
       'channels.phone.prison',
       'unknown key "prison" (did you mean "prisons"?)',
     ],
@@ -166,7 +187,7 @@ describe('a mistake in the settings', () => {
       'a prison no rule file has',
       'AFL:',
       'AFK:',
-      9,
+      10,
       'channels.phone.prisons.AFK',
       'unknown prison id "AFK": no rule file has it (did you mean "AFL"?)',
     ],
@@ -195,11 +216,11 @@ describe('a mistake in the settings', () => {
   it('a prison id is checked for its form alone when there is no rule book to check it against', () => {
     expect(parseAssistedSettings(withMistake('AFL:', 'AFK:'), 'settings.yaml').ok).toBe(true);
     const lower = parseAssistedSettings(withMistake('AFL:', 'afl:'), 'settings.yaml');
-    expect(lower.ok ? [] : lower.errors.map((e) => [e.line, e.path])).toEqual([[9, 'channels.phone.prisons.afl']]);
+    expect(lower.ok ? [] : lower.errors.map((e) => [e.line, e.path])).toEqual([[10, 'channels.phone.prisons.afl']]);
   });
 
   it('a channel left out names the channels line', () => {
-    const text = withMistake(small.split('\n')[11], '  postal: { name: Post }');
+    const text = withMistake(small.split('\n')[12], '  postal: { name: Post }');
     expect(errorsOf(text)).toEqual([
       {
         file: 'settings.yaml',
@@ -207,12 +228,14 @@ describe('a mistake in the settings', () => {
         path: 'channels.post',
         message: 'is missing: every settings file has phone, in_person, email, post, web_helper',
       },
-      ...['cost_per_minute', 'expected_requests_per_month', 'capacity_minutes_per_week'].map((field) => ({
-        file: 'settings.yaml',
-        line: 12,
-        path: `channels.postal.${field}`,
-        message: 'Invalid input: expected number, received undefined',
-      })),
+      ...['cost_per_minute', 'expected_requests_per_month', 'minutes_per_request', 'capacity_minutes_per_week'].map(
+        (field) => ({
+          file: 'settings.yaml',
+          line: 13,
+          path: `channels.postal.${field}`,
+          message: 'Invalid input: expected number, received undefined',
+        }),
+      ),
     ]);
   });
 
@@ -220,7 +243,7 @@ describe('a mistake in the settings', () => {
     const text = withMistake('  email:', '  E-mail:');
     expect(errorsOf(text).map((e) => [e.line, e.path, e.message])).toEqual([
       [2, 'channels.email', 'is missing: every settings file has phone, in_person, email, post, web_helper'],
-      [11, 'channels.E-mail', 'is not a channel code: lower-case words joined by _, like web_helper'],
+      [12, 'channels.E-mail', 'is not a channel code: lower-case words joined by _, like web_helper'],
     ]);
   });
 

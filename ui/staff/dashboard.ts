@@ -4,12 +4,11 @@ import { Hono, type Context } from 'hono';
 import { prisonsSeenBy } from '../../api/access';
 import type { Services } from '../../api/services';
 import { addDays, londonClock } from '../../rules/londonTime';
-import { barChart } from '../charts';
-import { escapeHtml } from '../render';
+import { barChart, pairedBarChart } from '../charts';
 import { daysInMonth, formatMonth } from '../../rules/dateWords';
 import { dashboardFigures, MAX_PERIOD_DAYS } from '../dashboardFigures';
-import type { AssistedFigures } from '../../activities/readModel/assistedFigures';
-import { awarenessByMonth } from '../../activities/readModel/journeys';
+import type { AgainstEstimate, AssistedFigures } from '../../activities/readModel/assistedFigures';
+import { awarenessByMonth, type AwarenessOfMonth } from '../../activities/readModel/feedback';
 import { assistedFiguresFor } from '../../api/performance';
 import { ProblemError } from '../../api/problem';
 import { realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
@@ -60,47 +59,100 @@ export function dashboardPages(services: Services) {
     }
   }
 
-  /** Each month's channels as a chart of requests and a table beside it with the estimates, cost and capacity. */
+  /**
+   * Each month's assisted digital: requests beside their estimate as a chart, capacity used as another, and behind
+   * them a table of the channels and one of the helper organisations, each figure beside its estimate.
+   */
   async function assistedSections(assisted: AssistedFigures) {
     const money = (value: number) =>
       new Intl.NumberFormat('en-GB', { style: 'currency', currency: assisted.currency }).format(value);
-    const signed = (value: number) => (value > 0 ? `+${value}` : String(value));
+    const count = (value: number) => value.toLocaleString('en-GB');
+    const signed = (value: number, text = count(Math.abs(value))) =>
+      value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
+    const figures = (label: string, row: AgainstEstimate) => ({
+      label,
+      cells: [
+        count(row.requests),
+        count(row.expectedRequests),
+        signed(row.requestsDifference),
+        row.estimatedMinutes ? `${count(row.minutes)} (${count(row.estimatedMinutes)} estimated)` : count(row.minutes),
+        count(row.expectedMinutes),
+        signed(row.minutesDifference),
+        money(row.cost),
+        money(row.expectedCost),
+        signed(row.costDifference, money(Math.abs(row.costDifference))),
+      ],
+      capacity: `${share(row.capacityUsed)} of ${count(row.capacityMinutes)} minutes`,
+      warning: row.capacityWarning,
+    });
+    const channelName = (code: string) => assisted.months[0]?.channels.find((c) => c.channel === code)?.name ?? code;
     return Promise.all(
       assisted.months.map(async (month) => {
         const title = `Assisted digital, ${formatMonth(month.month, 'en')}${month.days < daysInMonth(month.month) ? ` (${month.days} days)` : ''}`;
+        // An organisation is named alone, with its channel only where it helps through more than one.
+        const repeated = (name: string) => month.organisations.filter((o) => o.organisation === name).length > 1;
+        const organisations = month.organisations.map((o) => ({
+          ...o,
+          label: repeated(o.organisation) ? `${o.organisation} (${channelName(o.channel)})` : o.organisation,
+        }));
         return {
           title,
           summary: `${month.assistedRequests} of ${month.requests} requests had help (${share(month.assistedShare)}).`,
-          svg: await barChart(
-            `${title}: requests by channel`,
-            month.channels.map((c) => ({ label: c.name, value: c.requests })),
+          requestsChart: await pairedBarChart(
+            `${title}: requests by channel, beside the estimate`,
+            month.channels.flatMap((c) => [
+              { label: c.name, series: 'Requests', value: c.requests },
+              { label: c.name, series: 'Expected', value: c.expectedRequests },
+            ]),
           ),
-          head: [
-            { text: 'Channel' },
-            { text: 'Requests', format: 'numeric' },
-            { text: 'Expected', format: 'numeric' },
-            { text: 'Difference', format: 'numeric' },
-            { text: 'Minutes', format: 'numeric' },
-            { text: 'Cost', format: 'numeric' },
-            { text: 'Capacity used', format: 'numeric' },
-          ],
-          rows: month.channels.map((c) => [
-            { text: c.name },
-            { text: String(c.requests), format: 'numeric' },
-            { text: String(c.expectedRequests), format: 'numeric' },
-            { text: signed(c.requestsDifference), format: 'numeric' },
-            { text: String(c.minutes), format: 'numeric' },
-            { text: money(c.cost), format: 'numeric' },
-            {
-              html: `${escapeHtml(share(c.capacityUsed))} of ${c.capacityMinutes} minutes${
-                c.capacityWarning ? ' <strong class="govuk-tag govuk-tag--red">Over the warning level</strong>' : ''
-              }`,
-              format: 'numeric',
-            },
-          ]),
+          capacityChart: await barChart(
+            `${title}: capacity used (%) by channel and organisation`,
+            [...month.channels.map((c) => ({ ...c, label: c.name })), ...organisations]
+              .filter((row) => row.capacityUsed !== null)
+              .map((row) => ({ label: row.label, value: Math.round((row.capacityUsed ?? 0) * 1000) / 10 })),
+          ),
+          channels: month.channels.map((c) => figures(c.name, c)),
+          organisations: organisations.map((o) => figures(o.label, o)),
         };
       }),
     );
+  }
+
+  /** The share of feedback that knew help was there, a month at a time, as a chart and the table behind it. */
+  async function awarenessSection(months: AwarenessOfMonth[]) {
+    const title = 'Knew help was available (% of answers), by month';
+    const answered = months.filter((m) => m.awareShare !== null);
+    return {
+      title,
+      svg: answered.length
+        ? await barChart(
+            title,
+            answered.map((m) => ({
+              label: formatMonth(m.month, 'en'),
+              value: Math.round((m.awareShare ?? 0) * 1000) / 10,
+            })),
+            { inOrder: true },
+          )
+        : '',
+      head: [
+        { text: 'Month' },
+        { text: 'Answers', format: 'numeric' },
+        { text: 'Knew help was available', format: 'numeric' },
+        { text: 'Had help by phone', format: 'numeric' },
+        { text: 'Had help in person', format: 'numeric' },
+        { text: 'Had help from an organisation', format: 'numeric' },
+        { text: 'Had no help', format: 'numeric' },
+      ],
+      rows: months.map((m) => [
+        { text: formatMonth(m.month, 'en') },
+        { text: String(m.answered), format: 'numeric' },
+        { text: m.answered ? `${share(m.awareShare)} (${m.aware})` : 'no data', format: 'numeric' },
+        { text: String(m.helped.phone), format: 'numeric' },
+        { text: String(m.helped.in_person), format: 'numeric' },
+        { text: String(m.helped.web_helper), format: 'numeric' },
+        { text: String(m.helped.no), format: 'numeric' },
+      ]),
+    };
   }
 
   async function figuresFor(c: Context<StaffPageEnv>) {
@@ -113,7 +165,9 @@ export function dashboardPages(services: Services) {
     const user = c.get('user');
     const { from, to, errors, figures } = await figuresFor(c);
     const { assisted, assistedProblem } = await assistedFor(c, from, to);
-    const awareness = await awarenessByMonth(db, from, to);
+    const awareness = assisted
+      ? assisted.months.map((m) => ({ month: m.month, ...m.awareness }))
+      : await awarenessByMonth(db, from, to);
     const entries = (record: Record<string, number>) =>
       Object.entries(record)
         .sort((a, b) => b[1] - a[1])
@@ -156,20 +210,7 @@ export function dashboardPages(services: Services) {
       assistedCsvUrl: `/staff/dashboard/assisted-digital.csv?from=${from}&to=${to}`,
       assistedProblem,
       assistedSections: assisted ? await assistedSections(assisted) : [],
-      awareness: {
-        head: [
-          { text: 'Month' },
-          { text: 'Answers', format: 'numeric' },
-          { text: 'Knew help was available', format: 'numeric' },
-          { text: 'Had help', format: 'numeric' },
-        ],
-        rows: awareness.map((m) => [
-          { text: formatMonth(m.month, 'en') },
-          { text: String(m.answered), format: 'numeric' },
-          { text: m.answered ? `${share(m.awareShare)} (${m.aware})` : 'no data', format: 'numeric' },
-          { text: String(m.helped.phone + m.helped.in_person + m.helped.web_helper), format: 'numeric' },
-        ]),
-      },
+      awareness: await awarenessSection(awareness),
       headline: [
         row('Requests', String(figures.total)),
         row('Time to decision (median)', hoursText(figures.hoursToDecision.median)),
@@ -200,40 +241,61 @@ export function dashboardPages(services: Services) {
   app.get('/staff/dashboard/assisted-digital.csv', signedIn, async (c) => {
     const { from, to } = period(c);
     const assisted = await assistedFiguresFor(services, c.get('user'), from, to);
+    // A row a month and channel, then one a month and helper organisation; the month's own figures on each.
     const head = [
       'month',
       'channel',
+      'organisation',
       'requests',
       'expected requests',
-      'difference',
+      'requests difference',
       'minutes',
+      'estimated minutes',
+      'expected minutes',
+      'minutes difference',
       `cost (${assisted.currency})`,
+      `expected cost (${assisted.currency})`,
+      `cost difference (${assisted.currency})`,
       'capacity minutes',
       'capacity used',
       'over warning',
       'all requests',
       'assisted share',
+      'feedback answers',
+      'aware share',
     ];
+    const quoted = (text: string) => `"${text.replaceAll('"', '""')}"`;
     const lines = assisted.months.flatMap((month) =>
-      month.channels.map((c) =>
+      [
+        ...month.channels.map((c) => ({ ...c, organisation: '' })),
+        ...month.organisations.map((o) => ({ ...o, organisation: quoted(o.organisation) })),
+      ].map((row) =>
         [
           month.month,
-          c.channel,
-          c.requests,
-          c.expectedRequests,
-          c.requestsDifference,
-          c.minutes,
-          c.cost,
-          c.capacityMinutes,
-          c.capacityUsed ?? '',
-          c.capacityWarning ? 'yes' : 'no',
+          row.channel,
+          row.organisation,
+          row.requests,
+          row.expectedRequests,
+          row.requestsDifference,
+          row.minutes,
+          row.estimatedMinutes,
+          row.expectedMinutes,
+          row.minutesDifference,
+          row.cost,
+          row.expectedCost,
+          row.costDifference,
+          row.capacityMinutes,
+          row.capacityUsed ?? '',
+          row.capacityWarning ? 'yes' : 'no',
           month.requests,
           month.assistedShare ?? '',
+          month.awareness.answered,
+          month.awareness.awareShare ?? '',
         ].join(','),
       ),
     );
     c.header('Content-Disposition', `attachment; filename="assisted-digital-${from}-${to}.csv"`);
-    return c.body([head.map((h) => `"${h}"`).join(','), ...lines, ''].join('\r\n'), 200, {
+    return c.body([head.map(quoted).join(','), ...lines, ''].join('\r\n'), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
     });
   });
