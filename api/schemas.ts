@@ -13,6 +13,7 @@ import {
   text,
 } from '../rules/shapes';
 import { channel, rejectionReason, visitorOutcome, visitStatus } from '../rules/vocabulary';
+import { HELP_ANSWERS } from '../activities/readModel/feedback';
 
 /** Request bodies and response bodies, registered apart: a request is described as clients send it (defaults
  * optional), a response as the API sends it. Both become OpenAPI components under their id. */
@@ -163,19 +164,27 @@ export const performanceQuery = z
   });
 
 const againstEstimate = {
-  requests: z.number().int(),
+  requests: z.number().int().nonnegative(),
   expectedRequests: z.number().meta({ description: 'The settings’ estimate for the days of the month in the period' }),
   requestsDifference: z.number().meta({ description: 'Requests less expected: above the estimate when positive' }),
-  minutes: z.number().int().meta({ description: 'Minutes helping: recorded, and estimated where none is' }),
+  minutes: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Minutes helping: recorded, and estimated where none is' }),
   estimatedMinutes: z.number().int().meta({
     description: 'Of the minutes, those counted at the settings’ minutes a request (web helpers record none)',
   }),
-  expectedMinutes: z.number().int(),
+  expectedMinutes: z.number().int().nonnegative(),
   minutesDifference: z.number().int(),
   cost: z.number().meta({ description: 'Each request’s minutes at its cost per minute, in the currency given' }),
   expectedCost: z.number(),
   costDifference: z.number(),
-  capacityMinutes: z.number().int().meta({ description: 'Minutes of help there were on the days in the period' }),
+  capacityMinutes: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Minutes of help there were on the days in the period' }),
   capacityUsed: z.number().nullable().meta({ description: 'Minutes over capacity minutes; null with no capacity' }),
   capacityWarning: z.boolean().meta({ description: 'Capacity used is above capacityWarningShare' }),
 };
@@ -203,12 +212,9 @@ export const assistedDigitalFigures = named(
             answered: z.number().int().meta({ description: 'Responses that said whether they knew help was there' }),
             aware: z.number().int(),
             awareShare: z.number().nullable(),
-            helped: z.object({
-              no: z.number().int(),
-              phone: z.number().int(),
-              in_person: z.number().int(),
-              web_helper: z.number().int(),
-            }),
+            helped: z
+              .object(Object.fromEntries(HELP_ANSWERS.map((answer) => [answer, z.number().int().nonnegative()])))
+              .meta({ description: 'How many said they had help each way, or none (no)' }),
           })
           .meta({ description: 'From the feedback of the month, at every prison (feedback names none)' }),
       }),

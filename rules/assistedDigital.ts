@@ -43,25 +43,62 @@ const evenWithValueErrors = {
   when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null,
 };
 
+/** Why `id` is not a prison the settings may name, or undefined when it is one. */
+function prisonIdProblem(id: string, prisonIds: readonly string[] | undefined): string | undefined {
+  if (prisonIds && !prisonIds.includes(id)) {
+    const suggestion = nearest(id, [...prisonIds]);
+    return `unknown prison id "${id}": no rule file has it${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+  }
+  if (!ruleFileSchema.shape.id.safeParse(id).success) {
+    return `"${id}" is not a prison id: the prison’s three-letter code, as in its rule file`;
+  }
+  return undefined;
+}
+
 /** A prison's overrides: keyed by prison id, checked against the rule book's prisons when they are known. */
 function prisonOverrides(prisonIds: readonly string[] | undefined) {
   return z
     .record(z.string(), override)
     .superRefine((prisons, ctx) => {
       for (const id of Object.keys(prisons)) {
-        let message: string | undefined;
-        if (prisonIds && !prisonIds.includes(id)) {
-          const suggestion = nearest(id, [...prisonIds]);
-          message = `unknown prison id "${id}": no rule file has it${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
-        } else if (!ruleFileSchema.shape.id.safeParse(id).success) {
-          message = `"${id}" is not a prison id: the prison’s three-letter code, as in its rule file`;
-        }
+        const message = prisonIdProblem(id, prisonIds);
         if (message) ctx.addIssue({ code: 'custom', params: { key: id }, message });
       }
     }, evenWithValueErrors)
     .optional()
     .describe('Per prison id, the numbers that differ from the channel’s');
 }
+
+/**
+ * A helper organisation: what to expect of it and the help it can give are its own (required); its cost and minutes
+ * a request are the channel's unless it sets them; it helps the visitors of the prisons listed, or of every prison.
+ */
+function organisationSchema(prisonIds: readonly string[] | undefined) {
+  return z.strictObject({
+    cost_per_minute: numbers.cost_per_minute.optional(),
+    minutes_per_request: numbers.minutes_per_request.optional(),
+    expected_requests_per_month: numbers.expected_requests_per_month,
+    capacity_minutes_per_week: numbers.capacity_minutes_per_week,
+    prisons: z
+      .array(z.string())
+      .min(1, 'must list a prison, or be left out for every prison')
+      .superRefine((ids, ctx) => {
+        ids.forEach((id, index) => {
+          const message = prisonIdProblem(id, prisonIds);
+          if (message) ctx.addIssue({ code: 'custom', path: [index], message });
+        });
+      })
+      .optional()
+      .describe('The prison ids whose visitors it helps; every prison when left out'),
+  });
+}
+
+/**
+ * A name as staff and visitors type it, for matching: compatible characters folded (NFKC), curly apostrophes
+ * straightened, spaces collapsed, case ignored.
+ */
+const nameKey = (name: string) =>
+  name.normalize('NFKC').replace(/[‘’`]/g, "'").replace(/\s+/g, ' ').trim().toLowerCase();
 
 function channelSchema(prisonIds: readonly string[] | undefined) {
   return z.strictObject({
@@ -70,9 +107,19 @@ function channelSchema(prisonIds: readonly string[] | undefined) {
     ...numbers,
     prisons: prisonOverrides(prisonIds),
     organisations: z
-      .record(z.string().min(1), override)
+      .record(z.string().min(1), organisationSchema(prisonIds))
+      .superRefine((organisations, ctx) => {
+        const seen = new Map<string, string>();
+        for (const name of Object.keys(organisations)) {
+          const first = seen.get(nameKey(name));
+          if (first !== undefined) {
+            const message = `is the same name as "${first}": names are matched whatever their case and spacing`;
+            ctx.addIssue({ code: 'custom', params: { key: name }, message });
+          } else seen.set(nameKey(name), name);
+        }
+      }, evenWithValueErrors)
       .optional()
-      .describe('Per helper organisation, by the name staff enter, the numbers that differ'),
+      .describe('Per helper organisation, by the name staff enter: its own estimate and capacity'),
   });
 }
 
@@ -94,10 +141,12 @@ export function assistedSettingsSchema(prisonIds?: readonly string[]) {
       .record(z.string(), channelSchema(prisonIds))
       .superRefine((channels, ctx) => {
         for (const code of Object.keys(channels)) {
-          if (!channelCode.test(code)) {
-            const message = 'is not a channel code: lower-case words joined by _, like web_helper';
-            ctx.addIssue({ code: 'custom', params: { key: code }, message });
-          }
+          const message = !channelCode.test(code)
+            ? 'is not a channel code: lower-case words joined by _, like web_helper'
+            : code === 'web'
+              ? 'is the visitors’ own web form, not a way of helping them: web_helper is a helper on the web form'
+              : undefined;
+          if (message) ctx.addIssue({ code: 'custom', params: { key: code }, message });
         }
         for (const code of requiredChannels) {
           if (!(code in channels)) {
@@ -121,13 +170,20 @@ export interface ChannelNumbers {
   capacityMinutesPerWeek: number;
 }
 
+/** A helper organisation's own numbers, and the prisons whose visitors it helps (every prison when undefined). */
+export interface Organisation extends Partial<ChannelNumbers> {
+  expectedRequestsPerMonth: number;
+  capacityMinutesPerWeek: number;
+  prisons?: string[];
+}
+
 export interface AssistedChannel extends ChannelNumbers {
   name: string;
   nameCy?: string;
   /** By prison id. */
   prisons: Record<string, Partial<ChannelNumbers>>;
   /** By organisation name, as written in the file. */
-  organisations: Record<string, Partial<ChannelNumbers>>;
+  organisations: Record<string, Organisation>;
 }
 
 export interface AssistedSettings {
@@ -172,7 +228,12 @@ function toSettings(data: SettingsFile, version: string, file: string): Assisted
       minutesPerRequest: channel.minutes_per_request,
       capacityMinutesPerWeek: channel.capacity_minutes_per_week,
       prisons: mapValues(channel.prisons, numbersOf),
-      organisations: mapValues(channel.organisations, numbersOf),
+      organisations: mapValues(channel.organisations, ({ prisons, ...given }) => ({
+        ...numbersOf(given),
+        expectedRequestsPerMonth: given.expected_requests_per_month,
+        capacityMinutesPerWeek: given.capacity_minutes_per_week,
+        ...(prisons ? { prisons } : {}),
+      })),
     })),
   };
 }
@@ -211,14 +272,14 @@ export interface EffectiveChannel extends ChannelNumbers {
   nameCy?: string;
 }
 
-const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
-
 /**
- * The organisation of a channel's settings that a name typed by staff or a visitor is, whatever its case: its name
- * as the settings write it, or undefined when the settings do not name it.
+ * The organisation of a channel's settings that a name typed by staff or a visitor is, whatever its case and
+ * spacing: its name as the settings write it, or undefined when the settings do not name it.
  */
 export function organisationOf(settings: AssistedSettings, channel: string, name: string): string | undefined {
-  return Object.keys(settings.channels[channel]?.organisations ?? {}).find((written) => sameName(written, name));
+  return Object.keys(settings.channels[channel]?.organisations ?? {}).find(
+    (written) => nameKey(written) === nameKey(name),
+  );
 }
 
 /**
@@ -253,6 +314,6 @@ export function assistedSettingsJsonSchema(): Record<string, unknown> {
   const channels = (schema.properties as Record<string, Record<string, unknown>>).channels;
   // What the refinement checks, said so an editor can check it too.
   channels.required = [...requiredChannels];
-  channels.propertyNames = { pattern: channelCode.source };
+  channels.propertyNames = { pattern: channelCode.source, not: { const: 'web' } };
   return { ...schema, title: 'Prison visits: assisted-digital settings' };
 }

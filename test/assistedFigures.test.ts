@@ -15,6 +15,7 @@ import type { Visit } from '../workflows/visit';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { checkPage, openSite, type Site } from './browser';
 import { PASSWORD, rules, startTestService, type TestService } from './harness';
+import { daysInMonth } from '../rules/dateWords';
 
 let service: TestService;
 let settings: AssistedSettings;
@@ -100,6 +101,36 @@ afterAll(async () => {
   await site?.close();
   await service?.close();
 });
+
+/**
+ * A CSV file's rows as objects by its header (RFC 4180: a quoted cell may hold commas and doubled quotes); a text
+ * cell's quotes are gone, so `"phone"` reads as phone, and a number reads as its digits.
+ */
+function readCsv(text: string): Record<string, string>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') cell += text[++i];
+      else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (char === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      [row, cell] = [[], ''];
+      i++;
+    } else cell += char;
+  }
+  const [head, ...lines] = rows;
+  return lines.map((line) => Object.fromEntries(line.map((value, i) => [head[i], value])));
+}
 
 /** The month a seed falls in: its day counts from 1 November. */
 const monthOf = (seed: Seed) => (seed.day <= 30 ? '2026-11' : '2026-12');
@@ -216,7 +247,7 @@ describe('assisted digital per month and channel', () => {
         responses: given.length,
         answered: answered.length,
         aware: answered.filter((f) => f.aware).length,
-        awareShare: answered.length ? answered.filter((f) => f.aware).length / answered.length : null,
+        awareShare: answered.length ? round(answered.filter((f) => f.aware).length / answered.length, 3) : null,
         helped: Object.fromEntries(
           (['no', 'phone', 'in_person', 'web_helper'] as const).map((h) => [
             h,
@@ -229,6 +260,95 @@ describe('assisted digital per month and channel', () => {
     const november = figures.months[0];
     expect(november.channels.find((c) => c.channel === 'web_helper')?.estimatedMinutes).toBeGreaterThan(0);
     expect(november.organisations.every((o) => o.requests === 1)).toBe(true);
+  });
+
+  it('are, for two rows worked out by hand from the demo settings, the same in the JSON, the page and the CSV', async () => {
+    // November, every prison. Phone: NGT expects 180 requests a month, AFL 30 (15 minutes each), SLT 45, the other three
+    // 120 each, 12 minutes a request: 615 requests, 7,470 minutes at £0.85 = £6,349.50; capacity 3,000 + 600 + 900 +
+    // 3 × 2,400 = 11,700 minutes a week, 50,143 in 30 days. Done: 12 + 20 + 9 + 14 minutes = 55, at £0.85 = £46.75.
+    // Web helpers: Citizens Advice Northgate's 15 minutes (the channel's) at £0.50, Families Outside Westmoor's 20 at
+    // £0.65, a solicitor's 15 at £0.75: 50 minutes, all estimated, £31.75.
+    const pinned = {
+      phone: { requests: 4, expectedRequests: 615, minutes: 55, estimatedMinutes: 0, expectedMinutes: 7470 },
+      web_helper: { requests: 3, minutes: 50, estimatedMinutes: 50 },
+    };
+    const admin = await service.staffToken('admin', []);
+    const { body } = await service.call(
+      'GET',
+      '/api/staff/performance/assisted-digital?from=2026-11-01&to=2026-11-30',
+      {
+        token: admin,
+      },
+    );
+    const november = body.months[0];
+    expect(november.channels.find((c: { channel: string }) => c.channel === 'phone')).toMatchObject({
+      ...pinned.phone,
+      cost: 46.75,
+      expectedCost: 6349.5,
+      costDifference: -6302.75,
+      capacityMinutes: 50143,
+      capacityUsed: 0.001,
+      capacityWarning: false,
+    });
+    expect(november.channels.find((c: { channel: string }) => c.channel === 'web_helper')).toMatchObject({
+      ...pinned.web_helper,
+      cost: 31.75,
+    });
+    const page = await site.page();
+    await page.goto('/staff/sign-in');
+    await page.fill('#email', 'admin@ad.test');
+    await page.fill('#password', PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.goto('/staff/dashboard?from=2026-11-01&to=2026-11-30');
+    const phoneRow = await page
+      .locator('table', { has: page.locator('caption:text-is("Assisted digital, November 2026, by channel")') })
+      .locator('tbody tr', { has: page.locator('th:text-is("Phone line")') })
+      .locator('td')
+      .allTextContents();
+    expect(phoneRow.map((text) => text.trim())).toEqual([
+      '4',
+      '615',
+      '−611',
+      '55',
+      '7,470',
+      '−7,415',
+      '£46.75',
+      '£6,349.50',
+      '−£6,302.75',
+      '0.1% of 50,143 minutes',
+    ]);
+    const csv = readCsv(
+      await (await page.request.get('/staff/dashboard/assisted-digital.csv?from=2026-11-01&to=2026-11-30')).text(),
+    );
+    const phone = csv.find((row) => row.channel === 'phone' && row.organisation === '');
+    expect(phone).toMatchObject({
+      requests: '4',
+      'expected requests': '615',
+      minutes: '55',
+      'expected minutes': '7470',
+      'cost (GBP)': '46.75',
+      'expected cost (GBP)': '6349.5',
+      'cost difference (GBP)': '-6302.75',
+      'capacity minutes': '50143',
+    });
+    expect(csv.find((row) => row.channel === 'web_helper' && row.organisation === '')).toMatchObject({
+      minutes: '50',
+      'estimated minutes': '50',
+      'cost (GBP)': '31.75',
+    });
+    await page.context().close();
+  });
+
+  it('show a helper organisation only to those who see every prison it helps', async () => {
+    const of = async (ids: string[]) =>
+      (await assistedFigures(service.db, settings, { ids, every: false }, '2026-11-01', '2026-11-30')).months[0]
+        .organisations;
+    expect(await of(['AFL'])).toEqual([]);
+    expect((await of(['NGT'])).map((o) => [o.organisation, o.requests])).toEqual([['Citizens Advice Northgate', 1]]);
+    expect((await of(['NGT', 'WMR'])).map((o) => o.organisation)).toEqual([
+      'Citizens Advice Northgate',
+      'Families Outside Westmoor',
+    ]);
   });
 
   it('are the same in the JSON API, for the prisons the user sees; a period that is not one is named', async () => {
@@ -295,7 +415,7 @@ describe('assisted digital per month and channel', () => {
             .evaluateAll((trs) =>
               trs.map((tr) => Array.from(tr.querySelectorAll('th, td')).map((cell) => cell.textContent?.trim() ?? '')),
             );
-        const title = `Assisted digital, ${monthName}${month.days < 28 ? ` (${month.days} days)` : ''}`;
+        const title = `Assisted digital, ${monthName}${month.days < daysInMonth(month.month) ? ` (${month.days} days)` : ''}`;
         const money = (value: number) =>
           `${value < 0 ? '−' : ''}£${Math.abs(value).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
         // Whole numbers in groups of three: 50,143.
@@ -349,15 +469,13 @@ describe('assisted digital per month and channel', () => {
       );
       const csv = await page.request.get('/staff/dashboard/assisted-digital.csv?from=2026-11-01&to=2026-12-02');
       // Each CSV row, read by its header, says what the JSON says of its month and channel.
-      const [head, ...lines] = (await csv.text()).trim().split('\r\n');
-      const names = head.split(',').map((name) => name.replaceAll('"', ''));
-      const read = lines.map((line) => Object.fromEntries(line.split(',').map((value, i) => [names[i], value])));
+      const read = readCsv(await csv.text());
       const organisations = figures.months.flatMap((m) => m.organisations);
       expect(read).toHaveLength(figures.months.length * Object.keys(settings.channels).length + organisations.length);
       for (const row of read) {
         const month = figures.months.find((m) => m.month === row.month);
         const shown = row.organisation
-          ? month?.organisations.find((o) => o.channel === row.channel && `"${o.organisation}"` === row.organisation)
+          ? month?.organisations.find((o) => o.channel === row.channel && o.organisation === row.organisation)
           : month?.channels.find((c) => c.channel === row.channel);
         expect(shown, `${row.month} ${row.channel} ${row.organisation}`).toBeDefined();
         expect(Number(row.requests)).toBe(shown?.requests);

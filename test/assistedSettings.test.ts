@@ -90,7 +90,8 @@ describe('the numbers for a request', () => {
     '    prisons:',
     '      NGT: { cost_per_minute: 0.7, capacity_minutes_per_week: 900 }',
     '    organisations:',
-    '      Citizens Advice Northgate: { cost_per_minute: 0.5, minutes_per_request: 25 }',
+    '      Citizens Advice Northgate:',
+    '        { cost_per_minute: 0.5, minutes_per_request: 25, expected_requests_per_month: 35, capacity_minutes_per_week: 900 }',
     ...requiredChannels
       .filter((code) => code !== 'web_helper')
       .map(
@@ -123,9 +124,9 @@ describe('the numbers for a request', () => {
   });
 
   it('are the organisation’s over the prison’s, whatever case staff typed its name in', () => {
-    expect(numbers({ prisonId: 'NGT', organisation: 'citizens advice northgate ' })).toEqual([0.5, 60, 25, 900]);
-    expect(numbers({ organisation: 'Citizens Advice Northgate' })).toEqual([0.5, 60, 25, 1500]);
-    expect(organisationOf(settings, 'web_helper', ' CITIZENS advice Northgate')).toBe('Citizens Advice Northgate');
+    expect(numbers({ prisonId: 'NGT', organisation: 'citizens advice northgate ' })).toEqual([0.5, 35, 25, 900]);
+    expect(numbers({ organisation: 'Citizens Advice Northgate' })).toEqual([0.5, 35, 25, 900]);
+    expect(organisationOf(settings, 'web_helper', ' CITIZENS advice   Northgate')).toBe('Citizens Advice Northgate');
     expect(organisationOf(settings, 'web_helper', 'Citizens Advice')).toBeUndefined();
     expect(organisationOf(settings, 'phone', 'Citizens Advice Northgate')).toBeUndefined();
   });
@@ -236,6 +237,58 @@ describe('a mistake in the settings', () => {
           message: 'Invalid input: expected number, received undefined',
         }),
       ),
+    ]);
+  });
+
+  it('a channel called web names its line: that is the visitors’ own form, not a way of helping', () => {
+    const text = withMistake(
+      '  email:',
+      '  web: { name: Web, cost_per_minute: 1, expected_requests_per_month: 1, minutes_per_request: 1, capacity_minutes_per_week: 1 }\n  email:',
+    );
+    expect(errorsOf(text).map((e) => [e.line, e.path, e.message])).toEqual([
+      [
+        12,
+        'channels.web',
+        'is the visitors’ own web form, not a way of helping them: web_helper is a helper on the web form',
+      ],
+    ]);
+  });
+
+  it('a helper organisation names its line for a missing estimate, an unknown prison or a name given twice', () => {
+    const helper = [
+      '  web_helper:', // 14
+      '    name: Helper',
+      '    cost_per_minute: 0.75',
+      '    expected_requests_per_month: 60',
+      '    minutes_per_request: 15',
+      '    capacity_minutes_per_week: 1500',
+      '    organisations:', // 20
+      '      Citizens Advice: { prisons: [NGT, XYZ], expected_requests_per_month: 5, capacity_minutes_per_week: 60 }', // 21
+      '      citizens  ADVICE: { expected_requests_per_month: 5, capacity_minutes_per_week: 60 }', // 22
+      '      Families Outside: { cost_per_minute: 0.6 }', // 23
+    ];
+    const text = withMistake(small.split('\n')[13], helper.join('\n'));
+    expect(errorsOf(text).map((e) => [e.line, e.path, e.message])).toEqual([
+      [
+        21,
+        'channels.web_helper.organisations.Citizens Advice.prisons.1',
+        'unknown prison id "XYZ": no rule file has it',
+      ],
+      [
+        22,
+        'channels.web_helper.organisations.citizens  ADVICE',
+        'is the same name as "Citizens Advice": names are matched whatever their case and spacing',
+      ],
+      [
+        23,
+        'channels.web_helper.organisations.Families Outside.expected_requests_per_month',
+        'Invalid input: expected number, received undefined',
+      ],
+      [
+        23,
+        'channels.web_helper.organisations.Families Outside.capacity_minutes_per_week',
+        'Invalid input: expected number, received undefined',
+      ],
     ]);
   });
 

@@ -153,7 +153,7 @@ describe('personal data typed into a comment', () => {
     'Call me on [phone number removed] or [phone number removed], or write to [email address removed]. ' +
     'The office on [phone number removed] and [phone number removed] never answered; [phone number removed] did.';
 
-  it('is masked: e-mail addresses and UK phone numbers, however spaced, and nothing else', () => {
+  it('is masked: e-mail addresses, phone numbers however spaced, prison numbers and postcodes, and nothing else', () => {
     expect(maskPersonalData(typed)).toBe(masked);
     for (const [comment, expected] of [
       ['07700900123', '[phone number removed]'],
@@ -161,11 +161,17 @@ describe('personal data typed into a comment', () => {
       ['0044 7700 900123', '[phone number removed]'],
       ['01632 960 001 after 5pm', '[phone number removed] after 5pm'],
       ['a.b+visits@mail.example.org, thanks', '[email address removed], thanks'],
+      ['from Ireland: +353 1 234 5678.', 'from Ireland: [phone number removed].'],
+      ['+1 (212) 555-0100', '[phone number removed]'],
+      ['my son A1234BC and a1234bc', 'my son [prison number removed] and [prison number removed]'],
+      ['we live at NG1 2AB, and SW1A 1AA', 'we live at [postcode removed], and [postcode removed]'],
     ]) {
       expect(maskPersonalData(comment), comment).toBe(expected);
     }
-    // Numbers that are not phone numbers stay: a reference, a prison number, a date, a time, money, a year.
-    const kept = 'Visit V0001234 for A1234BC on 12/12/2026 at 14:00 cost £10 in 2026, room 0203, 1000000000.';
+    // What is not personal stays: a reference, a date, a time, money, a year, a room, a long number, a word like a
+    // postcode in lower case, a sum with a plus.
+    const kept =
+      'Visit V0001234 on 12/12/2026 at 14:00 cost £10 in 2026, room 0203, 1000000000, the g1 2nd floor, 3 +4 = 7.';
     expect(maskPersonalData(kept)).toBe(kept);
   });
 
@@ -329,7 +335,7 @@ describe('the help awareness a month at a time', () => {
       [...expected].map(([month, counted]) => ({
         month,
         ...counted,
-        awareShare: counted.answered ? counted.aware / counted.answered : null,
+        awareShare: counted.answered ? Math.round((counted.aware / counted.answered) * 1000) / 1000 : null,
       })),
     );
     // The months have feedback of every kind to count.

@@ -1,7 +1,6 @@
 // What hostile or unusual clients send: floods of submissions, huge or deep bodies, markup, unusual Unicode.
 // Never a 500; markup is refused where names are, and escaped wherever it is shown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, londonClock } from '../rules/londonTime';
 import { startTestService, testApp, visitRequestBody, type TestService } from './harness';
 
 let service: TestService;
@@ -117,15 +116,14 @@ describe('staff pages given impossible dates', () => {
     expectFieldError(dashboard, 'from', 'Enter a date like 2026-11-01');
     expect(dashboard).not.toContain('id="to-error"');
 
-    // A download has no form to show: it gives the figures of the period it can read, here the default one.
+    // A download has no form to show: it is refused with the field to change, never another period's figures.
     const csv = await service.app.request('/staff/dashboard.csv?to=2026-00-10', { headers: cookie });
-    expect(csv.status).toBe(200);
-    expect(csv.headers.get('Content-Type')).toMatch(/^text\/csv/);
-    const today = londonClock(new Date()).date;
-    expect(csv.headers.get('Content-Disposition')).toBe(
-      `attachment; filename="performance-${addDays(today, -27)}-${today}.csv"`,
-    );
-    expect((await csv.text()).split('\r\n')[1]).toMatch(/^"requests",\d+$/);
+    expect(csv.status).toBe(422);
+    expect(await csv.text()).toBe('to: Enter a date like 2026-11-28');
+    const assisted = await service.app.request('/staff/dashboard/assisted-digital.csv?from=2026-02-31', {
+      headers: cookie,
+    });
+    expect([assisted.status, await assisted.text()]).toEqual([422, 'from: Enter a date like 2026-11-01']);
     expect((await service.app.request('/staff/booked.csv?prisonId=X%0D%0AY', { headers: cookie })).status).toBe(403);
   });
 
@@ -143,10 +141,19 @@ describe('staff pages given impossible dates', () => {
     expect(year).not.toContain('govuk-error-summary');
     const backwards = await page('/staff/dashboard?from=2026-12-01&to=2026-11-30');
     expectFieldError(backwards, 'from', 'Enter a From date on or before the To date');
-    // A download gives the longest period ending on its To date.
+    // A download is refused, naming the From date; the longest period is downloaded as asked.
     const csv = await service.app.request('/staff/dashboard.csv?from=1900-01-01&to=2026-11-30', { headers: cookie });
-    expect(csv.status).toBe(200);
-    expect(csv.headers.get('Content-Disposition')).toBe('attachment; filename="performance-2025-11-30-2026-11-30.csv"');
+    expect([csv.status, await csv.text()]).toEqual([
+      422,
+      'from: Enter a From date no more than 365 days before the To date',
+    ]);
+    const longest = await service.app.request('/staff/dashboard.csv?from=2025-11-30&to=2026-11-30', {
+      headers: cookie,
+    });
+    expect(longest.status).toBe(200);
+    expect(longest.headers.get('Content-Disposition')).toBe(
+      'attachment; filename="performance-2025-11-30-2026-11-30.csv"',
+    );
   });
 });
 

@@ -14,7 +14,7 @@ import {
 import { daysInMonth } from '../../rules/dateWords';
 import { addDays } from '../../rules/londonTime';
 import { visitsSubmittedOn } from './dashboard';
-import { awarenessByMonth, type AwarenessOfMonth } from './feedback';
+import { awarenessByMonth, noAwareness, type AwarenessOfMonth } from './feedback';
 
 /** What was done and what the settings expected, for a channel or an organisation in a month. */
 export interface AgainstEstimate {
@@ -139,7 +139,7 @@ function againstEstimate(
   const cost = round(done.cost, 2);
   const expectedCost = round(expected.cost * part, 2);
   const capacityMinutes = Math.round((expected.capacityMinutesPerWeek * days) / 7);
-  const capacityUsed = capacityMinutes > 0 ? round(done.minutes / capacityMinutes, 3) : null;
+  const used = capacityMinutes > 0 ? done.minutes / capacityMinutes : null;
   return {
     requests: done.requests,
     expectedRequests,
@@ -152,8 +152,8 @@ function againstEstimate(
     expectedCost,
     costDifference: round(cost - expectedCost, 2),
     capacityMinutes,
-    capacityUsed,
-    capacityWarning: capacityUsed !== null && capacityUsed > warningShare,
+    capacityUsed: used === null ? null : round(used, 3),
+    capacityWarning: used !== null && used > warningShare,
   };
 }
 
@@ -211,14 +211,16 @@ export async function assistedFigures(
       }
     }
   }
-  // Every month of the period, in order, as the months above.
-  const awareness = (await awarenessByMonth(db, from, to)).map(({ month: _month, ...rest }) => rest);
+  const awareness = new Map((await awarenessByMonth(db, from, to)).map(({ month, ...rest }) => [month, rest]));
   const channels = Object.keys(settings.channels);
+  // An organisation's row compares its own estimate with its requests: only for readers who see every prison it helps.
+  const seesAllOf = (helped: string[] | undefined) =>
+    prisons.every || (helped !== undefined && helped.every((id) => prisons.ids.includes(id)));
   return {
     currency: settings.currency,
     capacityWarningShare: settings.capacityWarningShare,
     settingsVersion: settings.version,
-    months: [...months].map(([month, counted], index): AssistedMonth => {
+    months: [...months].map(([month, counted]): AssistedMonth => {
       const over = { days: counted.days, monthDays: daysInMonth(month), warningShare: settings.capacityWarningShare };
       const doneBy = (key: string) => counted.done.get(key) ?? nothingDone();
       const rows = channels.map((channel): ChannelMonth => ({
@@ -231,15 +233,17 @@ export async function assistedFigures(
         ),
       }));
       const organisations = channels.flatMap((channel) =>
-        Object.keys(settings.channels[channel].organisations).map((organisation): OrganisationMonth => ({
-          channel,
-          organisation,
-          ...againstEstimate(
-            doneBy(organisationKey(channel, organisation)),
-            expectedOf(numbersAt(settings, channel, { organisation })),
-            over,
-          ),
-        })),
+        Object.keys(settings.channels[channel].organisations)
+          .filter((name) => seesAllOf(settings.channels[channel].organisations[name].prisons))
+          .map((organisation): OrganisationMonth => ({
+            channel,
+            organisation,
+            ...againstEstimate(
+              doneBy(organisationKey(channel, organisation)),
+              expectedOf(numbersAt(settings, channel, { organisation })),
+              over,
+            ),
+          })),
       );
       const assistedRequests = rows.reduce((total, row) => total + row.requests, 0);
       return {
@@ -250,7 +254,7 @@ export async function assistedFigures(
         assistedShare: counted.requests ? round(assistedRequests / counted.requests, 3) : null,
         channels: rows,
         organisations,
-        awareness: awareness[index],
+        awareness: awareness.get(month) ?? noAwareness(),
       };
     }),
   };

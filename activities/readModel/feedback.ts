@@ -50,6 +50,8 @@ export async function recordFeedback(
 
 const EMAIL_REMOVED = '[email address removed]';
 const PHONE_REMOVED = '[phone number removed]';
+const PRISON_NUMBER_REMOVED = '[prison number removed]';
+const POSTCODE_REMOVED = '[postcode removed]';
 
 /** An e-mail address: a local part, `@`, and a domain of at least two labels (a full stop after it is not taken). */
 const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
@@ -60,13 +62,25 @@ const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
  */
 const UK_PHONE =
   /(?<![\p{L}\p{N}+])(?:(?:\+|00)[ .-]?44[ .-]?(?:\(0\)[ .-]?)?|\(?0)\d(?:[ .()-]{0,2}\d){8,9}(?![\p{L}\p{N}])/gu;
+/** Any other country's number, written with its `+` code: 8 to 15 digits in all (E.164), spaced anyhow. */
+const OTHER_PHONE = /(?<![\p{L}\p{N}+])\+\d(?:[ .()-]{0,2}\d){7,14}(?![\p{L}\p{N}])/gu;
+/** A prison number, as the prison service gives them: a letter, four digits, two letters (A1234BC). */
+const PRISON_NUMBER = /(?<![\p{L}\p{N}])[A-Z]\d{4}[A-Z]{2}(?![\p{L}\p{N}])/giu;
+/** A UK postcode in capitals, as people write them on forms (NG1 2AB, SW1A 1AA); lower-case words are left alone. */
+const POSTCODE = /(?<![\p{L}\p{N}])[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}(?![\p{L}\p{N}])/gu;
 
 /**
- * A comment with the e-mail addresses and phone numbers a visitor typed by mistake replaced by words saying so:
- * feedback keeps nothing personal, and staff read it.
+ * A comment with the e-mail addresses, phone numbers, prison numbers and postcodes a visitor typed by mistake replaced
+ * by words saying so: feedback keeps nothing personal, and staff read it. Dates stay: in feedback they are nearly
+ * always a visit's, and the comment makes no sense without them.
  */
 export const maskPersonalData = (comment: string): string =>
-  comment.replace(EMAIL, EMAIL_REMOVED).replace(UK_PHONE, PHONE_REMOVED);
+  comment
+    .replace(EMAIL, EMAIL_REMOVED)
+    .replace(UK_PHONE, PHONE_REMOVED)
+    .replace(OTHER_PHONE, PHONE_REMOVED)
+    .replace(PRISON_NUMBER, PRISON_NUMBER_REMOVED)
+    .replace(POSTCODE, POSTCODE_REMOVED);
 
 /** The longest period whose help awareness is counted at once: the dashboard's, a year, a leap year's included. */
 const MAX_AWARENESS_DAYS = 366;
@@ -80,7 +94,7 @@ export interface AwarenessOfMonth {
   /** Of those, how many said whether they knew about help, and how many knew. */
   answered: number;
   aware: number;
-  /** `aware` of `answered`, 0 to 1; null when nobody answered. */
+  /** `aware` of `answered`, 0 to 1 to three places; null when nobody answered. */
   awareShare: number | null;
   /** How many said they got help each way, or none (`no`). */
   helped: Record<HelpAnswer, number>;
@@ -110,17 +124,22 @@ export async function awarenessByMonth(db: Db, from: string, to: string): Promis
       if (helped && HELP_ANSWERS.includes(helped)) counted.helped[helped] += 1;
     }
   }
-  return [...months.values()].map((m) => ({ ...m, awareShare: m.answered ? m.aware / m.answered : null }));
+  return [...months.values()].map((m) => ({
+    ...m,
+    awareShare: m.answered ? Math.round((m.aware / m.answered) * 1000) / 1000 : null,
+  }));
 }
 
-const emptyMonth = (month: string): AwarenessOfMonth => ({
-  month,
+/** A month without feedback. */
+export const noAwareness = (): Omit<AwarenessOfMonth, 'month'> => ({
   responses: 0,
   answered: 0,
   aware: 0,
   awareShare: null,
-  helped: { no: 0, phone: 0, in_person: 0, web_helper: 0 },
+  helped: Object.fromEntries(HELP_ANSWERS.map((answer) => [answer, 0])) as Record<HelpAnswer, number>,
 });
+
+const emptyMonth = (month: string): AwarenessOfMonth => ({ month, ...noAwareness() });
 
 /** Feedback as staff read it: nothing but what the visitor chose and wrote, and when. */
 export type FeedbackToRead = Omit<Feedback, 'day'>;

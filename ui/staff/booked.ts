@@ -1,4 +1,5 @@
 // The visits booked at a prison on a day, as a page and as a CSV file: the day's list for the gate and visits hall.
+import { csvFile } from '../csv';
 import { Hono, type Context } from 'hono';
 import { formatDate } from '../../rules/dateWords';
 import { bookedOn as bookedVisitsOn } from '../../activities/readModel/lookups';
@@ -52,8 +53,6 @@ export function bookedPages(services: Services) {
 
   app.get('/staff/booked.csv', signedIn, async (c) => {
     const { prisonId, date, visits } = await bookedOn(c);
-    // Cells that start with = + - @ are prefixed, so a spreadsheet never runs them as formulas.
-    const cell = (value: string) => `"${(/^[=+\-@]/.test(value) ? `'${value}` : value).replaceAll('"', '""')}"`;
     const lines = [
       ['time', 'prisoner', 'prison number', 'visitors', 'closed', 'booking reference', 'reference'],
       ...visits.map((visit) => [
@@ -68,10 +67,10 @@ export function bookedPages(services: Services) {
         visit.referenceNo ?? '',
         visit.reference,
       ]),
-    ].map((row) => row.map(cell).join(','));
+    ];
     c.header('Content-Disposition', `attachment; filename="booked-${prisonId}-${date}.csv"`);
     c.header('Cache-Control', 'no-store');
-    return c.body(`${lines.join('\r\n')}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    return c.body(csvFile(lines), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
   });
 
   return app;

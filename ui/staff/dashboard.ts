@@ -5,6 +5,7 @@ import { prisonsSeenBy } from '../../api/access';
 import type { Services } from '../../api/services';
 import { addDays, londonClock } from '../../rules/londonTime';
 import { barChart, pairedBarChart } from '../charts';
+import { csvFile } from '../csv';
 import { daysInMonth, formatMonth } from '../../rules/dateWords';
 import { dashboardFigures, MAX_PERIOD_DAYS } from '../dashboardFigures';
 import type { AgainstEstimate, AssistedFigures } from '../../activities/readModel/assistedFigures';
@@ -95,6 +96,9 @@ export function dashboardPages(services: Services) {
           ...o,
           label: repeated(o.organisation) ? `${o.organisation} (${channelName(o.channel)})` : o.organisation,
         }));
+        const capacityBars = [...month.channels.map((c) => ({ ...c, label: c.name })), ...organisations]
+          .filter((row) => row.capacityUsed !== null)
+          .map((row) => ({ label: row.label, value: Math.round((row.capacityUsed ?? 0) * 1000) / 10 }));
         return {
           title,
           summary: `${month.assistedRequests} of ${month.requests} requests had help (${share(month.assistedShare)}).`,
@@ -105,12 +109,9 @@ export function dashboardPages(services: Services) {
               { label: c.name, series: 'Expected', value: c.expectedRequests },
             ]),
           ),
-          capacityChart: await barChart(
-            `${title}: capacity used (%) by channel and organisation`,
-            [...month.channels.map((c) => ({ ...c, label: c.name })), ...organisations]
-              .filter((row) => row.capacityUsed !== null)
-              .map((row) => ({ label: row.label, value: Math.round((row.capacityUsed ?? 0) * 1000) / 10 })),
-          ),
+          capacityChart: capacityBars.length
+            ? await barChart(`${title}: capacity used (%) by channel and organisation`, capacityBars)
+            : '',
           channels: month.channels.map((c) => figures(c.name, c)),
           organisations: organisations.map((o) => figures(o.label, o)),
         };
@@ -238,8 +239,13 @@ export function dashboardPages(services: Services) {
     });
   });
 
+  /** A CSV asked for with a period that is not one: 422, naming the field, rather than another period's figures. */
+  const periodRefused = (c: Context<StaffPageEnv>, errors: { path: string; text: string }[]) =>
+    c.text(errors.map((error) => `${error.path}: ${error.text}`).join('\n'), 422);
+
   app.get('/staff/dashboard/assisted-digital.csv', signedIn, async (c) => {
-    const { from, to } = period(c);
+    const { from, to, errors } = period(c);
+    if (errors.length) return periodRefused(c, errors);
     const assisted = await assistedFiguresFor(services, c.get('user'), from, to);
     // A row a month and channel, then one a month and helper organisation; the month's own figures on each.
     const head = [
@@ -264,44 +270,38 @@ export function dashboardPages(services: Services) {
       'feedback answers',
       'aware share',
     ];
-    const quoted = (text: string) => `"${text.replaceAll('"', '""')}"`;
     const lines = assisted.months.flatMap((month) =>
-      [
-        ...month.channels.map((c) => ({ ...c, organisation: '' })),
-        ...month.organisations.map((o) => ({ ...o, organisation: quoted(o.organisation) })),
-      ].map((row) =>
-        [
-          month.month,
-          row.channel,
-          row.organisation,
-          row.requests,
-          row.expectedRequests,
-          row.requestsDifference,
-          row.minutes,
-          row.estimatedMinutes,
-          row.expectedMinutes,
-          row.minutesDifference,
-          row.cost,
-          row.expectedCost,
-          row.costDifference,
-          row.capacityMinutes,
-          row.capacityUsed ?? '',
-          row.capacityWarning ? 'yes' : 'no',
-          month.requests,
-          month.assistedShare ?? '',
-          month.awareness.answered,
-          month.awareness.awareShare ?? '',
-        ].join(','),
-      ),
+      [...month.channels.map((c) => ({ ...c, organisation: null })), ...month.organisations].map((row) => [
+        month.month,
+        row.channel,
+        row.organisation,
+        row.requests,
+        row.expectedRequests,
+        row.requestsDifference,
+        row.minutes,
+        row.estimatedMinutes,
+        row.expectedMinutes,
+        row.minutesDifference,
+        row.cost,
+        row.expectedCost,
+        row.costDifference,
+        row.capacityMinutes,
+        row.capacityUsed,
+        row.capacityWarning ? 'yes' : 'no',
+        month.requests,
+        month.assistedShare,
+        month.awareness.answered,
+        month.awareness.awareShare,
+      ]),
     );
     c.header('Content-Disposition', `attachment; filename="assisted-digital-${from}-${to}.csv"`);
-    return c.body([head.map(quoted).join(','), ...lines, ''].join('\r\n'), 200, {
-      'Content-Type': 'text/csv; charset=utf-8',
-    });
+    c.header('Cache-Control', 'no-store');
+    return c.body(csvFile([head, ...lines]), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
   });
 
   app.get('/staff/dashboard.csv', signedIn, async (c) => {
-    const { from, to, figures } = await figuresFor(c);
+    const { from, to, errors, figures } = await figuresFor(c);
+    if (errors.length) return periodRefused(c, errors);
     const rows: [string, string | number | null][] = [
       ['requests', figures.total],
       ...Object.entries(figures.byStatus).map(([k, v]): [string, number] => [`state ${k}`, v]),
@@ -322,8 +322,7 @@ export function dashboardPages(services: Services) {
     ];
     c.header('Content-Disposition', `attachment; filename="performance-${from}-${to}.csv"`);
     c.header('Cache-Control', 'no-store');
-    const body = ['"figure","value"', ...rows.map(([k, v]) => `"${k}",${v ?? ''}`)].join('\r\n');
-    return c.body(`${body}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+    return c.body(csvFile([['figure', 'value'], ...rows]), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
   });
 
   return app;

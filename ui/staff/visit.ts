@@ -64,7 +64,7 @@ export function staffVisitPages(services: Services) {
   /** How the visitor asked: online, or a helper's channel by the assisted-digital settings' name for it. */
   function howAsked(visit: VisitDocument): string {
     if (!visit.channel || visit.channel === 'web') return 'online';
-    const name = assistedSettingsOf(services)?.channels[visit.channel]?.name ?? visit.channel.replace('_', ' ');
+    const name = assistedSettingsOf(services)?.channels[visit.channel]?.name ?? visit.channel.replaceAll('_', ' ');
     const from = visit.assistedOrganisation ? ` from ${visit.assistedOrganisation}` : '';
     return `${name}, with help${from} (${visit.assistedMinutes ?? 0} minutes)`;
   }
