@@ -14,6 +14,7 @@ import { hasLinkCode, LINK_CODE_PLACEHOLDER, renderEmail, withLinkCode, type Tem
 import type { PrisonerService } from './prisonerService';
 import { findVisit } from './readModel/lookups';
 import { queries } from './readModel/queries';
+import { forgetPlaces, savePlaces } from './readModel/slotPlaces';
 import { staffEmailsFor } from './readModel/staff';
 import { createVisitLink, linkAddressHash, sameAddressHash } from './readModel/visitLinks';
 import { anonymiseVisitsFinishedOn, earlierVisits, saveVisit } from './readModel/visits';
@@ -140,11 +141,20 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Holds a place in a slot with a capacity; true if the visit has one (always, where there is no limit). */
-    async reserveSlot(place: { prisonId: string; slot: string; reference: string; kind: PlaceKind }): Promise<boolean> {
+    async reserveSlot(place: {
+      prisonId: string;
+      slot: string;
+      reference: string;
+      kind: PlaceKind;
+      /** A held place this one takes over (workflows/placeHold.ts). */
+      instead?: string;
+    }): Promise<boolean> {
       const limit = capacityOf(prisonOf(place), place.slot)?.[place.kind];
       if (limit === undefined) return true;
       return temporal.workflow.executeUpdateWithStart(reserve, {
-        args: [{ reference: place.reference, kind: place.kind, limit }],
+        args: [
+          { reference: place.reference, kind: place.kind, limit, ...(place.instead ? { instead: place.instead } : {}) },
+        ],
         // Stable across this activity's retries, new for each decision: a repeat gets the first answer.
         updateId: `reserve-${place.reference}-${Context.current().info.activityId}`,
         startWorkflowOperation: new WithStartWorkflowOperation(slotCapacity, {
@@ -154,6 +164,16 @@ export function createActivities(deps: ActivityDeps) {
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
+    },
+
+    /** Writes how many places a slot holds, for the times offered to visitors (from its slot workflow). */
+    async savePlaces(places: { prisonId: string; slot: string; open: number; closed: number; version: number }) {
+      await savePlaces(db, places);
+    },
+
+    /** Forgets a slot's places when its workflow ends, a day after the slot. */
+    async forgetPlaces({ prisonId, slot }: { prisonId: string; slot: string }) {
+      await forgetPlaces(db, prisonId, slot);
     },
 
     /** Gives back a visit's place in a slot, if it held one. */

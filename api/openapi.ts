@@ -76,7 +76,7 @@ export const routes: Route[] = [
   {
     method: 'get',
     path: '/api/prisons/{prisonId}/slots',
-    summary: 'The slots bookable at a prison today, in order',
+    summary: 'The slots bookable at a prison today with a place free, in order, and those that are full',
     tag: 'public',
     ok: [200, 'SlotList'],
     fails: [404],
@@ -92,6 +92,24 @@ export const routes: Route[] = [
     // 409: idempotency_key_expired, a key whose request has ended.
     fails: [400, 409, 413, 415, 422, 429, 503],
     parameters: [idempotencyKey],
+  },
+  {
+    method: 'post',
+    path: '/api/holds',
+    summary: 'Hold a free place in a slot for 10 minutes while the visitor finishes asking (409 slot_full if none)',
+    tag: 'public',
+    body: 'HoldRequest',
+    ok: [201, 'PlaceHeld'],
+    fails: [400, 409, 415, 422, 429, 503],
+  },
+  {
+    method: 'delete',
+    path: '/api/holds/{holdId}',
+    summary: 'Let a held place go at once (404 not_held when it has expired or was let go)',
+    tag: 'public',
+    ok: [204, ''],
+    fails: [404, 503],
+    parameters: [{ name: 'holdId', in: 'path', required: true, schema: { type: 'string' } }],
   },
   {
     method: 'get',

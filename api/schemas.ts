@@ -88,11 +88,39 @@ export const prisonSummary = named(
   { id: 'Prison' },
 );
 
+export const holdRequest = named(
+  requests,
+  z.strictObject({
+    prisonId,
+    slot: slot.meta({ description: 'A slot the prison offers today (GET /api/prisons/{prisonId}/slots)' }),
+  }),
+  { id: 'HoldRequest' },
+);
+
+export const placeHeld = named(
+  responses,
+  z.object({
+    holdId: z.string().meta({ description: 'The hold’s key: send it to let the place go, or with the request' }),
+    prisonId: z.string(),
+    slot,
+    expiresAt: z.iso.datetime().meta({ description: 'When the place goes back if no request has taken it' }),
+  }),
+  { id: 'PlaceHeld' },
+);
+
 export const prisonList = named(responses, z.object({ prisons: z.array(prisonSummary) }), { id: 'PrisonList' });
 
 export const slotList = named(
   responses,
-  z.object({ prisonId: z.string(), today: z.iso.date(), confirmBy: z.iso.date(), slots: z.array(slot) }),
+  z.object({
+    prisonId: z.string(),
+    today: z.iso.date(),
+    confirmBy: z.iso.date(),
+    slots: z.array(slot).meta({ description: 'The slots that can be asked for today, with an open place free' }),
+    full: z
+      .array(slot)
+      .meta({ description: 'The slots bookable today whose open places are all taken or held, left out of slots' }),
+  }),
   { id: 'SlotList' },
 );
 

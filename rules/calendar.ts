@@ -47,6 +47,16 @@ export function slotCapacity(prison: Prison, slot: string): Capacity | undefined
   return own ? { ...prison.capacity.all, ...own } : prison.capacity.all;
 }
 
+/**
+ * Whether a slot has an open place free, given the places held in it now (visits, and places held while visitors
+ * finish asking). Open and closed visits are counted apart; a visitor is offered open places, as a closed visit is
+ * only known once the rules have looked at the prisoner, and staff place it then. A slot without a limit always has.
+ */
+export function hasOpenPlace(prison: Prison, slot: string, held: { open: number } | undefined): boolean {
+  const limit = slotCapacity(prison, slot)?.open;
+  return limit === undefined || (held?.open ?? 0) < limit;
+}
+
 /** The `days`-th processing day before `date` (or `date` itself for 0). */
 export function processingDaysBefore(prison: CalendarRules, date: string, days: number): string {
   let day = date;

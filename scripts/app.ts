@@ -9,6 +9,7 @@ import { logRequests, type Log } from '../api/log';
 import type { Services } from '../api/services';
 import { buildOpenApi, routes } from '../api/openapi';
 import { policyRoutes } from '../api/policy';
+import { holdRoutes } from '../api/holds';
 import { prisonRoutes } from '../api/prisons';
 import { rateLimit } from '../api/rateLimit';
 import { problemOf, ProblemError, problemResponse, unavailable } from '../api/problem';
@@ -83,7 +84,7 @@ function handleError(log: Log) {
 
 /**
  * Every anonymous write, limited per client and minute (api/rateLimit.ts): a visit request, by the API or the
- * journey's send step; a journey begun, which the store counts; feedback. A visitor's withdraw or cancel needs the
+ * journey's send step; a place held (at the visit requests' rate); a journey begun, which the store counts; feedback. A visitor's withdraw or cancel needs the
  * visit's own access, so is not anonymous.
  */
 function anonymousWriteLimits(services: Services) {
@@ -98,6 +99,7 @@ function anonymousWriteLimits(services: Services) {
     startsAJourney(c, services.session.secret) ? starts(c, next) : next();
   return {
     visitRequests: onlyPosts(perMinute('visit requests', services.submissions.perMinute)),
+    holds: onlyPosts(perMinute('place holds', services.submissions.perMinute)),
     journeyStarts,
     feedback: onlyPosts(perMinute('feedback forms', services.feedbackPosts.perMinute)),
   };
@@ -149,6 +151,7 @@ export function createApp(services: Services) {
         }),
       )
       .use('/api/visits', limits.visitRequests)
+      .use('/api/holds', limits.holds)
       .on('POST', '/request/check', limits.visitRequests)
       .on(['GET', 'POST'], '/request/prison', limits.journeyStarts)
       .on('POST', '/feedback', limits.feedback)
@@ -160,6 +163,7 @@ export function createApp(services: Services) {
       .get('/openapi.json', (c) => c.json(openApi))
       .route('/api/prisons', prisonRoutes(services))
       .route('/api/visits', visitRoutes(services))
+      .route('/api/holds', holdRoutes(services))
       .route('/api/staff', staffRoutes(services))
       .route('/api/policy', policyRoutes(services))
       // The visitor's journey, a step a router: prison, prisoner, visitors, times, contact, check and send.

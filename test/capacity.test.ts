@@ -11,7 +11,7 @@ import { londonClock } from '../rules/londonTime';
 import type { Capacity } from '../rules/prison';
 import { RuleBook } from '../rules/ruleBook';
 import { fakePrisonerService, samplePrisoner } from './fakePrisonerService';
-import { startTestService, visitRequestBody, type TestService } from './harness';
+import { eventually, startTestService, visitRequestBody, type TestService } from './harness';
 
 const times = ['0900-1000', '1100-1200', '1400-1500', '1600-1700'];
 
@@ -60,11 +60,14 @@ afterAll(async () => {
   await service?.close();
 });
 
-/** The first bookable slot at HMP Capacity with these times (`HH:MM/HH:MM`); each test has a slot of its own. */
-function slotAt(slotTimes: string): string {
+/**
+ * The first bookable slot at HMP Capacity with these times (`HH:MM/HH:MM`), or the `nth` after it; each test has a
+ * slot of its own.
+ */
+function slotAt(slotTimes: string, nth = 0): string {
   const prison = rules.get('CAP');
   if (!prison) throw new Error('HMP Capacity’s rule file was refused');
-  const slot = bookableSlots(prison, londonClock(new Date()).date).find((s) => s.endsWith(slotTimes));
+  const slot = bookableSlots(prison, londonClock(new Date()).date).filter((s) => s.endsWith(slotTimes))[nth];
   if (!slot) throw new Error(`no bookable slot at ${slotTimes}`);
   return slot;
 }
@@ -169,5 +172,63 @@ describe('a slot with a capacity', () => {
     await expectSlotFull(third, slot);
     expect((await cancelByStaff(second)).status).toBe(200);
     await expectBooked(third, slot);
+  });
+});
+
+describe('a held place', () => {
+  const slots = async () =>
+    (await service.call('GET', '/api/prisons/CAP/slots')).body as { slots: string[]; full: string[] };
+  const hold = (slot: string) => service.call('POST', '/api/holds', { body: { prisonId: 'CAP', slot } });
+
+  it('is not offered to anyone else, nor held twice, nor booked over, until it is let go', async () => {
+    const slot = slotAt('09:00/10:00', 1); // one open place, one closed
+    expect((await slots()).slots).toContain(slot);
+    const first = await hold(slot);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body).toMatchObject({ prisonId: 'CAP', slot, holdId: expect.stringMatching(/^[\w-]{22}$/) });
+    expect(Date.parse(first.body.expiresAt) - Date.now()).toBeGreaterThan(9 * 60_000);
+    expect(Date.parse(first.body.expiresAt) - Date.now()).toBeLessThanOrEqual(10 * 60_000);
+    // Within moments the slot is no longer offered: it is full.
+    await eventually(async () => ((await slots()).full.includes(slot) ? true : undefined));
+    expect((await slots()).slots).not.toContain(slot);
+    const second = await hold(slot);
+    expect([second.status, second.body.code]).toEqual([409, 'slot_full']);
+    // Staff cannot book an open visit into the held place; the closed place is another matter.
+    const [open, closed] = [await requestFor(slot), await requestFor(slot)];
+    await expectSlotFull(open, slot, false);
+    await expectBooked(closed, slot, true);
+    // Let go, the place is offered again, and the hold has nothing left to let go.
+    expect((await service.call('DELETE', `/api/holds/${first.body.holdId}`)).status).toBe(204);
+    const again = await service.call('DELETE', `/api/holds/${first.body.holdId}`);
+    expect([again.status, again.body.code]).toEqual([404, 'not_held']);
+    await eventually(async () => ((await slots()).slots.includes(slot) ? true : undefined));
+    await expectBooked(open, slot, false);
+    await eventually(async () => ((await slots()).full.includes(slot) ? true : undefined));
+  });
+
+  it('goes to one of five asking for the last place at the same moment', async () => {
+    const slot = slotAt('09:00/10:00', 2);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => hold(slot)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409]);
+  });
+
+  it('is refused, naming the field, for a slot the prison does not offer or a body that is not one', async () => {
+    const refused = await service.call('POST', '/api/holds', {
+      body: { prisonId: 'CAP', slot: '2020-01-01T09:00/10:00' },
+    });
+    expect([refused.status, refused.body.errors?.[0]]).toEqual([
+      422,
+      expect.objectContaining({ path: 'slot', code: 'slot_unavailable' }),
+    ]);
+    const unknown = await service.call('POST', '/api/holds', {
+      body: { prisonId: 'XYZ', slot: slotAt('09:00/10:00') },
+    });
+    expect([unknown.status, unknown.body.errors?.[0]?.path]).toEqual([422, 'prisonId']);
+    const extra = await service.call('POST', '/api/holds', {
+      body: { prisonId: 'CAP', slot: slotAt('09:00/10:00'), minutes: 60 },
+    });
+    expect(extra.status).toBe(422);
+    const missing = await service.call('DELETE', '/api/holds/not-a-hold');
+    expect(missing.status).toBe(404);
   });
 });

@@ -1,7 +1,7 @@
 """Schemathesis hooks for test/fuzz.test.ts, which loads them through SCHEMATHESIS_HOOKS.
 
 A request that fits the document can still break rules a JSON Schema cannot state: the prison must be in the
-rule book, the slots open, the lead visitor an adult, a decision's slot one the visitor asked for, a rule file
+rule book, the slots open (for a visit or a held place), the lead visitor an adult, a decision's slot one the visitor asked for, a rule file
 valid YAML. Left alone, the fuzzer's valid requests all end in 422 and never reach the workflow. These hooks
 bend only bodies generated valid, and only the fields those rules judge, to facts the test passes in as JSON
 (from the same rule book and calendar the service uses); names, text, e-mail addresses and the rest stay fuzzed.
@@ -130,6 +130,14 @@ def policy_preview(body):
         body["prisonId"] = pick.choice(RULE_BOOK)["id"]
 
 
+def place_hold(body):
+    """A hold asks for a slot the prison offers today."""
+    pick = chooser(body)
+    prison = pick.choice([prison for prison in PRISONS if prison["slots"]])
+    body["prisonId"] = prison["id"]
+    body["slot"] = pick.choice(prison["slots"])
+
+
 def performance_period(query):
     """A period the figures are worked out for: `to` from 0 to 30 days after `from` (at most 366 are allowed; a
     short one keeps the run quick), so a valid query is one the service answers."""
@@ -171,6 +179,8 @@ def before_call(context, case, kwargs):
         case.path_parameters = path_parameters
     elif label == "POST /api/policy/preview":
         policy_preview(body)
+    elif label == "POST /api/holds":
+        place_hold(body)
     else:
         return
     case.body = body

@@ -28,7 +28,7 @@ if (!isFullGitClone) {
 const history = (file: string) => historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
 
 describe('saved workflow histories', () => {
-  it('include every path of the story, for the code of November 2026 and for today’s', () => {
+  it('include every path of the story, for the code of November 2026 and for today’s, and a slot’s places', () => {
     const paths = [
       'auto-rejected.json',
       'booked.json',
@@ -39,8 +39,12 @@ describe('saved workflow histories', () => {
       'submitted-and-booked-on-dev-server.json',
       'withdrawn.json',
     ];
+    // From December 2026 a slot's places too (workflows/slotCapacity.ts): before and after it wrote them to the read
+    // model; and a held place (workflows/placeHold.ts).
+    const slotPaths = ['slot-capacity.json', 'slot-capacity-saving-places.json', 'place-hold-expired.json'];
     expect(sets).toEqual(['2026-11', basename(HISTORY_SET)]);
-    for (const set of sets) expect(readdirSync(join(dir, set)).sort(), set).toEqual(paths);
+    expect(readdirSync(join(dir, '2026-11')).sort()).toEqual(paths);
+    expect(readdirSync(HISTORY_SET).sort()).toEqual([...paths, ...slotPaths].sort());
   });
 
   // A history changed in place would make replay prove nothing about the visits it was recorded from.

@@ -40,6 +40,9 @@ const asked: Record<QueryName, unknown[]> = {
   feedbackWithCommentOfDay: ['2026-06-01'],
   readModelInfo: ['documents'],
   visitLinkToUse: ['0'.repeat(64), 'V0001234', new Date('2026-06-01T10:00:00Z')],
+  slotPlacesById: ['P07 2026-06-01T14:00/16:00'],
+  slotPlacesOlderThan: ['P07 2026-06-01T14:00/16:00', 4],
+  slotPlacesOfPrison: ['P07'],
 };
 
 /** Collections that stay small (a prison service's staff, its settings): PostgreSQL rightly reads them whole. */
@@ -125,6 +128,12 @@ beforeAll(async () => {
     ...(steps[i % 4] === 'submitted' ? { startedOn: day(Math.floor(i / 4)) } : {}),
   }));
   await seed('feedback', 5000, (i) => ({ rating: 1 + (i % 5), comment: '', day: day(i) }));
+  // The coming slots of 40 prisons: four a day for five weeks.
+  await seed('slotPlaces', 5600, (i) => {
+    const slot = `${addDays('2026-06-01', Math.floor(i / 160))}T${['09:00/10:00', '11:00/12:00', '14:00/16:00', '16:00/17:00'][i % 4]}`;
+    const prisonId = `P${String(Math.floor(i / 4) % 40).padStart(2, '0')}`;
+    return { _id: `${prisonId} ${slot}`, prisonId, slot, open: i % 5, closed: 0, version: 1 + (i % 7) };
+  });
   // Sessions and sign-in attempts of a busy service: a keyed hash each, by the hundred per account and per key.
   const at = (i: number) => new Date(Date.parse('2026-06-01T08:00:00Z') + i * 1000);
   await seed('sessions', 5000, (i) => ({ _id: `s${i}`, email: `staff${i % 1000}@test.example`, createdAt: at(i) }));

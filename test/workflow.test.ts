@@ -2,7 +2,7 @@
 // With SAVE_HISTORIES=1 each path's history is written to test/histories/, which test/replay.test.ts replays.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
@@ -19,6 +19,10 @@ import { londonClock } from '../rules/londonTime';
 import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage } from '../workflows/messages';
 import { newVisit, type StaffDecision, type VisitRequestInput } from '../workflows/visit';
 import { retention } from '../workflows/retention';
+import { placesHeld, release, reserve, slotCapacity, slotWorkflowId } from '../workflows/slotCapacity';
+import { holdsClient } from '../workflows/holdsClient';
+import { holdReference, holdWorkflowId } from '../workflows/placeHold';
+import { slotPlaces } from '../activities/readModel/slotPlaces';
 import { visitRequest } from '../workflows/visitRequest';
 import {
   fakePrisonerService,
@@ -345,6 +349,84 @@ describe('through HTTP', () => {
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ code: 'not_cancellable' });
     expect((await saved(request.reference))?.status).toBe('booked');
+  });
+});
+
+describe('a slot’s places', () => {
+  it('are held one visit at a time, open and closed apart, given back, and forgotten a day after the slot', async () => {
+    const now = await env.currentTimeMs();
+    const slot = `${londonClock(new Date(now + 5 * DAY)).date}T14:00/16:00`;
+    const workflowId = slotWorkflowId(taskQueue, 'NGT', slot);
+    const first = await env.client.workflow.executeUpdateWithStart(reserve, {
+      args: [{ reference: 'SLOT0001', kind: 'open', limit: 1 }],
+      startWorkflowOperation: new WithStartWorkflowOperation(slotCapacity, {
+        workflowId,
+        taskQueue,
+        args: [{ prisonId: 'NGT', slot }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+    const handle = env.client.workflow.getHandle<typeof slotCapacity>(workflowId);
+    const reserveFor = (reference: string, kind: 'open' | 'closed') =>
+      handle.executeUpdate(reserve, { args: [{ reference, kind, limit: 1 }] });
+    expect([first, await reserveFor('SLOT0001', 'open')]).toEqual([true, true]); // a repeat holds the same place
+    expect(await reserveFor('SLOT0002', 'open')).toBe(false); // the open place is taken
+    expect(await reserveFor('SLOT0003', 'closed')).toBe(true);
+    expect(await handle.executeUpdate(release, { args: [{ reference: 'SLOT0001' }] })).toBe(true);
+    expect(await reserveFor('SLOT0002', 'open')).toBe(true);
+    expect(await handle.executeUpdate(release, { args: [{ reference: 'SLOT0009' }] })).toBe(false);
+    await env.sleep(7 * DAY);
+    expect(await handle.result()).toBe(2);
+    await saveHistory(env.client, workflowId, 'slot-capacity-saving-places');
+  });
+});
+
+describe('a held place', () => {
+  it('is taken over by a request in the same step, so no one can take it between; an expired one is not', async () => {
+    const holds = holdsClient({ temporal: env.client, taskQueue, commandTimeoutMs: 10_000 });
+    const now = await env.currentTimeMs();
+    const slot = `${londonClock(new Date(now + 8 * DAY)).date}T18:00/19:00`; // Saltmarsh: one open place at 18:00
+    const held = await holds.hold('SLT', slot);
+    if (!held.held) throw new Error('the slot’s one open place was not held');
+    const slotHandle = env.client.workflow.getHandle<typeof slotCapacity>(slotWorkflowId(taskQueue, 'SLT', slot));
+    const reserveFor = (reference: string, instead?: string) =>
+      slotHandle.executeUpdate(reserve, {
+        args: [{ reference, kind: 'open', limit: 1, ...(instead ? { instead } : {}) }],
+      });
+    expect(await reserveFor('OTHER001')).toBe(false); // the held place is not free
+    expect(await reserveFor('MINE0001', holdReference(held.holdId))).toBe(true); // but its holder's request takes it
+    expect(await slotHandle.query(placesHeld)).toEqual({ open: 1, closed: 0 });
+    // The hold gives back nothing when it is let go: the place is the request's now.
+    expect(await holds.release(held.holdId)).toBe(true);
+    expect(await reserveFor('OTHER001')).toBe(false);
+    // A request naming a hold that is gone needs a free place like any other.
+    expect(await reserveFor('LATE0001', holdReference('expired-hold'))).toBe(false);
+    expect(await slotHandle.executeUpdate(release, { args: [{ reference: 'MINE0001' }] })).toBe(true);
+    expect(await reserveFor('LATE0001', holdReference('expired-hold'))).toBe(true);
+  });
+
+  it('goes back to the slot after 10 minutes, by a durable timer, and can then be held by someone else', async () => {
+    const holds = holdsClient({ temporal: env.client, taskQueue, commandTimeoutMs: 10_000 });
+    const now = await env.currentTimeMs();
+    const slot = `${londonClock(new Date(now + 6 * DAY)).date}T18:00/19:00`; // Saltmarsh: one open place at 18:00
+    const first = await holds.hold('SLT', slot);
+    if (!first.held) throw new Error('the slot’s one open place was not held');
+    expect(Date.parse(first.expiresAt) - now).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(Date.parse(first.expiresAt) - now).toBeLessThan(10 * 60_000 + 5_000);
+    expect(await holds.hold('SLT', slot)).toEqual({ held: false });
+    // The read model shows the place held, for the pages that offer times.
+    const heldOpen = async () => (await slotPlaces(db).findOne({ _id: `SLT ${slot}` }))?.open;
+    await eventually(async () => ((await heldOpen()) === 1 ? true : undefined));
+    await env.sleep(9 * 60_000);
+    expect(await holds.hold('SLT', slot)).toEqual({ held: false }); // nine minutes on, still held
+    await env.sleep(2 * 60_000);
+    expect(await env.client.workflow.getHandle(holdWorkflowId(taskQueue, first.holdId)).result()).toBe('expired');
+    await eventually(async () => ((await heldOpen()) === 0 ? true : undefined));
+    const next = await holds.hold('SLT', slot);
+    expect(next.held).toBe(true);
+    expect(await holds.release(first.holdId)).toBe(false); // long gone
+    if (next.held) expect(await holds.release(next.holdId)).toBe(true);
+    await saveHistory(env.client, holdWorkflowId(taskQueue, first.holdId), 'place-hold-expired');
   });
 });
 

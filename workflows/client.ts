@@ -92,7 +92,7 @@ function refusalOf(error: unknown): Refusal | undefined {
 }
 
 /** Whether the workflow has ended (or never was), so that it takes no more commands. */
-function isEnded(error: unknown): boolean {
+export function isEnded(error: unknown): boolean {
   return (
     error instanceof WorkflowNotFoundError ||
     (error instanceof Error && /workflow execution already completed/i.test(error.message))

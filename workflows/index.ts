@@ -3,3 +3,4 @@ export { visitRequest } from './visitRequest';
 export { slotCapacity } from './slotCapacity';
 export { retention } from './retention';
 export { visitLink } from './visitLink';
+export { placeHold } from './placeHold';

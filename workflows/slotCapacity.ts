@@ -1,33 +1,96 @@
-// One visiting slot of a prison with a capacity: it keeps who holds a place, so that accepts made at the same
-// moment cannot overfill the slot. Reservations are handled one at a time by Temporal, never by database counters
-// (FerretDB does not isolate concurrent updates). The story ends a day after the slot has ended.
-import { allHandlersFinished, condition, defineUpdate, setHandler } from '@temporalio/workflow';
+// One visiting slot of a prison with a capacity: it keeps who holds a place (a visit, or a visitor's place held for
+// a few minutes while they finish asking, workflows/placeHold.ts), so that two asking at the same moment cannot
+// overfill the slot. Reservations are handled one at a time by Temporal, never by database counters (FerretDB does
+// not isolate concurrent updates). Slots started from December 2026 also write how many places are held to the read
+// model after each change, for the pages that offer only times with a place. The story ends a day after the slot.
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  patched,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import { slotTimes } from '../rules/londonTime';
 
 export type PlaceKind = 'open' | 'closed';
 
-/** Holds a place for a visit if one is free; true if the visit holds one (again, on a repeat). */
-export const reserve = defineUpdate<boolean, [{ reference: string; kind: PlaceKind; limit: number }]>('reserve');
+/** Places held in a slot, open and closed counted apart. */
+export interface PlacesHeld {
+  open: number;
+  closed: number;
+}
+
+/**
+ * Holds a place for a visit if one is free; true if the visit holds one (again, on a repeat). With `instead`, the
+ * visit takes over that place (a held place becoming the visit's booking) in the same step, so no one else can take
+ * it between; if `instead` holds none (its hold expired), a free place is needed as for any other.
+ */
+export const reserve = defineUpdate<boolean, [{ reference: string; kind: PlaceKind; limit: number; instead?: string }]>(
+  'reserve',
+);
 
 /** Gives a visit's place back; true if it held one. */
 export const release = defineUpdate<boolean, [{ reference: string }]>('release');
+
+/** How many places are held now. */
+export const placesHeld = defineQuery<PlacesHeld>('placesHeld');
 
 /** One per slot for each deployment (task queue), so that two services sharing a Temporal namespace keep apart. */
 export const slotWorkflowId = (taskQueue: string, prisonId: string, slot: string) =>
   `slot-${taskQueue}-${prisonId}-${slot}`;
 
-export async function slotCapacity({ slot }: { prisonId: string; slot: string }): Promise<number> {
+/** Slots started from 4 December 2026 write their places to the read model (activities/readModel/slotPlaces.ts). */
+const SAVES_PLACES = 'saves-places';
+
+/** The read model's side of a slot (activities/index.ts, which imports this file: so named here, not imported). */
+interface PlacesActivities {
+  savePlaces(places: { prisonId: string; slot: string; version: number } & PlacesHeld): Promise<void>;
+  forgetPlaces(slot: { prisonId: string; slot: string }): Promise<void>;
+}
+
+const { savePlaces, forgetPlaces } = proxyLocalActivities<PlacesActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+});
+
+export async function slotCapacity({ prisonId, slot }: { prisonId: string; slot: string }): Promise<number> {
   const places = new Map<string, PlaceKind>();
-  setHandler(reserve, ({ reference, kind, limit }) => {
+  /** Counts the changes, so that the read model is written once for each run of them. */
+  let changes = 0;
+  const held = (): PlacesHeld => ({
+    open: [...places.values()].filter((kind) => kind === 'open').length,
+    closed: [...places.values()].filter((kind) => kind === 'closed').length,
+  });
+  setHandler(reserve, ({ reference, kind, limit, instead }) => {
     if (places.has(reference)) return true;
-    const taken = [...places.values()].filter((held) => held === kind).length;
+    const taken = [...places].filter(([holder, its]) => its === kind && holder !== instead).length;
     if (taken >= limit) return false;
+    if (instead !== undefined) places.delete(instead);
     places.set(reference, kind);
+    changes += 1;
     return true;
   });
-  setHandler(release, ({ reference }) => places.delete(reference));
+  setHandler(release, ({ reference }) => {
+    const had = places.delete(reference);
+    if (had) changes += 1;
+    return had;
+  });
+  setHandler(placesHeld, held);
   const keepUntil = slotTimes(slot).end.getTime() + 86_400_000;
-  await condition(() => false, Math.max(keepUntil - Date.now(), 1));
+  const untilKept = () => Math.max(keepUntil - Date.now(), 1);
+  if (patched(SAVES_PLACES)) {
+    let saved = 0;
+    while (await condition(() => saved < changes, untilKept())) {
+      const version = changes;
+      await savePlaces({ prisonId, slot, ...held(), version });
+      saved = version;
+    }
+    await forgetPlaces({ prisonId, slot });
+  } else {
+    await condition(() => false, untilKept());
+  }
   await condition(allHandlersFinished);
   return places.size;
 }

@@ -14,7 +14,8 @@ export interface Query<Filter extends (...args: never[]) => object = (...args: n
     | 'journeyEvents'
     | 'feedback'
     | 'readModelInfo'
-    | 'visitLinks';
+    | 'visitLinks'
+    | 'slotPlaces';
   /** The top-level fields compared for equality, which the index covers. */
   fields: string[];
   /** The order asked for, for MongoDB's index (FerretDB sorts in its own process). */
@@ -152,6 +153,20 @@ export const queries = {
       usedAt: { $exists: false },
       expiresAt: { $gt: now },
     }),
+  }),
+  /** A slot's places by its id (`prisonId slot`): forgetting it when its workflow ends. */
+  slotPlacesById: query({ collection: 'slotPlaces', fields: ['_id'], filter: (id: string) => ({ _id: id }) }),
+  /** A slot's places if written before `version`: its workflow writing a newer count (activities/readModel/slotPlaces.ts). */
+  slotPlacesOlderThan: query({
+    collection: 'slotPlaces',
+    fields: ['_id'],
+    filter: (id: string, version: number) => ({ _id: id, version: { $lt: version } }),
+  }),
+  /** The places held in a prison's coming slots: the times offered to a visitor. */
+  slotPlacesOfPrison: query({
+    collection: 'slotPlaces',
+    fields: ['prisonId'],
+    filter: (prisonId: string) => ({ prisonId }),
   }),
 };
 

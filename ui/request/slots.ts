@@ -1,8 +1,9 @@
-// The journey's step choosing the times: one to three of the prison's bookable slots, grouped by day.
+// The journey's step choosing the times: one to three of the prison's bookable slots with a place, grouped by day;
+// the days with none left are named.
 import { Hono } from 'hono';
 import { formatDate, formatSlot } from '../../rules/dateWords';
 import type { Services } from '../../api/services';
-import { bookableSlots } from '../../rules/calendar';
+import { slotsWithPlaces } from '../../activities/readModel/slotPlaces';
 import type { Locale } from '../../rules/vocabulary';
 import { localeOf, render } from '../render';
 import { journeys, message, next, today, wordsFor, type FieldProblem } from './common';
@@ -20,7 +21,8 @@ export function slotsStep(services: Services) {
     if (c.req.method === 'POST') {
       const form = await journey.form(c, answers);
       chosen = ([] as string[]).concat(form.slotOptions ?? []);
-      const bookable = new Set(bookableSlots(prison, today()));
+      // A time that filled up while the visitor chose is refused as any other not offered.
+      const bookable = new Set((await slotsWithPlaces(services.db, prison, today())).open);
       if (chosen.length === 0) problems = [{ path: 'slotOptions', code: 'required' }];
       else if (chosen.length > 3) problems = [{ path: 'slotOptions', code: 'too_many_slots' }];
       else if (chosen.some((slot) => !bookable.has(slot)))
@@ -35,7 +37,8 @@ export function slotsStep(services: Services) {
     const locale = localeOf(c);
     const t = wordsFor(c);
     const groups = new Map<string, { date: string; label: string; items: unknown[] }>();
-    for (const slot of bookableSlots(prison, today())) {
+    const { open, full } = await slotsWithPlaces(services.db, prison, today());
+    for (const slot of open) {
       const day = slot.slice(0, 10);
       if (!groups.has(day)) groups.set(day, { date: day, label: formatDate(day, locale), items: [] });
       groups
@@ -48,6 +51,10 @@ export function slotsStep(services: Services) {
       csrf: answers.csrf,
       prison,
       slotGroups: [...groups.values()],
+      // The days whose every time is taken or held, said so rather than left out without a word.
+      fullDays: [...new Set(full.map((slot) => slot.slice(0, 10)))]
+        .filter((day) => !groups.has(day))
+        .map((day) => formatDate(day, locale)),
       calendarNames: calendarNames(locale),
       errors: problems.map((p) => ({
         path: p.path,
