@@ -32,6 +32,8 @@ export interface Prison {
   adultAge: number;
   maxVisitors: number;
   maxAdults: number;
+  /** `request`: staff book one of 1 to 3 times; `instant`: one time, booked at once unless flagged for staff. */
+  booking: 'request' | 'instant';
   leadDays: number;
   bookingWindowDays: number;
   weekendProcessing: boolean;
@@ -79,6 +81,7 @@ export function toPrison(file: RuleFile, version: string, fileName: string): Pri
     enabled: file.enabled,
     closed: file.closed,
     private: file.private,
+    booking: file.booking,
     adultAge: limits.adult_age,
     maxVisitors: limits.max_visitors,
     maxAdults: limits.max_adults,

@@ -174,6 +174,12 @@ export const ruleFileSchema = z
     enabled: z.boolean().default(true).describe('Takes requests through this service'),
     closed: z.boolean().default(false),
     private: z.boolean().default(false).describe('Run privately: books its own visits'),
+    booking: z
+      .enum(['request', 'instant'])
+      .default('request')
+      .describe(
+        'request: the visitor offers 1 to 3 times and staff book one; instant: one time, booked at once unless a rule flags the request for staff',
+      ),
     limits: z
       .strictObject({
         adult_age: z.number().int().min(0).max(18).default(18),

@@ -69,6 +69,11 @@ export const submission = z.strictObject({
     phone: z.string().refine((value) => /^(\+44|0)\d{9,10}$/.test(value.replace(/[\s()-]/g, '')), 'invalid_phone'),
   }),
   locale: locale.default('en'),
+  holdId: z
+    .string()
+    .regex(/^[\w-]{22}$/, 'invalid_format')
+    .optional()
+    .meta({ description: 'A place held for the time asked for (POST /api/holds), which the booking takes over' }),
 });
 export type Submission = z.infer<typeof submission>;
 

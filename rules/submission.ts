@@ -68,6 +68,10 @@ export function checkSubmission(
       message: `${prison.name} allows at most ${prison.maxAdults} visitors aged ${prison.adultAge} or over`,
     });
   }
+  // A prison that books at once books the one time asked for.
+  if (prison.booking === 'instant' && request.slotOptions.length > 1) {
+    problems.push({ path: 'slotOptions', code: 'one_slot_only' });
+  }
   const bookable = new Set(bookableSlots(prison, today));
   request.slotOptions.forEach((slot, index) => {
     if (!bookable.has(slot)) problems.push({ path: `slotOptions.${index}`, code: 'slot_unavailable' });

@@ -40,11 +40,18 @@ function ruleFile(at1600: Capacity) {
 const ruleDir = mkdtempSync(join(tmpdir(), 'capacity-rules-'));
 const ruleFilePath = join(ruleDir, 'capacity.yaml');
 writeFileSync(ruleFilePath, ruleFile({ open: 3 }));
+// HMP Capacity Instant: the same, but it books a request at once (booking: instant).
+writeFileSync(
+  join(ruleDir, 'capacity-instant.yaml'),
+  ruleFile({ open: 3 }).replace('id: CAP', 'id: CAI').replace('name: HMP Capacity', 'name: HMP Capacity Instant') +
+    'booking: instant\n',
+);
 const rules = new RuleBook(ruleDir);
 
 /** Prisoners at HMP Capacity, as the prisoner-information service knows them. */
 const prisoner = { ...samplePrisoner, number: 'C1234AP', prisonId: 'CAP' };
 const categoryA = { ...prisoner, number: 'A7777AA', category: 'A' };
+const atInstant = { ...prisoner, number: 'I1234NS', prisonId: 'CAI' };
 
 let service: TestService;
 let staff: string;
@@ -54,6 +61,7 @@ beforeAll(async () => {
   staff = await service.staffToken('staff', ['CAP']);
   fakePrisonerService.records.set(prisoner.number, prisoner);
   fakePrisonerService.records.set(categoryA.number, categoryA);
+  fakePrisonerService.records.set(atInstant.number, atInstant);
 });
 afterAll(async () => {
   rmSync(ruleDir, { recursive: true, force: true });
@@ -230,5 +238,70 @@ describe('a held place', () => {
     expect(extra.status).toBe(422);
     const missing = await service.call('DELETE', '/api/holds/not-a-hold');
     expect(missing.status).toBe(404);
+  });
+});
+
+describe('a prison that books at once', () => {
+  const slotAtInstant = (times: string) => {
+    const prison = rules.get('CAI');
+    if (!prison) throw new Error('HMP Capacity Instant’s rule file was refused');
+    expect(prison.booking).toBe('instant');
+    const slot = bookableSlots(prison, londonClock(new Date()).date).find((s) => s.endsWith(times));
+    if (!slot) throw new Error(`no bookable slot at ${times}`);
+    return slot;
+  };
+  const ask = (slot: string, extra: Record<string, unknown> = {}) => {
+    const { firstName, lastName, dateOfBirth, number } = atInstant;
+    const body = visitRequestBody({
+      prisonId: 'CAI',
+      prisoner: { firstName, lastName, dateOfBirth, number },
+      slotOptions: [slot],
+    });
+    return service.call('POST', '/api/visits', { body: { ...body, ...extra } });
+  };
+  const visitOf = async (reference: string) =>
+    (await service.call('GET', `/api/staff/visits/${reference}`, { token: staffAtInstant })).body;
+  let staffAtInstant: string;
+  beforeAll(async () => {
+    staffAtInstant = await service.staffToken('staff', ['CAI']);
+  });
+
+  it('books the time whose place the visitor held, and the next visitor is left with staff, the time being full', async () => {
+    const slot = slotAtInstant('09:00/10:00'); // one open place
+    const held = await service.call('POST', '/api/holds', { body: { prisonId: 'CAI', slot } });
+    expect(held.status).toBe(201);
+    const sent = await ask(slot, { holdId: held.body.holdId });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const booked = await eventually(async () => {
+      const visit = await visitOf(sent.body.reference);
+      return visit.status === 'booked' ? visit : undefined;
+    });
+    expect(booked).toMatchObject({
+      slotGranted: slot,
+      timeline: [{ status: 'requested' }, { status: 'booked', by: 'system' }],
+    });
+    // The held place became the visit's: nothing else is free, and the hold has nothing to let go.
+    const other = await ask(slot);
+    expect(other.status).toBe(201);
+    await eventually(async () => ((await visitOf(other.body.reference)).eligibility ? true : undefined));
+    expect((await visitOf(other.body.reference)).status).toBe('requested');
+    const queue = (await service.call('GET', '/api/staff/queue', { token: staffAtInstant })).body;
+    expect(queue.requested.map((v: { reference: string }) => v.reference)).toEqual([other.body.reference]);
+  });
+
+  it('asks for one time only', async () => {
+    const prison = rules.get('CAI');
+    const [first, second] = prison ? bookableSlots(prison, londonClock(new Date()).date) : [];
+    const { firstName, lastName, dateOfBirth, number } = atInstant;
+    const body = visitRequestBody({
+      prisonId: 'CAI',
+      prisoner: { firstName, lastName, dateOfBirth, number },
+      slotOptions: [first, second],
+    });
+    const refused = await service.call('POST', '/api/visits', { body });
+    expect([refused.status, refused.body.errors?.[0]]).toEqual([
+      422,
+      expect.objectContaining({ path: 'slotOptions', code: 'one_slot_only' }),
+    ]);
   });
 });

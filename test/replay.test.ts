@@ -40,8 +40,13 @@ describe('saved workflow histories', () => {
       'withdrawn.json',
     ];
     // From December 2026 a slot's places too (workflows/slotCapacity.ts): before and after it wrote them to the read
-    // model; and a held place (workflows/placeHold.ts).
-    const slotPaths = ['slot-capacity.json', 'slot-capacity-saving-places.json', 'place-hold-expired.json'];
+    // model; a held place (workflows/placeHold.ts); and a request booked at once (a prison with `booking: instant`).
+    const slotPaths = [
+      'slot-capacity.json',
+      'slot-capacity-saving-places.json',
+      'place-hold-expired.json',
+      'booked-instantly.json',
+    ];
     expect(sets).toEqual(['2026-11', basename(HISTORY_SET)]);
     expect(readdirSync(join(dir, '2026-11')).sort()).toEqual(paths);
     expect(readdirSync(HISTORY_SET).sort()).toEqual([...paths, ...slotPaths].sort());

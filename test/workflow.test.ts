@@ -296,6 +296,62 @@ describe('the ends of a request', () => {
   });
 });
 
+describe('a request at a prison that books at once', () => {
+  const instantly = async (prisonerNumber = samplePrisoner.number) => {
+    const request = await input([10], prisonerNumber);
+    return start({ ...request, instant: {} });
+  };
+
+  it('is booked as soon as its checks pass, and the visitor is told once that it is booked', async () => {
+    const { visit, handle } = await instantly();
+    await eventually(async () => ((await saved(visit.reference))?.status === 'booked' ? true : undefined));
+    expect(await saved(visit.reference)).toMatchObject({
+      status: 'booked',
+      slotGranted: visit.submission.slotOptions[0],
+      closed: false,
+      timeline: [
+        { status: 'requested', by: 'visitor' },
+        { status: 'booked', by: 'system' },
+      ],
+    });
+    await eventually(async () => (mailsAbout(visit.reference, /^Visit booked/).length ? true : undefined));
+    expect(mailsAbout(visit.reference, /^Visit booked/)).toHaveLength(1);
+    expect(mailsAbout(visit.reference, /received/i)).toHaveLength(0);
+    // Staff cannot decide it again.
+    await expect(book(handle, visit.submission.slotOptions[0])).rejects.toThrow();
+    await env.sleep(12 * DAY);
+    expect(await handle.result()).toBe('booked');
+    expect(mailsAbout(visit.reference, /^Visit booked/)).toHaveLength(1);
+    await saveHistory(env.client, handle.workflowId, 'booked-instantly');
+  });
+
+  it('is left with staff, and the visitor told it is received, when the prisoner’s record cannot be read', async () => {
+    fakePrisonerService.state = 'down';
+    try {
+      const { visit, handle } = await instantly();
+      await caughtUp(handle);
+      expect(await saved(visit.reference)).toMatchObject({
+        status: 'requested',
+        eligibility: { prisonerCheck: 'unavailable' },
+      });
+      await eventually(async () => (mailsAbout(visit.reference, /received/i).length ? true : undefined));
+      expect(mailsAbout(visit.reference, /^Visit booked/)).toHaveLength(0);
+      // Staff decide it as any other request.
+      await book(handle, visit.submission.slotOptions[0]);
+      expect((await saved(visit.reference))?.status).toBe('booked');
+    } finally {
+      fakePrisonerService.state = 'up';
+    }
+  });
+
+  it('is rejected at once, as any other, when a rule rejects it', async () => {
+    fakePrisonerService.records.set('E5555FG', { ...samplePrisoner, number: 'E5555FG', visitBalance: 0 });
+    const { visit, handle } = await instantly('E5555FG');
+    expect(await handle.result()).toBe('rejected');
+    expect(mailsAbout(visit.reference, /^Visit booked/)).toHaveLength(0);
+  });
+});
+
 describe('commands', () => {
   it('save one copy at a time, ending with the newest, when they arrive together', async () => {
     const { visit, handle } = await start();

@@ -107,7 +107,7 @@ export function isEnded(error: unknown): boolean {
 async function start(
   { temporal, taskQueue, commandTimeoutMs }: WorkflowDeps,
   submission: Submission,
-  schedule: Pick<VisitRequestInput, 'confirmBy' | 'deadlines' | 'visitorReminderDays'>,
+  schedule: Pick<VisitRequestInput, 'confirmBy' | 'deadlines' | 'visitorReminderDays' | 'instant'>,
   idempotencyKey: string | undefined,
   assisted?: VisitRequestInput['assisted'],
 ): Promise<Submitted> {
@@ -233,7 +233,17 @@ export function visitClient(deps: WorkflowDeps) {
       const problems = checkSubmission(submission, prison, options.today);
       if (problems.length > 0 || !prison) throw new NotValid(problems);
       const schedule = requestSchedule(prison, options.today);
-      return start(deps, submission, schedule, options.idempotencyKey, options.assisted);
+      // A prison that books at once: its workflow books the request (taking over the place held for it) unless the
+      // rules flag it for staff.
+      const instant =
+        prison.booking === 'instant' ? { ...(submission.holdId ? { holdId: submission.holdId } : {}) } : undefined;
+      return start(
+        deps,
+        submission,
+        { ...schedule, ...(instant ? { instant } : {}) },
+        options.idempotencyKey,
+        options.assisted,
+      );
     },
     decide: (reference: string, decision: Decision, staff: StaffActor, key?: string) =>
       runCommand(deps, reference, decide, [{ decision, staff }], {

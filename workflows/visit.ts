@@ -101,6 +101,11 @@ export interface VisitRequestInput {
   visitorReminderDays: number;
   /** Entered by a helper for the visitor (assisted digital), through a channel other than `web`. */
   assisted?: { channel: Channel; minutes: number; by: string; organisation?: string };
+  /**
+   * At a prison that books at once (`booking: instant`): the request is booked as soon as its checks pass, unless a
+   * rule flags it for staff; `holdId` names the place held for it, which the booking takes over.
+   */
+  instant?: { holdId?: string };
 }
 
 /** A staff member acting on a visit. */
@@ -207,6 +212,29 @@ export function applyDecision(visit: Visit, { decision, staff }: StaffDecision, 
   visit.referenceNo = decision.referenceNo;
   visit.closed = closed;
   transition(visit, 'booked', now, 'staff', staff.email);
+}
+
+/**
+ * Whether a request at a prison that books at once can be booked now: still requested, one time asked for, and
+ * nothing for staff to look at (no rule flagged it; the prisoner's record was found, or there is no service to ask).
+ */
+export function bookableAtOnce(visit: Visit): boolean {
+  const found = visit.eligibility;
+  return (
+    visit.status === 'requested' &&
+    visit.slotOptions.length === 1 &&
+    found !== undefined &&
+    found.flags.length === 0 &&
+    (found.prisonerCheck === 'found' || found.prisonerCheck === 'not_configured')
+  );
+}
+
+/** Books a request at once, by the service: its one time, closed where the rules said so, every visitor allowed. */
+export function applyInstantBooking(visit: Visit, now: Date): void {
+  visit.visitors.forEach((visitor) => (visitor.outcome ??= 'allowed'));
+  visit.slotGranted = visit.slotOptions[0];
+  visit.closed = visit.eligibility?.closedVisit !== undefined;
+  transition(visit, 'booked', now, 'system');
 }
 
 /** Records the eligibility findings; a rule that rejects ends a request still waiting for staff. */

@@ -17,12 +17,15 @@ import type { Template } from '../activities/emails/render';
 import { slotTimes } from '../rules/londonTime';
 import { refusals } from '../rules/refusals';
 import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage, submit } from './messages';
+import { holdReference } from './placeHold';
 import {
   acceptOutcome,
   applyCancellationConfirmed,
   applyCompletion,
   applyDecision,
   applyEligibility,
+  applyInstantBooking,
+  bookableAtOnce,
   applyExpiry,
   applyMessage,
   applyStaffCancellation,
@@ -55,6 +58,9 @@ const local = proxyLocalActivities<Activities>(storeCalls);
  */
 const LOCAL_STORE_CALLS = 'local-store-calls';
 
+/** Requests at prisons that book at once (from 4 December 2026) are booked by the story itself, as below. */
+const INSTANT_BOOKING = 'instant-booking';
+
 // A mail provider that is down is retried with back-off for as long as it takes; the outbox makes retries safe.
 const { sendEmail, remindStaff } = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
@@ -69,6 +75,8 @@ const copy = (visit: Visit) => JSON.parse(JSON.stringify(visit)) as Visit;
 
 export async function visitRequest(input: VisitRequestInput): Promise<Visit['status']> {
   const localStoreCalls = patched(LOCAL_STORE_CALLS);
+  // Asked only of requests that may be booked at once, so the histories of all others are as they were.
+  const instant = input.instant !== undefined && patched(INSTANT_BOOKING);
   const visit = newVisit(input);
   let savedVersion = 0;
   let saving: Promise<unknown> = Promise.resolve();
@@ -127,12 +135,16 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   // A decision waits for the eligibility check (its findings, such as a closed visit, shape the decision) and, to
   // book, for a place in a slot with a capacity; once one is waiting, any other is refused as already processed.
   let deciding = false;
+  /** Set while a request at a prison that books at once is being booked by the story (below). */
+  let bookingAtOnce = false;
   setHandler(
     decide,
     async (command) => {
       deciding = true;
       try {
         await condition(() => visit.eligibility !== undefined || visit.status !== 'requested');
+        // A request being booked at once is not also decided by staff: they see it booked, or theirs if it could not be.
+        await condition(() => !bookingAtOnce);
         const refusal = decisionRefusal(visit, command.decision, new Date());
         if (refusal) refuse(refusal, `the decision cannot apply: ${refusal}`);
         const { decision } = command;
@@ -242,11 +254,40 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
 
   const until = (instant: string | Date) => Math.max(new Date(instant).getTime() - Date.now(), 1);
 
+  /**
+   * Books the request at once in the one time it asked for, taking over the place held for it; a slot that is full
+   * (its hold expired and the place was taken) leaves it with staff, to offer another time.
+   */
+  async function bookAtOnce(): Promise<void> {
+    const place = { prisonId: visit.prisonId, slot: visit.slotOptions[0], reference: visit.reference };
+    const kind = visit.eligibility?.closedVisit ? 'closed' : 'open';
+    const holdId = input.instant?.holdId;
+    const reserved = await reserveSlot({ ...place, kind, ...(holdId ? { instead: holdReference(holdId) } : {}) });
+    if (reserved && visit.status === 'requested') applyInstantBooking(visit, new Date());
+    else if (reserved) await releaseSlot(place); // withdrawn meanwhile
+  }
+
   if (!localStoreCalls) await save();
-  email('received', 'received');
+  if (!instant) email('received', 'received');
   const eligibility = await (localStoreCalls ? local.checkEligibility : checkEligibility)(copy(visit));
   applyEligibility(visit, eligibility, new Date());
   if (visit.status === 'rejected') emailForOutcome();
+  if (instant) {
+    bookingAtOnce = bookableAtOnce(visit);
+    if (bookingAtOnce) {
+      await bookAtOnce();
+      bookingAtOnce = false;
+    }
+    // Booked, or left with staff (flagged, or its time taken): the visitor hears which.
+    if (visit.status === 'booked') emailForOutcome();
+    else if (visit.status === 'requested') email('received', 'received');
+    // Not booked: the place held for it goes back now, not when the hold runs out (a place staff book later is
+    // reserved then). Booked, the hold is the visit's place and gives back nothing.
+    const holdId = input.instant?.holdId;
+    if (visit.status !== 'booked' && holdId) {
+      await releaseSlot({ prisonId: visit.prisonId, slot: visit.slotOptions[0], reference: holdReference(holdId) });
+    }
+  }
   await save();
 
   // Waiting for staff, with the deadlines of the prison's calendar.
