@@ -12,6 +12,7 @@ import type { Capacity } from '../rules/prison';
 import { RuleBook } from '../rules/ruleBook';
 import { fakePrisonerService, samplePrisoner } from './fakePrisonerService';
 import { eventually, startTestService, visitRequestBody, type TestService } from './harness';
+import { checkPage, openSite, type Site } from './browser';
 
 const times = ['0900-1000', '1100-1200', '1400-1500', '1600-1700'];
 
@@ -288,6 +289,70 @@ describe('a prison that books at once', () => {
     const queue = (await service.call('GET', '/api/staff/queue', { token: staffAtInstant })).body;
     expect(queue.requested.map((v: { reference: string }) => v.reference)).toEqual([other.body.reference]);
   });
+
+  it(
+    'is booked through the pages: the time held while the visitor finishes, the time left shown, booked on sending',
+    { timeout: 60_000 },
+    async () => {
+      const site: Site = await openSite(service.app.fetch);
+      try {
+        for (const [javaScriptEnabled, lang, times] of [
+          [true, 'cy', '11:00/12:00'],
+          [false, 'en', '14:00/15:00'],
+        ] as const) {
+          const slot = slotAtInstant(times);
+          const page = await site.page({ javaScriptEnabled });
+          const label = `instant-${lang}${javaScriptEnabled ? '' : '-no-js'}`;
+          await page.goto(`/request/prison?lang=${lang}`);
+          await page.getByLabel('HMP Capacity Instant').check();
+          await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+          await page.fill('#prisoner-firstName', atInstant.firstName);
+          await page.fill('#prisoner-lastName', atInstant.lastName);
+          const [year, month, day] = atInstant.dateOfBirth.split('-');
+          await page.fill('#prisoner-dateOfBirth-day', day);
+          await page.fill('#prisoner-dateOfBirth-month', month);
+          await page.fill('#prisoner-dateOfBirth-year', year);
+          await page.fill('#prisoner-number', atInstant.number);
+          await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+          await page.fill('#visitors-0-firstName', 'Ada');
+          await page.fill('#visitors-0-lastName', 'Wilde');
+          await page.fill('#visitors-0-dateOfBirth-day', '1');
+          await page.fill('#visitors-0-dateOfBirth-month', '1');
+          await page.fill('#visitors-0-dateOfBirth-year', '1985');
+          await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+          // One time, as a radio; chosen, it is held: full for everyone else.
+          // axe runs in the page: with JavaScript only.
+          if (javaScriptEnabled) await checkPage(page, `${label}-slots`);
+          expect(await page.locator('input[name="slotOptions"][type="radio"]').count()).toBeGreaterThan(1);
+          const day2 = page.locator(`[data-calendar-date="${slot.slice(0, 10)}"]`);
+          if (await day2.count()) await day2.click();
+          await page.check(`input[value="${slot}"]`);
+          await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+          await eventually(async () => {
+            const answer = (await service.call('GET', '/api/prisons/CAI/slots')).body;
+            return answer.full.includes(slot) ? true : undefined;
+          });
+          await page.fill('#contact-email', 'ada@example.com');
+          await page.fill('#contact-phone', '07700 900123');
+          await page.getByRole('button', { name: /Continue|Parhau/ }).click();
+          if (javaScriptEnabled) await checkPage(page, `${label}-check`);
+          expect(await page.textContent('#held-until')).toMatch(
+            lang === 'en' ? /We are holding .+ for you until \d{1,2}(:\d\d)?(am|pm)/ : /Rydym yn cadw .+ i chi tan/,
+          );
+          await page.getByRole('button', { name: /Send request|Anfon cais/ }).click();
+          if (javaScriptEnabled) await checkPage(page, `${label}-confirmation`);
+          expect(await page.textContent('.govuk-panel__title')).toContain(
+            lang === 'en' ? 'Visit booked' : 'Ymweliad wedi’i drefnu',
+          );
+          const reference = (await page.locator('.govuk-panel__body strong').textContent())?.trim() ?? '';
+          expect(await visitOf(reference)).toMatchObject({ status: 'booked', slotGranted: slot });
+          await page.context().close();
+        }
+      } finally {
+        await site.close();
+      }
+    },
+  );
 
   it('asks for one time only', async () => {
     const prison = rules.get('CAI');

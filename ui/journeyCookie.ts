@@ -18,9 +18,11 @@ export interface Journey {
   prisoner?: { firstName: string; lastName: string; dateOfBirth: string; number: string };
   visitors?: { firstName: string; lastName: string; dateOfBirth: string }[];
   slotOptions?: string[];
+  /** At a prison that books at once: the place held for the time chosen, until `expiresAt`. */
+  hold?: { id: string; slot: string; expiresAt: string };
   contact?: { email: string; phone: string };
-  /** The submitted request, for the confirmation page. */
-  sent?: { reference: string; confirmBy: string; prisonId: string; email: string };
+  /** The submitted request, for the confirmation page; `booked`, its time, when it was booked at once. */
+  sent?: { reference: string; confirmBy: string; prisonId: string; email: string; booked?: string };
 }
 
 const keyFrom = (secret: string) => createHash('sha256').update(`journey:${secret}`).digest();

@@ -1,7 +1,9 @@
 // The journey's last steps: check the answers and send the request (through the one client of the visit workflows,
 // as the API does), then the confirmation with the reference and the private link to the visit.
 import { Hono, type Context } from 'hono';
-import { formatDate, formatSlot } from '../../rules/dateWords';
+import { findVisit } from '../../activities/readModel/lookups';
+import { clock, formatDate, formatSlot } from '../../rules/dateWords';
+import { londonClock } from '../../rules/londonTime';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
 import { refusals } from '../../rules/refusals';
@@ -52,7 +54,17 @@ export function checkStep(services: Services) {
       if (!prison || !prisoner || !visitors || !slotOptions || !contact) return c.redirect('/request/prison');
       const locale = localeOf(c);
       // Answers changed since they were checked (a visitor added, then left empty) go back to their step.
-      const parsed = submission.safeParse({ prisonId: prison.id, prisoner, visitors, slotOptions, contact, locale });
+      // At a prison that books at once, the place held for the time chosen goes with the request.
+      const hold = prison.booking === 'instant' && answers.hold?.slot === slotOptions[0] ? answers.hold : undefined;
+      const parsed = submission.safeParse({
+        prisonId: prison.id,
+        prisoner,
+        visitors,
+        slotOptions,
+        contact,
+        locale,
+        ...(hold ? { holdId: hold.id } : {}),
+      });
       if (!parsed.success) {
         const [first] = toFieldErrors(parsed.error);
         const step = { prisoner: 'prisoner', visitors: 'visitors', slotOptions: 'slots', contact: 'contact' }[
@@ -74,6 +86,9 @@ export function checkStep(services: Services) {
             return send();
           });
           await journey.step(answers, 'submitted');
+          // Booked at once (its checks passed and the time was free): the read model says so before the answer came.
+          const booked =
+            prison.booking === 'instant' ? (await findVisit(services.db, sent.reference))?.slotGranted : undefined;
           // The browser that sent it may see the visit at once: no token in its address or its history.
           await access.grant(c, sent.reference);
           journey.save(c, {
@@ -85,6 +100,7 @@ export function checkStep(services: Services) {
               confirmBy: sent.confirmBy,
               prisonId: prison.id,
               email: contact.email,
+              ...(booked ? { booked } : {}),
             },
           });
           return c.redirect('/request/confirmation');
@@ -97,6 +113,10 @@ export function checkStep(services: Services) {
         csrf: answers.csrf,
         prison,
         errors: errorsFor(c, problems, prison),
+        heldUntil: hold && {
+          time: formatSlot(hold.slot, locale),
+          until: clock(londonClock(new Date(hold.expiresAt)).time, locale),
+        },
         rows: answerRows(c, (locale === 'cy' && prison.nameCy) || prison.name, {
           prisoner,
           visitors,
@@ -113,7 +133,8 @@ export function checkStep(services: Services) {
       const prison = rules.get(sent.prisonId);
       const locale = localeOf(c);
       return render(c, 'confirmation', {
-        title: wordsFor(c)('confirmation.title'),
+        title: wordsFor(c)(sent.booked ? 'confirmation.bookedTitle' : 'confirmation.title'),
+        booked: sent.booked && formatSlot(sent.booked, locale),
         prison,
         sent,
         prisonName: (prison && ((locale === 'cy' && prison.nameCy) || prison.name)) ?? sent.prisonId,

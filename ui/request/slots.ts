@@ -4,41 +4,67 @@ import { Hono } from 'hono';
 import { formatDate, formatSlot } from '../../rules/dateWords';
 import type { Services } from '../../api/services';
 import { slotsWithPlaces } from '../../activities/readModel/slotPlaces';
+import { holdsClient } from '../../workflows/holdsClient';
 import type { Locale } from '../../rules/vocabulary';
 import { localeOf, render } from '../render';
 import { journeys, message, next, today, wordsFor, type FieldProblem } from './common';
 
 export function slotsStep(services: Services) {
   const journey = journeys(services);
+  const holds = holdsClient(services);
 
   return new Hono().on(['GET', 'POST'], '/request/slots', async (c) => {
-    const answers = journey.of(c);
+    let answers = journey.of(c);
     if (answers instanceof Response) return answers;
     const prison = journey.prisonOf(answers);
     if (!prison) return c.redirect('/request/prison');
     let chosen = answers.slotOptions ?? [];
     let problems: FieldProblem[] = [];
+    const instant = prison.booking === 'instant';
     if (c.req.method === 'POST') {
       const form = await journey.form(c, answers);
       chosen = ([] as string[]).concat(form.slotOptions ?? []);
       // A time that filled up while the visitor chose is refused as any other not offered.
-      const bookable = new Set((await slotsWithPlaces(services.db, prison, today())).open);
+      const offered = (await slotsWithPlaces(services.db, prison, today())).open;
+      const bookable = new Set([...offered, ...(answers.hold ? [answers.hold.slot] : [])]);
       if (chosen.length === 0) problems = [{ path: 'slotOptions', code: 'required' }];
+      else if (instant && chosen.length > 1) problems = [{ path: 'slotOptions', code: 'one_slot_only' }];
       else if (chosen.length > 3) problems = [{ path: 'slotOptions', code: 'too_many_slots' }];
       else if (chosen.some((slot) => !bookable.has(slot)))
         problems = [{ path: 'slotOptions', code: 'slot_unavailable' }];
+      let hold = answers.hold;
+      if (problems.length === 0 && instant) {
+        // The time is held while the visitor finishes; another time lets the first go.
+        const [slot] = chosen;
+        if (hold && (hold.slot !== slot || Date.parse(hold.expiresAt) <= Date.now())) {
+          await holds.release(hold.id);
+          hold = undefined;
+        }
+        if (!hold) {
+          const held = await holds.hold(prison.id, slot);
+          if (held.held) hold = { id: held.holdId, slot, expiresAt: held.expiresAt };
+          else problems = [{ path: 'slotOptions', code: 'slot_taken' }];
+        }
+      }
       if (problems.length === 0) {
-        journey.save(c, { ...answers, slotOptions: chosen });
+        journey.save(c, { ...answers, slotOptions: chosen, ...(hold ? { hold } : {}) });
         await journey.step(answers, 'slots');
         return next(c, '/request/contact');
+      }
+      if (instant && hold !== answers.hold) {
+        const { hold: _gone, ...rest } = answers;
+        answers = rest;
       }
     }
     journey.save(c, answers);
     const locale = localeOf(c);
     const t = wordsFor(c);
     const groups = new Map<string, { date: string; label: string; items: unknown[] }>();
-    const { open, full } = await slotsWithPlaces(services.db, prison, today());
-    for (const slot of open) {
+    const { open, full: taken } = await slotsWithPlaces(services.db, prison, today());
+    // The time this visitor holds is theirs, though it fills the slot for everyone else.
+    const mine = answers.hold?.slot;
+    const full = taken.filter((slot) => slot !== mine);
+    for (const slot of [...open, ...(mine && taken.includes(mine) ? [mine] : [])].sort()) {
       const day = slot.slice(0, 10);
       if (!groups.has(day)) groups.set(day, { date: day, label: formatDate(day, locale), items: [] });
       groups
@@ -46,7 +72,8 @@ export function slotsStep(services: Services) {
         ?.items.push({ value: slot, text: formatSlot(slot, locale).split(', ').pop(), checked: chosen.includes(slot) });
     }
     return render(c, 'slots', {
-      title: t('slots.title'),
+      title: t(prison.booking === 'instant' ? 'slots.titleInstant' : 'slots.title'),
+      instant: prison.booking === 'instant',
       backUrl: '/request/visitors',
       csrf: answers.csrf,
       prison,
