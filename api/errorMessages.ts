@@ -24,6 +24,7 @@ const messages: Record<string, string> = {
   too_many_adults: 'Too many adult visitors for this prison',
   too_many_slots: 'Choose no more than 3 visit times',
   one_slot_only: 'Choose one visit time: this prison books it at once',
+  holds_not_offered: 'Places are held only at prisons that book at once, for times with a limit on visits',
   duplicate_slot: 'Choose each visit time only once',
   slot_unavailable: 'This visit time cannot be booked',
   slot_not_requested: 'Choose one of the visit times the visitor asked for',

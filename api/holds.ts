@@ -1,10 +1,10 @@
 // Held places: a visitor (or the journey for them) holds a free place in a slot for a few minutes while they finish
-// asking, so no one else can take it meanwhile; they let it go when they choose another time. The hold's id is its
-// only key: whoever has it may let the place go.
+// asking, at a prison that books at once, so no one else can take it meanwhile; they let it go when they choose
+// another time. The hold's id is its only key: whoever has it may let the place go.
 import { Hono } from 'hono';
-import { bookableSlots } from '../rules/calendar';
+import { bookableSlots, slotCapacity } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
-import { holdsClient } from '../workflows/holdsClient';
+import { holdsClient, isHoldId } from '../workflows/holdsClient';
 import { fieldError, invalid, ProblemError } from './problem';
 import { holdRequest } from './schemas';
 import type { Services } from './services';
@@ -18,15 +18,19 @@ export function holdRoutes(services: Services) {
       const prison = services.rules.get(prisonId.toUpperCase());
       if (!prison) throw invalid([fieldError('prisonId', 'unknown_prison')]);
       const bookable = prison.enabled && !prison.closed && !prison.private;
+      // Only a prison that books at once holds places, and only where a slot has a limit to hold against.
+      if (prison.booking !== 'instant') throw invalid([fieldError('prisonId', 'holds_not_offered')]);
       if (!bookable || !bookableSlots(prison, londonClock(new Date()).date).includes(slot)) {
         throw invalid([fieldError('slot', 'slot_unavailable')]);
       }
-      const held = await holds.hold(prison.id, slot);
+      if (!slotCapacity(prison, slot)) throw invalid([fieldError('slot', 'holds_not_offered')]);
+      const held = await holds.hold(prison, slot);
       if (!held.held) throw new ProblemError(409, 'slot_full', 'Every place at this time is taken or held.');
       return c.json({ holdId: held.holdId, prisonId: prison.id, slot, expiresAt: held.expiresAt }, 201);
     })
     .delete('/:holdId', async (c) => {
-      if (!(await holds.release(c.req.param('holdId')))) {
+      const holdId = c.req.param('holdId');
+      if (!isHoldId(holdId) || !(await holds.release(holdId))) {
         throw new ProblemError(404, 'not_held', 'This hold has no place: it was let go, or it expired.');
       }
       return c.body(null, 204);

@@ -152,6 +152,7 @@ export function createApp(services: Services) {
       )
       .use('/api/visits', limits.visitRequests)
       .use('/api/holds', limits.holds)
+      .on('POST', '/request/slots', limits.holds)
       .on('POST', '/request/check', limits.visitRequests)
       .on(['GET', 'POST'], '/request/prison', limits.journeyStarts)
       .on('POST', '/feedback', limits.feedback)

@@ -2,14 +2,17 @@
 // /openapi.json: no server errors, no answer that the document does not describe, and valid requests accepted.
 // Its hooks (test/fuzzHooks.py) bend valid requests to this rule book, so that they reach the workflow.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visitsCollection } from '../activities/readModel/visits';
+import { bookableSlots } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
+import { RuleBook } from '../rules/ruleBook';
 import { serve } from './browser';
 import { fakePrisonerService, samplePrisoner } from './fakePrisonerService';
-import { rules, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
+import { slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
 const ST = resolve('.tools/venv/bin/st');
 const CONFIG = resolve('test/schemathesis.toml');
@@ -30,11 +33,31 @@ const FUZZED_VISITS_FLOOR = 60;
 /** A prisoner the fake prisoner service knows as released with no visits left: the rules of some prisons refuse. */
 const releasedPrisoner = { ...samplePrisoner, number: 'R9999XX', status: 'released' as const, visitBalance: 0 };
 
+/**
+ * The demo rule book and its assisted-digital settings, with one more prison: Saltmarsh's rules, booking at once, so
+ * that held places and instant booking are fuzzed too.
+ */
+const ruleRoot = mkdtempSync(join(tmpdir(), 'fuzz-rules-'));
+cpSync('rules/prisons', join(ruleRoot, 'prisons'), { recursive: true });
+cpSync('rules/assisted-digital.yaml', join(ruleRoot, 'assisted-digital.yaml'));
+writeFileSync(
+  join(ruleRoot, 'prisons', 'saltmarsh-instant.yaml'),
+  `${readFileSync('rules/prisons/saltmarsh.yaml', 'utf8')
+    .replace(/^id: SLT$/m, 'id: SLI')
+    .replace(/^name: (.*)$/m, 'name: $1 Instant')}\nbooking: instant\n`,
+);
+const rules = new RuleBook(join(ruleRoot, 'prisons'));
+const slotsOf = (prisonId: string) => {
+  const prison = rules.get(prisonId);
+  return prison ? bookableSlots(prison, londonClock(new Date()).date) : [];
+};
+
 let service: TestService;
 let served: Awaited<ReturnType<typeof serve>>;
 beforeAll(async () => {
   if (!existsSync(ST)) throw new Error(`${ST} is missing: run \`npm run install-tools -- --test\``);
-  service = await startTestService('fuzz');
+  expect(rules.get('SLI')?.booking).toBe('instant');
+  service = await startTestService('fuzz', { rules });
   served = await serve(service.app.fetch);
   fakePrisonerService.records.set(releasedPrisoner.number, releasedPrisoner);
 });
@@ -42,6 +65,7 @@ afterAll(async () => {
   fakePrisonerService.records.delete(releasedPrisoner.number);
   await served?.close();
   await service?.close();
+  rmSync(ruleRoot, { recursive: true, force: true });
 });
 
 /** The references of the visits this test made itself, not the fuzzer; and those set aside for its decisions. */
@@ -63,11 +87,20 @@ async function submitVisit(
 async function hookFacts(): Promise<Record<string, string>> {
   const bookable = rules.list().filter((prison) => prison.enabled && !prison.closed && !prison.private);
   const prisons = bookable
-    .map(({ id, adultAge, maxVisitors, maxAdults }) => ({ id, adultAge, maxVisitors, maxAdults, slots: slotsAt(id) }))
+    .map(({ id, adultAge, maxVisitors, maxAdults, booking, capacity }) => ({
+      id,
+      adultAge,
+      maxVisitors,
+      maxAdults,
+      // Asks for one time; and holds places, where its times have a limit.
+      instant: booking === 'instant',
+      holds: booking === 'instant' && capacity !== undefined,
+      slots: slotsOf(id),
+    }))
     .filter((prison) => prison.slots.length > 0);
   const ruleBook = rules
     .list()
-    .map((prison) => ({ id: prison.id, ruleFile: readFileSync(join('rules/prisons', prison.file), 'utf8') }));
+    .map((prison) => ({ id: prison.id, ruleFile: readFileSync(join(ruleRoot, 'prisons', prison.file), 'utf8') }));
   // Spread over the slots, so that accepting them does not fill one.
   const slots = slotsAt('NGT');
   const decidable = await Promise.all(

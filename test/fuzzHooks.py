@@ -93,7 +93,8 @@ def visit_request(body):
             adults -= 1
     body["visitors"] = visitors
 
-    body["slotOptions"] = pick.sample(prison["slots"], min(len(body["slotOptions"]), len(prison["slots"])))
+    wanted = 1 if prison["instant"] else len(body["slotOptions"])
+    body["slotOptions"] = pick.sample(prison["slots"], min(wanted, len(prison["slots"])))
 
     phone = body["contact"]["phone"]
     if not PHONE.fullmatch(re.sub(r"[ ()-]", "", phone)):
@@ -131,9 +132,9 @@ def policy_preview(body):
 
 
 def place_hold(body):
-    """A hold asks for a slot the prison offers today."""
+    """A hold asks for a slot offered today by a prison that books at once and holds places."""
     pick = chooser(body)
-    prison = pick.choice([prison for prison in PRISONS if prison["slots"]])
+    prison = pick.choice([prison for prison in PRISONS if prison["slots"] and prison["holds"]])
     body["prisonId"] = prison["id"]
     body["slot"] = pick.choice(prison["slots"])
 

@@ -14,6 +14,7 @@ import { outbox } from '../activities/emails/outbox';
 import { queryFields, visitsCollection } from '../activities/readModel/visits';
 import { sha256 } from '../workflows/client';
 import { saveStaffAccount } from '../api/staffAccounts';
+import { refusals } from '../rules/refusals';
 import { submission } from '../rules/shapes';
 import { londonClock } from '../rules/londonTime';
 import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage } from '../workflows/messages';
@@ -318,7 +319,9 @@ describe('a request at a prison that books at once', () => {
     expect(mailsAbout(visit.reference, /^Visit booked/)).toHaveLength(1);
     expect(mailsAbout(visit.reference, /received/i)).toHaveLength(0);
     // Staff cannot decide it again.
-    await expect(book(handle, visit.submission.slotOptions[0])).rejects.toThrow();
+    await expect(book(handle, visit.submission.slotOptions[0])).rejects.toMatchObject({
+      cause: { type: refusals.alreadyProcessed },
+    });
     await env.sleep(12 * DAY);
     expect(await handle.result()).toBe('booked');
     expect(mailsAbout(visit.reference, /^Visit booked/)).toHaveLength(1);
@@ -438,11 +441,16 @@ describe('a slot’s places', () => {
 });
 
 describe('a held place', () => {
+  const saltmarsh = () => {
+    const prison = rules.get('SLT');
+    if (!prison) throw new Error('HMP Saltmarsh is not in the rule book');
+    return prison;
+  };
   it('is taken over by a request in the same step, so no one can take it between; an expired one is not', async () => {
-    const holds = holdsClient({ temporal: env.client, taskQueue, commandTimeoutMs: 10_000 });
+    const holds = holdsClient({ db, temporal: env.client, taskQueue, commandTimeoutMs: 10_000 });
     const now = await env.currentTimeMs();
     const slot = `${londonClock(new Date(now + 8 * DAY)).date}T18:00/19:00`; // Saltmarsh: one open place at 18:00
-    const held = await holds.hold('SLT', slot);
+    const held = await holds.hold(saltmarsh(), slot);
     if (!held.held) throw new Error('the slot’s one open place was not held');
     const slotHandle = env.client.workflow.getHandle<typeof slotCapacity>(slotWorkflowId(taskQueue, 'SLT', slot));
     const reserveFor = (reference: string, instead?: string) =>
@@ -462,23 +470,23 @@ describe('a held place', () => {
   });
 
   it('goes back to the slot after 10 minutes, by a durable timer, and can then be held by someone else', async () => {
-    const holds = holdsClient({ temporal: env.client, taskQueue, commandTimeoutMs: 10_000 });
+    const holds = holdsClient({ db, temporal: env.client, taskQueue, commandTimeoutMs: 10_000 });
     const now = await env.currentTimeMs();
     const slot = `${londonClock(new Date(now + 6 * DAY)).date}T18:00/19:00`; // Saltmarsh: one open place at 18:00
-    const first = await holds.hold('SLT', slot);
+    const first = await holds.hold(saltmarsh(), slot);
     if (!first.held) throw new Error('the slot’s one open place was not held');
     expect(Date.parse(first.expiresAt) - now).toBeGreaterThanOrEqual(10 * 60_000);
     expect(Date.parse(first.expiresAt) - now).toBeLessThan(10 * 60_000 + 5_000);
-    expect(await holds.hold('SLT', slot)).toEqual({ held: false });
+    expect(await holds.hold(saltmarsh(), slot)).toEqual({ held: false });
     // The read model shows the place held, for the pages that offer times.
     const heldOpen = async () => (await slotPlaces(db).findOne({ _id: `SLT ${slot}` }))?.open;
     await eventually(async () => ((await heldOpen()) === 1 ? true : undefined));
     await env.sleep(9 * 60_000);
-    expect(await holds.hold('SLT', slot)).toEqual({ held: false }); // nine minutes on, still held
+    expect(await holds.hold(saltmarsh(), slot)).toEqual({ held: false }); // nine minutes on, still held
     await env.sleep(2 * 60_000);
     expect(await env.client.workflow.getHandle(holdWorkflowId(taskQueue, first.holdId)).result()).toBe('expired');
     await eventually(async () => ((await heldOpen()) === 0 ? true : undefined));
-    const next = await holds.hold('SLT', slot);
+    const next = await holds.hold(saltmarsh(), slot);
     expect(next.held).toBe(true);
     expect(await holds.release(first.holdId)).toBe(false); // long gone
     if (next.held) expect(await holds.release(next.holdId)).toBe(true);

@@ -19,7 +19,7 @@ export interface Journey {
   visitors?: { firstName: string; lastName: string; dateOfBirth: string }[];
   slotOptions?: string[];
   /** At a prison that books at once: the place held for the time chosen, until `expiresAt`. */
-  hold?: { id: string; slot: string; expiresAt: string };
+  hold?: { id: string; prisonId: string; slot: string; expiresAt: string };
   contact?: { email: string; phone: string };
   /** The submitted request, for the confirmation page; `booked`, its time, when it was booked at once. */
   sent?: { reference: string; confirmBy: string; prisonId: string; email: string; booked?: string };

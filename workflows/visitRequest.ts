@@ -144,7 +144,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
       try {
         await condition(() => visit.eligibility !== undefined || visit.status !== 'requested');
         // A request being booked at once is not also decided by staff: they see it booked, or theirs if it could not be.
-        await condition(() => !bookingAtOnce);
+        if (instant) await condition(() => !bookingAtOnce);
         const refusal = decisionRefusal(visit, command.decision, new Date());
         if (refusal) refuse(refusal, `the decision cannot apply: ${refusal}`);
         const { decision } = command;
@@ -281,10 +281,11 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     // Booked, or left with staff (flagged, or its time taken): the visitor hears which.
     if (visit.status === 'booked') emailForOutcome();
     else if (visit.status === 'requested') email('received', 'received');
-    // Not booked: the place held for it goes back now, not when the hold runs out (a place staff book later is
-    // reserved then). Booked, the hold is the visit's place and gives back nothing.
+    // The place held for it goes back now, not when the hold runs out: not booked, a place staff book later is
+    // reserved then; booked into a closed place (the hold was an open one), the open place is free again. Taken over
+    // by the booking, the hold gives back nothing.
     const holdId = input.instant?.holdId;
-    if (visit.status !== 'booked' && holdId) {
+    if (holdId) {
       await releaseSlot({ prisonId: visit.prisonId, slot: visit.slotOptions[0], reference: holdReference(holdId) });
     }
   }

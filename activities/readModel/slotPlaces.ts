@@ -40,6 +40,16 @@ export async function forgetPlaces(db: Db, prisonId: string, slot: string): Prom
   await slotPlaces(db).deleteOne(queries.slotPlacesById.filter(idOf(prisonId, slot)));
 }
 
+/** The places held in one slot, as last written; undefined when none are written. */
+export async function placesOfSlot(db: Db, prisonId: string, slot: string) {
+  return (
+    (await slotPlaces(db)
+      .find(queries.slotPlacesById.filter(idOf(prisonId, slot)))
+      .project<Pick<SlotPlaces, 'open' | 'closed'>>({ _id: 0, open: 1, closed: 1 })
+      .next()) ?? undefined
+  );
+}
+
 /** The places held in a prison's coming slots, by slot; a slot that is not there has none held. */
 export async function placesOfPrison(db: Db, prisonId: string): Promise<Map<string, { open: number; closed: number }>> {
   const found = await slotPlaces(db)

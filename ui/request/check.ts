@@ -10,10 +10,12 @@ import { refusals } from '../../rules/refusals';
 import { submission } from '../../rules/shapes';
 import { checkSubmission } from '../../rules/submission';
 import { Refused, visitClient } from '../../workflows/client';
+import { holdsClient } from '../../workflows/holdsClient';
 import { newJourney, type Journey } from '../journeyCookie';
 import { escapeHtml, localeOf, render } from '../render';
 import { visitAccess } from '../visitAccess';
 import { errorsFor, journeys, today, wordsFor, type FieldProblem } from './common';
+import { holdTime } from './slots';
 
 type Answers = Required<Pick<Journey, 'prisoner' | 'visitors' | 'slotOptions' | 'contact'>>;
 
@@ -43,6 +45,7 @@ export function checkStep(services: Services) {
   const { rules } = services;
   const journey = journeys(services);
   const visits = visitClient(services);
+  const holds = holdsClient(services);
   const access = visitAccess(services.session.secret, services.secureCookies);
 
   return new Hono()
@@ -54,8 +57,17 @@ export function checkStep(services: Services) {
       if (!prison || !prisoner || !visitors || !slotOptions || !contact) return c.redirect('/request/prison');
       const locale = localeOf(c);
       // Answers changed since they were checked (a visitor added, then left empty) go back to their step.
-      // At a prison that books at once, the place held for the time chosen goes with the request.
-      const hold = prison.booking === 'instant' && answers.hold?.slot === slotOptions[0] ? answers.hold : undefined;
+      // At a prison that books at once, the place held for the time chosen goes with the request: held again if it
+      // ran out while the visitor checked; taken meanwhile, they choose another time.
+      let hold: Journey['hold'];
+      if (prison.booking === 'instant' && slotOptions.length === 1) {
+        hold = await holdTime(holds, answers.hold, prison, slotOptions[0]);
+        if (!hold) {
+          journey.save(c, { ...answers, hold: undefined });
+          return c.redirect('/request/slots?taken=1');
+        }
+        answers.hold = hold;
+      }
       const parsed = submission.safeParse({
         prisonId: prison.id,
         prisoner,
@@ -115,6 +127,7 @@ export function checkStep(services: Services) {
         errors: errorsFor(c, problems, prison),
         heldUntil: hold && {
           time: formatSlot(hold.slot, locale),
+          minutes: Math.max(1, Math.ceil((Date.parse(hold.expiresAt) - Date.now()) / 60_000)),
           until: clock(londonClock(new Date(hold.expiresAt)).time, locale),
         },
         rows: answerRows(c, (locale === 'cy' && prison.nameCy) || prison.name, {

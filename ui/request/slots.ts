@@ -4,7 +4,9 @@ import { Hono } from 'hono';
 import { formatDate, formatSlot } from '../../rules/dateWords';
 import type { Services } from '../../api/services';
 import { slotsWithPlaces } from '../../activities/readModel/slotPlaces';
-import { holdsClient } from '../../workflows/holdsClient';
+import { holdsClient, type HoldsClient } from '../../workflows/holdsClient';
+import type { Prison } from '../../rules/prison';
+import type { Journey } from '../journeyCookie';
 import type { Locale } from '../../rules/vocabulary';
 import { localeOf, render } from '../render';
 import { journeys, message, next, today, wordsFor, type FieldProblem } from './common';
@@ -14,19 +16,21 @@ export function slotsStep(services: Services) {
   const holds = holdsClient(services);
 
   return new Hono().on(['GET', 'POST'], '/request/slots', async (c) => {
-    let answers = journey.of(c);
+    const answers = journey.of(c);
     if (answers instanceof Response) return answers;
     const prison = journey.prisonOf(answers);
     if (!prison) return c.redirect('/request/prison');
     let chosen = answers.slotOptions ?? [];
-    let problems: FieldProblem[] = [];
+    // Sent back from the check page: the place held for the time chosen was taken meanwhile.
+    let problems: FieldProblem[] = c.req.query('taken') ? [{ path: 'slotOptions', code: 'slot_taken' }] : [];
     const instant = prison.booking === 'instant';
     if (c.req.method === 'POST') {
       const form = await journey.form(c, answers);
       chosen = ([] as string[]).concat(form.slotOptions ?? []);
       // A time that filled up while the visitor chose is refused as any other not offered.
       const offered = (await slotsWithPlaces(services.db, prison, today())).open;
-      const bookable = new Set([...offered, ...(answers.hold ? [answers.hold.slot] : [])]);
+      const mine = answers.hold?.prisonId === prison.id ? [answers.hold.slot] : [];
+      const bookable = new Set([...offered, ...mine]);
       if (chosen.length === 0) problems = [{ path: 'slotOptions', code: 'required' }];
       else if (instant && chosen.length > 1) problems = [{ path: 'slotOptions', code: 'one_slot_only' }];
       else if (chosen.length > 3) problems = [{ path: 'slotOptions', code: 'too_many_slots' }];
@@ -34,26 +38,14 @@ export function slotsStep(services: Services) {
         problems = [{ path: 'slotOptions', code: 'slot_unavailable' }];
       let hold = answers.hold;
       if (problems.length === 0 && instant) {
-        // The time is held while the visitor finishes; another time lets the first go.
-        const [slot] = chosen;
-        if (hold && (hold.slot !== slot || Date.parse(hold.expiresAt) <= Date.now())) {
-          await holds.release(hold.id);
-          hold = undefined;
-        }
-        if (!hold) {
-          const held = await holds.hold(prison.id, slot);
-          if (held.held) hold = { id: held.holdId, slot, expiresAt: held.expiresAt };
-          else problems = [{ path: 'slotOptions', code: 'slot_taken' }];
-        }
+        const held = await holdTime(holds, answers.hold, prison, chosen[0]);
+        if (held) hold = held;
+        else problems = [{ path: 'slotOptions', code: 'slot_taken' }];
       }
       if (problems.length === 0) {
         journey.save(c, { ...answers, slotOptions: chosen, ...(hold ? { hold } : {}) });
         await journey.step(answers, 'slots');
         return next(c, '/request/contact');
-      }
-      if (instant && hold !== answers.hold) {
-        const { hold: _gone, ...rest } = answers;
-        answers = rest;
       }
     }
     journey.save(c, answers);
@@ -62,7 +54,7 @@ export function slotsStep(services: Services) {
     const groups = new Map<string, { date: string; label: string; items: unknown[] }>();
     const { open, full: taken } = await slotsWithPlaces(services.db, prison, today());
     // The time this visitor holds is theirs, though it fills the slot for everyone else.
-    const mine = answers.hold?.slot;
+    const mine = answers.hold?.prisonId === prison.id ? answers.hold.slot : undefined;
     const full = taken.filter((slot) => slot !== mine);
     for (const slot of [...open, ...(mine && taken.includes(mine) ? [mine] : [])].sort()) {
       const day = slot.slice(0, 10);
@@ -110,4 +102,24 @@ function calendarNames(locale: Locale) {
       long: names({ weekday: 'long' }, week),
     },
   };
+}
+
+/**
+ * The place held for a visitor's chosen time at a prison that books at once: the one they hold if it is for this
+ * time and still held, else a new one, and only then the old one let go (so a visitor whose new time is taken keeps
+ * the time they had). Undefined when the time has no free place.
+ */
+export async function holdTime(
+  holds: HoldsClient,
+  current: Journey['hold'],
+  prison: Prison,
+  slot: string,
+): Promise<Journey['hold']> {
+  const stillHeld =
+    current && current.prisonId === prison.id && current.slot === slot && Date.parse(current.expiresAt) > Date.now();
+  if (stillHeld) return current;
+  const held = await holds.hold(prison, slot);
+  if (!held.held) return undefined;
+  if (current) await holds.release(current.id);
+  return { id: held.holdId, prisonId: prison.id, slot, expiresAt: held.expiresAt };
 }
