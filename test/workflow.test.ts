@@ -318,6 +318,8 @@ describe('a request at a prison that books at once', () => {
     await eventually(async () => (mailsAbout(visit.reference, /^Visit booked/).length ? true : undefined));
     expect(mailsAbout(visit.reference, /^Visit booked/)).toHaveLength(1);
     expect(mailsAbout(visit.reference, /received/i)).toHaveLength(0);
+    // No prison's booking reference yet: the visit's own is the one to quote.
+    expect(mailsAbout(visit.reference, /^Visit booked/)[0].text).toContain(`Booking reference: ${visit.reference}`);
     // Staff cannot decide it again.
     await expect(book(handle, visit.submission.slotOptions[0])).rejects.toMatchObject({
       cause: { type: refusals.alreadyProcessed },

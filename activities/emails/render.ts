@@ -137,7 +137,8 @@ function context({ visit, prison, statusUrl, queueUrl, message }: EmailContext, 
     prisonerName: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
     slotOptions: visit.slotOptions.map((slot) => formatSlot(slot, locale)),
     slotGranted: visit.slotGranted ? formatSlot(visit.slotGranted, locale) : '',
-    referenceNo: visit.referenceNo ?? '',
+    // A visit booked at once has no prison's reference yet: its own is the one to quote.
+    referenceNo: visit.referenceNo ?? visit.reference,
     closed: Boolean(visit.closed),
     confirmBy: formatDate(visit.confirmBy, locale),
     visitors: visit.visitors.map((visitor) => ({
