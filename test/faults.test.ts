@@ -1,18 +1,30 @@
 // A burst of 1,000 visit requests with the worker killed (SIGKILL) in the middle of it, e-mails cut off mid-send,
 // and a new worker started: no request is lost, and every e-mail arrives once, but for those the sink had taken
-// before the outbox could record them, which arrive twice with the same Message-ID (decision 0005).
+// before the outbox could record them, which arrive twice with the same Message-ID (decision 0005). Then the same at
+// a prison that books at once (decision 0016): each request booked once, into the place held for it, and its visitor
+// e-mailed once that it is booked.
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { ParsedMail } from 'mailparser';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
 import { outbox } from '../activities/emails/outbox';
 import { visitsCollection } from '../activities/readModel/visits';
-import { eventually, testApp, testDataConverter } from './harness';
+import { bookableSlots } from '../rules/calendar';
+import { londonClock } from '../rules/londonTime';
+import { RuleBook } from '../rules/ruleBook';
+import { placesHeld, slotWorkflowId } from '../workflows/slotCapacity';
+import { samplePrisoner } from './fakePrisonerService';
+import { eventually, testApp, testDataConverter, visitRequestBody } from './harness';
+import { startPrisonerServiceServer, type PrisonerServiceServer } from './prisonerServiceServer';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 import { submitAll } from './visitors';
-import { killProcess, startWorkerProcess } from './workerProcess';
+import { killProcess, startWorkerProcess, type WorkerSettings } from './workerProcess';
 
 const suffix = randomBytes(4).toString('hex');
 const taskQueue = `faults-${suffix}`;
@@ -23,22 +35,23 @@ let sink: SmtpSink;
 let connection: Connection;
 const workers: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
+function startWorker(settings: Partial<WorkerSettings> = {}): ChildProcess {
   const worker = startWorkerProcess({
     temporalAddress: inject('temporalAddress'),
     taskQueue,
     mongoUri: `${inject('mongoUrl')}/${database}`,
     postgresqlUrl: inject('postgresqlUrl'),
     smtpUrl: sink.url,
+    ...settings,
   });
   workers.push(worker);
   return worker;
 }
 
 /** How many times the sink has received each Message-ID. */
-function receivedTimes(): Map<string, number> {
+function receivedTimes(on: SmtpSink = sink): Map<string, number> {
   const times = new Map<string, number>();
-  for (const { messageId } of sink.messages) if (messageId) times.set(messageId, (times.get(messageId) ?? 0) + 1);
+  for (const { messageId } of on.messages) if (messageId) times.set(messageId, (times.get(messageId) ?? 0) + 1);
   return times;
 }
 
@@ -47,6 +60,11 @@ function referenceOf(mail: ParsedMail): string {
   const reference = /reference (\w+)$/.exec(mail.subject ?? '')?.[1];
   if (!reference) throw new Error(`no reference in the subject of ${mail.messageId}`);
   return reference;
+}
+
+/** The one address an e-mail went to. */
+function addressOf(mail: ParsedMail): string {
+  return mail.to && !Array.isArray(mail.to) ? mail.to.text : '(not one address)';
 }
 
 /** The Message-IDs each visit's e-mails arrived with, in the order they arrived. */
@@ -64,11 +82,11 @@ function arrivals(): Map<string, string[]> {
  * being sent, and every e-mail the sink has received is marked sent: a worker killed then cuts those e-mails off
  * before the sink has them.
  */
-async function heldMidSend(count: number): Promise<true | undefined> {
-  if (sink.heldSenders.length < count || sink.sending.size > 0) return undefined;
+async function heldMidSend(count: number, on = { sink, db }): Promise<true | undefined> {
+  if (on.sink.heldSenders.length < count || on.sink.sending.size > 0) return undefined;
   // Held, no client gets past naming its sender, so nothing more arrives while the outbox is read.
-  const sent = await outbox(db).countDocuments({ status: 'sent' });
-  return sent === receivedTimes().size ? true : undefined;
+  const sent = await outbox(on.db).countDocuments({ status: 'sent' });
+  return sent === receivedTimes(on.sink).size ? true : undefined;
 }
 
 beforeAll(async () => {
@@ -151,5 +169,283 @@ describe('a burst of 1,000 visit requests with the worker killed midway', { time
     const notOnce = others.filter((reference) => received.get(reference)?.join() !== messageIdOf(reference));
     expect(notOnce.map((reference) => ({ reference, messageIds: received.get(reference) ?? [] }))).toEqual([]);
     expect(sink.messages.length).toBe(total + taken);
+  });
+});
+
+/** The HTTP app, as `testApp` makes it. */
+interface App {
+  request(path: string, init: RequestInit): Response | Promise<Response>;
+}
+
+/**
+ * POSTs a JSON body until it is answered other than 503, waiting after each 503 for its Retry-After (at most a
+ * second, to keep the test short), as a well-behaved client does; gives up after two minutes.
+ */
+async function postUntilAnswered(app: App, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const response = await app.request(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    if (response.status !== 503 || !(retryAfter > 0) || Date.now() > deadline) {
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    }
+    await new Promise((wait) => setTimeout(wait, Math.min(retryAfter * 1000, 1000)));
+  }
+}
+
+describe('a prison that books at once, with the worker killed mid-way', { timeout: 300_000 }, () => {
+  const instantQueue = `faults-instant-${suffix}`;
+  const instantDb: Db = mongo.db(`test_faults_instant_${suffix}`);
+  const token = `records-${suffix}`;
+  let ruleDir: string;
+  let instantRules: RuleBook;
+  let mail: SmtpSink;
+  let records: PrisonerServiceServer;
+  const instantWorkers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    // HMP Instant books at once, with six open places a slot (as many as the test asks for: a visit that took a
+    // place beside its hold, not the hold's, would leave the last visitor of its slot without one), and no rule that
+    // flags a request.
+    ruleDir = mkdtempSync(join(tmpdir(), 'instant-rules-'));
+    const times = ['0900-1000', '1100-1200', '1400-1500', '1600-1700'];
+    const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+    writeFileSync(
+      join(ruleDir, 'instant.yaml'),
+      stringify({
+        id: 'CAI',
+        name: 'HMP Instant',
+        phone: '0300 060 6099',
+        booking: 'instant',
+        calendar: {
+          lead_days: 2,
+          booking_window: 14,
+          recurring: Object.fromEntries(days.map((day) => [day, times])),
+          capacity: { open: 6, closed: 1 },
+        },
+        eligibility: [
+          {
+            name: 'category-a-closed-visits',
+            conditions: { all: [{ fact: 'prisoner', path: '$.category', operator: 'equal', value: 'A' }] },
+            event: { type: 'closed_visit', params: { explanation: 'Category A prisoners have closed visits.' } },
+          },
+        ],
+      }),
+    );
+    instantRules = new RuleBook(ruleDir);
+    mail = await startSmtpSink();
+    records = await startPrisonerServiceServer({ token });
+  });
+  afterAll(async () => {
+    // Gone before their database is, so that nothing writes to it again.
+    for (const worker of instantWorkers) await killProcess(worker);
+    await mail?.close();
+    await records?.close();
+    await instantDb.dropDatabase();
+    if (ruleDir) rmSync(ruleDir, { recursive: true, force: true });
+  });
+
+  it('books each request once, into the place held for it, and e-mails each visitor once that it is booked', async () => {
+    const prison = instantRules.get('CAI');
+    expect(prison?.booking).toBe('instant');
+    if (!prison) return;
+    const perSlot = 6;
+    const slots = bookableSlots(prison, londonClock(new Date()).date).slice(0, 4);
+    expect(slots).toHaveLength(4);
+    const total = perSlot * slots.length;
+    // Three visits a prisoner, all of them at HMP Instant and matching their record, each visitor with an address of
+    // their own; the worker (a child process) looks them up over HTTP with the service's token.
+    const prisoners = Array.from({ length: total / 3 }, (_, i) => ({
+      ...samplePrisoner,
+      number: `B${String(i).padStart(4, '0')}KL`,
+      prisonId: 'CAI',
+    }));
+    for (const prisoner of prisoners) records.records.set(prisoner.number, prisoner);
+    const visitors = Array.from({ length: total }, (_, i) => ({
+      key: `instant-${suffix}-${i}`,
+      slot: slots[i % slots.length],
+      prisoner: prisoners[i % prisoners.length],
+      email: `visitor-${i}@example.com`,
+    }));
+
+    const temporal = new Client({ connection, dataConverter: testDataConverter });
+    const app = testApp({
+      db: instantDb,
+      temporal,
+      taskQueue: instantQueue,
+      commandTimeoutMs: 30_000,
+      rules: instantRules,
+    });
+    const startInstantWorker = () => {
+      const worker = startWorker({
+        taskQueue: instantQueue,
+        mongoUri: `${inject('mongoUrl')}/${instantDb.databaseName}`,
+        smtpUrl: mail.url,
+        rulesDir: ruleDir,
+        // Long enough for the lookups kept back below to be answered by the prisoner service, not given up on.
+        prisonerService: { url: records.url, token, timeoutMs: 30_000 },
+      });
+      instantWorkers.push(worker);
+      return worker;
+    };
+    const first = startInstantWorker();
+
+    // Each visitor holds a place in their time first, as the journey's times step does.
+    const holdIds: string[] = [];
+    for (const { slot } of visitors) {
+      const held = await postUntilAnswered(app, '/api/holds', { prisonId: 'CAI', slot });
+      expect(held.status, JSON.stringify(held.body)).toBe(201);
+      holdIds.push(held.body.holdId);
+    }
+
+    // Then sends their request with the hold, each until it has its 201: these visitors `inFlight` at a time.
+    const accepted = new Map<number, string>();
+    const sendEach = async (indices: number[], inFlight: number) => {
+      const queue = indices.values();
+      const send = async () => {
+        for (const i of queue) {
+          const { key, slot, prisoner, email } = visitors[i];
+          const { firstName, lastName, dateOfBirth, number } = prisoner;
+          const body = visitRequestBody({
+            prisonId: 'CAI',
+            prisoner: { firstName, lastName, dateOfBirth, number },
+            slotOptions: [slot],
+            contact: { email, phone: '07700 900123' },
+            holdId: holdIds[i],
+          });
+          const answer = await postUntilAnswered(app, '/api/visits', body, { 'Idempotency-Key': key });
+          if (answer.status !== 201) throw new Error(`${key}: ${answer.status} ${JSON.stringify(answer.body)}`);
+          accepted.set(i, answer.body.reference);
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight }, send));
+    };
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+    // Three booked, and their e-mails sent and recorded, as usual.
+    const sentBefore = 3;
+    await sendEach(range(0, sentBefore), sentBefore);
+    await eventually(async () => {
+      const [kept, notSent] = await Promise.all([
+        outbox(instantDb).countDocuments(),
+        outbox(instantDb).countDocuments({ status: { $ne: 'sent' } }),
+      ]);
+      return kept >= sentBefore && notSent === 0 && mail.messages.length === kept ? true : undefined;
+    }, 30_000);
+    expect(mail.messages.map(({ messageId }) => messageId).sort()).toEqual(
+      range(0, sentBefore)
+        .map((i) => `<${accepted.get(i)}.booked@visits.test>`)
+        .sort(),
+    );
+    // Six more booked, whose e-mails the sink keeps back as they begin.
+    const cutOff = 6;
+    mail.holdSenders = true;
+    await sendEach(range(sentBefore, sentBefore + cutOff), 3);
+    await eventually(() => heldMidSend(cutOff, { sink: mail, db: instantDb }), 30_000);
+    // The rest sent four at a time, each waiting on its checks: the prisoner service keeps its answers back.
+    const inFlight = 4;
+    records.holdAnswers = true;
+    const rest = sendEach(range(sentBefore + cutOff, total), inFlight);
+    rest.catch(() => undefined); // reported where it is awaited
+    await eventually(async () => (records.held.length === inFlight ? true : undefined), 30_000);
+    // Two of the e-mails go on, and the sink takes them without saying so (decision 0005's window).
+    const taken = 2;
+    mail.holdAcknowledgements = taken;
+    for (const answer of mail.heldSenders.splice(-taken)) answer();
+    await eventually(
+      async () => (mail.unacknowledged.length === taken && mail.sending.size === 0 ? true : undefined),
+      10_000,
+      10,
+    );
+    // The kill catches requests sent and not yet booked (their checks), e-mails of visits booked but not yet sent
+    // (held before the sink had them), and e-mails the sink has but the outbox does not know it has.
+    expect([records.held.length, mail.heldSenders.length, accepted.size]).toEqual([
+      inFlight,
+      cutOff - taken,
+      sentBefore + cutOff,
+    ]);
+    const bookedBeforeKill = await visitsCollection(instantDb).countDocuments({ status: 'booked' });
+    await killProcess(first);
+    const takenNotRecorded = mail.unacknowledged.map(({ mail: message }) => addressOf(message));
+    mail.holdSenders = false;
+    mail.holdAcknowledgements = 0;
+    records.holdAnswers = false;
+    // To connections that are gone.
+    for (const answer of mail.heldSenders.splice(0)) answer();
+    for (const { acknowledge } of mail.unacknowledged.splice(0)) acknowledge();
+    for (const answer of records.held.splice(0)) answer();
+    startInstantWorker();
+    await rest;
+
+    const references = visitors.map((_, i) => accepted.get(i) ?? `(no answer for ${i})`);
+    expect(new Set(references).size).toBe(total);
+    // Every request booked by the service, once, in the time whose place it held. (A request is answered once the
+    // read model shows it booked, or left with staff.)
+    const saved = await visitsCollection(instantDb).find({}).toArray();
+    expect(saved).toHaveLength(total);
+    const byReference = new Map(saved.map((visit) => [visit.reference, visit]));
+    expect(
+      visitors.map((_, i) => {
+        const visit = byReference.get(references[i]);
+        return {
+          status: visit?.status,
+          slotGranted: visit?.slotGranted,
+          timeline: visit?.timeline.map(({ status, by }) => `${status} by ${by}`),
+        };
+      }),
+    ).toEqual(
+      visitors.map(({ slot }) => ({
+        status: 'booked',
+        slotGranted: slot,
+        timeline: ['requested by visitor', 'booked by system'],
+      })),
+    );
+    expect(bookedBeforeKill, 'visits booked before the kill').toBe(sentBefore + cutOff);
+    // Each slot counts its visits once and holds nothing else: every hold was taken over by its request.
+    const places = await Promise.all(
+      slots.map((slot) => temporal.workflow.getHandle(slotWorkflowId(instantQueue, 'CAI', slot)).query(placesHeld)),
+    );
+    expect(places).toEqual(slots.map(() => ({ open: perSlot, closed: 0 })));
+
+    // One e-mail a visit, that it is booked: none says received. Those cut off are sent again once their claims
+    // (about 52 seconds) have run out; each the sink took but the outbox did not record arrives again, once, with the
+    // same Message-ID; every other arrives once.
+    const arrived = () => {
+      const byVisitor = new Map<string, string[]>();
+      for (const message of mail.messages) {
+        const to = addressOf(message);
+        byVisitor.set(to, [...(byVisitor.get(to) ?? []), message.messageId ?? '(none)']);
+      }
+      return visitors.map(({ email }) => ({ email, messageIds: byVisitor.get(email) ?? [] }));
+    };
+    const bookedMessageId = (reference: string) => `<${reference}.booked@visits.test>`;
+    const expected = visitors.map(({ email }, i) => {
+      const messageId = bookedMessageId(references[i]);
+      return { email, messageIds: takenNotRecorded.includes(email) ? [messageId, messageId] : [messageId] };
+    });
+    expect(takenNotRecorded).toHaveLength(taken);
+    await eventually(
+      async () =>
+        arrived().every(({ messageIds }, i) => messageIds.length >= expected[i].messageIds.length) ? true : undefined,
+      180_000,
+      1000,
+    );
+    expect(arrived()).toEqual(expected);
+    // The outbox has each visit's one e-mail, marked sent (moments after the sink has it).
+    const keptInOutbox = async () =>
+      (await outbox(instantDb).find({}).toArray()).map(({ _id, status }) => `${_id} ${status}`).sort();
+    const allSent = references.map((reference) => `${reference}.booked sent`).sort();
+    await eventually(async () => ((await keptInOutbox()).join() === allSent.join() ? true : undefined), 30_000, 500)
+      // The difference, when there is one.
+      .catch(async () => expect(await keptInOutbox()).toEqual(allSent));
+    expect(
+      mail.messages.map((message) => message.subject ?? '').filter((subject) => !subject.startsWith('Visit booked')),
+    ).toEqual([]);
+    expect(mail.messages).toHaveLength(total + taken);
   });
 });

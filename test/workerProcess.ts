@@ -9,10 +9,18 @@ export interface WorkerSettings {
   /** The PostgreSQL database under FerretDB, for the read model's indexes. */
   postgresqlUrl: string;
   smtpUrl: string;
+  /** The folder of rule files; by default the sample prisons' (rules/prisons). */
+  rulesDir?: string;
+  /**
+   * The prisoner-information service, reachable from the child (test/prisonerServiceServer.ts); by default none,
+   * and every request is flagged "could not check".
+   */
+  prisonerService?: { url: string; token?: string; timeoutMs?: number };
 }
 
 /** Starts `scripts/worker.ts`, sending e-mail over SMTP, its output dropped. */
 export function startWorkerProcess(settings: WorkerSettings): ChildProcess {
+  const { rulesDir, prisonerService } = settings;
   return spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
     env: {
       ...process.env,
@@ -24,6 +32,10 @@ export function startWorkerProcess(settings: WorkerSettings): ChildProcess {
       SMTP_URL: settings.smtpUrl,
       MAIL_FROM: 'visits@visits.test',
       LOG_LEVEL: 'error',
+      ...(rulesDir ? { RULES_DIR: rulesDir } : {}),
+      ...(prisonerService ? { PRISONER_SERVICE_URL: prisonerService.url } : {}),
+      ...(prisonerService?.token ? { PRISONER_SERVICE_TOKEN: prisonerService.token } : {}),
+      ...(prisonerService?.timeoutMs ? { PRISONER_SERVICE_TIMEOUT_MS: String(prisonerService.timeoutMs) } : {}),
     },
     stdio: 'ignore',
   });
