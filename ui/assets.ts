@@ -14,6 +14,7 @@ export function assetRoutes() {
     .get('/stylesheets/govuk-frontend.min.css', serveStatic({ path: join(govuk, 'govuk-frontend.min.css') }))
     .get('/javascripts/govuk-frontend.min.js', serveStatic({ path: join(govuk, 'govuk-frontend.min.js') }))
     .get('/javascripts/app.mjs', serveStatic({ path: join(ours, 'app.mjs') }))
+    .get('/javascripts/print.mjs', serveStatic({ path: join(ours, 'print.mjs') }))
     .get('/stylesheets/app.css', serveStatic({ path: join(ours, 'app.css') }))
     .get('/stylesheets/staff.css', serveStatic({ path: join(ours, 'staff.css') }));
 }

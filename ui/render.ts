@@ -90,7 +90,7 @@ export interface PageContext {
   title: string;
   prison?: Prison;
   errors?: { path: string; text: string; parts?: DatePart[] }[];
-  status?: 200 | 400 | 403 | 404 | 429 | 500 | 503;
+  status?: 200 | 400 | 403 | 404 | 409 | 429 | 500 | 503;
   [key: string]: unknown;
 }
 

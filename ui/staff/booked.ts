@@ -1,11 +1,15 @@
-// The visits booked at a prison on a day, as a page and as a CSV file: the day's list for the gate and visits hall.
+// The visits booked at a prison on a day, as a page, a CSV file and a page to print: the day's list for the gate and
+// visits hall. Each visit's pass is in pass.ts.
 import { csvFile } from '../csv';
 import { Hono, type Context } from 'hono';
 import { formatDate } from '../../rules/dateWords';
 import { bookedOn as bookedVisitsOn } from '../../activities/readModel/lookups';
 import type { Services } from '../../api/services';
 import { londonClock } from '../../rules/londonTime';
+import { escapeHtml } from '../render';
 import { realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
+import { onPaper } from './pass';
+import { londonTime } from './words';
 
 const personName = (p: { firstName: string; lastName: string }) => `${p.firstName} ${p.lastName}`;
 
@@ -24,6 +28,11 @@ export function bookedPages(services: Services) {
     return { prisons, prisonId, date, asked, visits };
   }
 
+  /** A link to a visit's pass, named for the visit among the day's others. */
+  const passLink = (visit: ReturnType<typeof onPaper>) =>
+    `<a class="govuk-link" href="${escapeHtml(visit.passUrl)}">Pass<span class="govuk-visually-hidden"> for ` +
+    `${escapeHtml(visit.prisoner)}, ${escapeHtml(visit.time)}</span></a>`;
+
   app.get('/staff/booked', signedIn, async (c) => {
     const { prisons, prisonId, date, asked, visits } = await bookedOn(c);
     return staffPage(c, 'staff/booked', {
@@ -36,6 +45,7 @@ export function bookedPages(services: Services) {
       caption: `${rules.get(prisonId)?.name ?? prisonId}, ${formatDate(date, 'en')}`,
       prisonItems: prisons.map((p) => ({ value: p.id, text: p.name, selected: p.id === prisonId })),
       csvUrl: `/staff/booked.csv?prisonId=${prisonId}&date=${date}`,
+      printUrl: `/staff/booked/print?prisonId=${prisonId}&date=${date}`,
       rows: visits.map((visit) => [
         { text: visit.slotGranted?.slice(11) ?? '' },
         { text: `${personName(visit.prisoner)} (${visit.prisoner.number})` },
@@ -47,7 +57,45 @@ export function bookedPages(services: Services) {
         },
         { text: visit.closed ? 'Yes' : 'No' },
         { text: visit.referenceNo ?? '' },
+        { html: passLink(onPaper(visit)) },
       ]),
+    });
+  });
+
+  // The day's list on paper, a table a slot in time order; its styles for print hide the navigation and buttons.
+  app.get('/staff/booked/print', signedIn, async (c) => {
+    const { prisonId, date, asked, visits } = await bookedOn(c);
+    // A date that is none: the day's page says so, with its form to put it right.
+    if (asked !== date) return c.redirect(`/staff/booked?prisonId=${prisonId}&date=${encodeURIComponent(asked)}`);
+    const onDay = visits.map(onPaper);
+    const withSupport = onDay.some((visit) => visit.support);
+    const slots = [...new Set(visits.map((visit) => visit.slotGranted ?? ''))].map((slot) => {
+      const inSlot = onDay.filter((_, index) => (visits[index].slotGranted ?? '') === slot);
+      return {
+        time: `${inSlot[0].time} (${inSlot.length} ${inSlot.length === 1 ? 'visit' : 'visits'})`,
+        rows: inSlot.map((visit) => [
+          { html: `${escapeHtml(visit.prisoner)}<br>${escapeHtml(visit.prisonerNumber)}` },
+          {
+            html: `<ul class="govuk-list govuk-!-margin-bottom-0">${visit.visitors
+              .map((v) => `<li>${escapeHtml(v.name)}${v.born ? `<br>${escapeHtml(v.born)}` : ''}</li>`)
+              .join('')}</ul>`,
+          },
+          { text: visit.hall },
+          { text: visit.bookingReference },
+          ...(withSupport ? [{ text: visit.support ?? '' }] : []),
+          { html: passLink(visit), classes: 'app-screen-only' },
+        ]),
+      };
+    });
+    return staffPage(c, 'staff/bookedPrint', {
+      title: `Visits on ${formatDate(date, 'en')}`,
+      active: 'booked',
+      prisonName: rules.get(prisonId)?.name ?? prisonId,
+      madeAt: londonTime(new Date().toISOString()),
+      count: visits.length,
+      withSupport,
+      slots,
+      bookedUrl: `/staff/booked?prisonId=${prisonId}&date=${date}`,
     });
   });
 

@@ -46,6 +46,19 @@ export const cancellationWords: Record<CancellationReason, string> = {
   visitor_cancelled: 'The visitor cancelled',
 };
 
+/**
+ * The visitors' additional support needs, as staff read them on a pass (`supportNeed` in rules/vocabulary.ts). Keyed
+ * loosely: a need added later reads as its code until it has words here.
+ */
+export const supportNeedWords: Record<string, string> = {
+  wheelchair: 'Wheelchair user',
+  step_free_access: 'Step-free access',
+  hearing_loop: 'Hearing loop',
+  sign_language: 'Sign language interpreter',
+  assistance_dog: 'Assistance dog',
+  other: 'Other (see the details)',
+};
+
 /** A reason code in words, or the code itself when it is not one we know. */
 export const reasonInWords = (code: string): string =>
   (rejectionWords as Record<string, string>)[code] ?? (cancellationWords as Record<string, string>)[code] ?? code;
