@@ -8,7 +8,7 @@ import { prisonsSeenBy, refuseUnlessMayChangeVisits, refuseUnlessMaySeeVisits, v
 import type { Services } from './services';
 import { ProblemError } from './problem';
 import { assistedFiguresFor } from './performance';
-import { performanceQuery, queueQuery, searchQuery, signIn as signInBody } from './schemas';
+import { performanceQuery, queueQuery, searchQuery, signIn as signInBody, timeChange, visitorsChange } from './schemas';
 import { decision, staffCancellation, staffMessage } from '../rules/shapes';
 import { clientAddress } from './clientAddress';
 import { requireStaff, SESSION_COOKIE, setSessionCookie, signIn, signOut, type StaffEnv } from './session';
@@ -86,6 +86,18 @@ export function staffRoutes(services: Services) {
       const key = idempotencyKey(c); // checked even when there is nothing left to do
       if (visit.cancellationConfirmed) return c.json(staffView(visit));
       await visits.confirmCancellation(visit.reference, staffActor(c.get('user')), key);
+      return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
+    })
+    .post('/visits/:reference/change', staffOnly, async (c) => {
+      const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
+      const { slot } = await readJson(c, timeChange);
+      await visits.changeVisit(visit, slot, staffActor(c.get('user')), idempotencyKey(c));
+      return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
+    })
+    .post('/visits/:reference/visitors', staffOnly, async (c) => {
+      const visit = await actionableVisit(c.req.param('reference'), c.get('user'));
+      const { additionalVisitors } = await readJson(c, visitorsChange);
+      await visits.changeVisitors(visit, additionalVisitors, staffActor(c.get('user')), idempotencyKey(c));
       return c.json(staffView((await findVisit(db, visit.reference)) ?? visit));
     })
     .post('/visits/:reference/messages', staffOnly, async (c) => {

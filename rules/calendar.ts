@@ -1,6 +1,6 @@
 // The visiting calendar: processing days, the confirm-by date, the slots bookable on a day and their capacity.
 import { isBankHoliday } from './bankHolidays';
-import { addDays, dayOfWeek, londonInstant } from './londonTime';
+import { addDays, dayOfWeek, londonClock, londonInstant, slotTimes } from './londonTime';
 import type { Capacity, Prison } from './prison';
 
 type CalendarRules = Pick<Prison, 'weekendProcessing' | 'leadDays'>;
@@ -38,6 +38,19 @@ export function bookableSlots(prison: Prison, today: string): string[] {
     for (const times of timesOn(prison, date)) slots.push(`${date}T${times}`);
   }
   return slots;
+}
+
+/**
+ * The slots staff may move a booked visit to at `now`: the prison's, not yet started, up to the end of its booking
+ * window. No lead time: that is there for staff to decide a request, and here staff are the ones deciding.
+ */
+export function changeableSlots(prison: Prison, now: Date): string[] {
+  const today = londonClock(now).date;
+  const slots: string[] = [];
+  for (let date = today; date <= addDays(today, prison.bookingWindowDays); date = addDays(date, 1)) {
+    for (const times of timesOn(prison, date)) slots.push(`${date}T${times}`);
+  }
+  return slots.filter((slot) => slotTimes(slot).start > now);
 }
 
 /** How many open and closed visits a slot can hold; undefined where the prison sets no limit. */

@@ -11,5 +11,11 @@ export const refusals = {
   unknownVisitor: 'unknown_visitor',
   notBooked: 'not_booked',
   notAVisitorCancellation: 'not_a_visitor_cancellation',
+  /** Staff change only a booked visit whose time has not started (and whose story follows a change, from December 2026). */
+  notChangeable: 'not_changeable',
+  /** A time the prison does not offer (not in its calendar, started, or past its booking window). */
+  slotUnavailable: 'slot_unavailable',
+  /** A change to the time the visit already has. */
+  slotUnchanged: 'slot_unchanged',
 } as const;
 export type Refusal = (typeof refusals)[keyof typeof refusals];

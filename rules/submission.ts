@@ -35,6 +35,37 @@ const notBookable = (prison: Prison): string | undefined => {
   return undefined;
 };
 
+/**
+ * The problems with the visitors of a visit to `prison` on `today` (London date): their dates of birth, the lead
+ * visitor's age, how many there are, and how many are adults by the prison's count.
+ */
+export function visitorProblems(visitors: Person[], prison: Prison, today: string): SubmissionProblem[] {
+  const problems: SubmissionProblem[] = [];
+  visitors.forEach((visitor, index) => {
+    problems.push(...dateOfBirthProblem(`visitors.${index}.dateOfBirth`, visitor, today));
+  });
+  const [lead] = visitors;
+  if (lead && ageOn(lead.dateOfBirth, today) < 18) {
+    problems.push({ path: 'visitors.0.dateOfBirth', code: 'lead_visitor_age' });
+  }
+  if (visitors.length > Math.min(6, prison.maxVisitors)) {
+    problems.push({
+      path: 'visitors',
+      code: 'too_many_visitors',
+      message: `${prison.name} allows at most ${prison.maxVisitors} visitors`,
+    });
+  }
+  const adults = visitors.filter((visitor) => ageOn(visitor.dateOfBirth, today) >= prison.adultAge);
+  if (adults.length > prison.maxAdults) {
+    problems.push({
+      path: 'visitors',
+      code: 'too_many_adults',
+      message: `${prison.name} allows at most ${prison.maxAdults} visitors aged ${prison.adultAge} or over`,
+    });
+  }
+  return problems;
+}
+
 /** Every problem with a request to visit `prison`, submitted on `today` (London date). */
 export function checkSubmission(
   request: { prisoner: Person; visitors: Person[]; slotOptions: string[] },
@@ -46,28 +77,7 @@ export function checkSubmission(
   if (closedMessage) return [{ path: 'prisonId', code: 'prison_not_bookable', message: closedMessage }];
 
   const problems = dateOfBirthProblem('prisoner.dateOfBirth', request.prisoner, today);
-  request.visitors.forEach((visitor, index) => {
-    problems.push(...dateOfBirthProblem(`visitors.${index}.dateOfBirth`, visitor, today));
-  });
-  const [lead] = request.visitors;
-  if (lead && ageOn(lead.dateOfBirth, today) < 18) {
-    problems.push({ path: 'visitors.0.dateOfBirth', code: 'lead_visitor_age' });
-  }
-  if (request.visitors.length > Math.min(6, prison.maxVisitors)) {
-    problems.push({
-      path: 'visitors',
-      code: 'too_many_visitors',
-      message: `${prison.name} allows at most ${prison.maxVisitors} visitors`,
-    });
-  }
-  const adults = request.visitors.filter((visitor) => ageOn(visitor.dateOfBirth, today) >= prison.adultAge);
-  if (adults.length > prison.maxAdults) {
-    problems.push({
-      path: 'visitors',
-      code: 'too_many_adults',
-      message: `${prison.name} allows at most ${prison.maxAdults} visitors aged ${prison.adultAge} or over`,
-    });
-  }
+  problems.push(...visitorProblems(request.visitors, prison, today));
   // A prison that books at once books the one time asked for.
   if (prison.booking === 'instant' && request.slotOptions.length > 1) {
     problems.push({ path: 'slotOptions', code: 'one_slot_only' });

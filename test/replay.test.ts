@@ -40,12 +40,16 @@ describe('saved workflow histories', () => {
       'withdrawn.json',
     ];
     // From December 2026 a slot's places too (workflows/slotCapacity.ts): before and after it wrote them to the read
-    // model; a held place (workflows/placeHold.ts); and a request booked at once (a prison with `booking: instant`).
+    // model; a held place (workflows/placeHold.ts); a request booked at once (a prison with `booking: instant`); and a
+    // slot's run that began from the one before it and continued as new itself.
     const slotPaths = [
       'slot-capacity.json',
       'slot-capacity-saving-places.json',
       'place-hold-expired.json',
       'booked-instantly.json',
+      // A booked visit that staff moved to another time, its reminder and end following the new time.
+      'time-changed.json',
+      'slot-capacity-continued.json',
     ];
     expect(sets).toEqual(['2026-11', basename(HISTORY_SET)]);
     expect(readdirSync(join(dir, '2026-11')).sort()).toEqual(paths);

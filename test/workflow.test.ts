@@ -1,9 +1,10 @@
 // The visit-request workflow on Temporal's time-skipping test server: waits that last days pass in moments.
 // With SAVE_HISTORIES=1 each path's history is written to test/histories/, which test/replay.test.ts replays.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { WithStartWorkflowOperation, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,8 +17,16 @@ import { sha256 } from '../workflows/client';
 import { saveStaffAccount } from '../api/staffAccounts';
 import { refusals } from '../rules/refusals';
 import { submission } from '../rules/shapes';
-import { londonClock } from '../rules/londonTime';
-import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage } from '../workflows/messages';
+import { formatSlot } from '../rules/dateWords';
+import { londonClock, slotTimes } from '../rules/londonTime';
+import {
+  cancelByStaff,
+  cancelByVisitor,
+  changeVisit,
+  confirmCancellation,
+  decide,
+  sendMessage,
+} from '../workflows/messages';
 import { newVisit, type StaffDecision, type VisitRequestInput } from '../workflows/visit';
 import { retention } from '../workflows/retention';
 import { placesHeld, release, reserve, slotCapacity, slotWorkflowId } from '../workflows/slotCapacity';
@@ -33,6 +42,7 @@ import {
 } from './fakePrisonerService';
 import {
   eventually,
+  HISTORY_SET,
   installRuntime,
   rules,
   saveHistory,
@@ -41,6 +51,7 @@ import {
   visitRequestBody,
 } from './harness';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
+import { decodeHistory } from '../scripts/payloadCodec';
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -219,6 +230,51 @@ describe('a booked visit', () => {
     expect(cancelled.text).toContain('the prisoner has moved to another prison');
     expect(mailsAbout(visit.reference, /^Reminder/)).toHaveLength(0);
     await saveHistory(env.client, handle.workflowId, 'cancelled-by-staff');
+  });
+});
+
+describe('a booked visit moved to another time', () => {
+  it('reminds the visitor before the new time, not the old, and ends when the visit at the new time is over', async () => {
+    const { visit, handle } = await start();
+    const [slot] = visit.submission.slotOptions;
+    const later = `${londonClock(new Date((await env.currentTimeMs()) + 20 * DAY)).date}T10:00/11:00`;
+    await book(handle, slot);
+    await handle.executeUpdate(changeVisit, { args: [{ slot: later, staff }] });
+    const [changed] = await eventually(async () => {
+      const found = mailsAbout(visit.reference, /^Visit time changed/);
+      return found.length ? found : undefined;
+    });
+    expect(changed.text).toContain(formatSlot(later, 'en'));
+
+    // Past the old time's reminder, and the old time itself: no reminder, and the story goes on.
+    await env.sleep(slotTimes(slot).end.getTime() + DAY - (await env.currentTimeMs()));
+    await caughtUp(handle);
+    expect(mailsAbout(visit.reference, /^Reminder/)).toHaveLength(0);
+    expect((await saved(visit.reference))?.completedAt).toBeUndefined();
+
+    // Two days before the new time, the reminder, naming it.
+    const remindAt = slotTimes(later).start.getTime() - 2 * DAY;
+    await env.sleep(remindAt - 3_600_000 - (await env.currentTimeMs()));
+    await caughtUp(handle);
+    expect(mailsAbout(visit.reference, /^Reminder/)).toHaveLength(0);
+    await env.sleep(2 * 3_600_000);
+    const [reminder] = await eventually(async () => {
+      const found = mailsAbout(visit.reference, /^Reminder/);
+      return found.length ? found : undefined;
+    });
+    expect(reminder.text).toContain(formatSlot(later, 'en'));
+
+    expect(await handle.result()).toBe('booked');
+    const done = await saved(visit.reference);
+    expect(done).toMatchObject({
+      status: 'booked',
+      slotGranted: later,
+      changes: [{ slot: { from: slot, to: later } }],
+    });
+    expect(Date.parse(done?.completedAt ?? '')).toBeGreaterThanOrEqual(slotTimes(later).end.getTime());
+    expect(mailsAbout(visit.reference, /^Reminder/)).toHaveLength(1);
+    expect(mailsAbout(visit.reference, /^Visit time changed/)).toHaveLength(1);
+    await saveHistory(env.client, handle.workflowId, 'time-changed');
   });
 });
 
@@ -543,4 +599,179 @@ describe('retention', () => {
     // The next run starts from the day after the last one done: nothing is left to do.
     expect(await env.client.workflow.execute(retention, { workflowId: `retention-again-${now}`, taskQueue })).toBe(0);
   });
+});
+
+describe('a busy slot', () => {
+  const HISTORY_LIMIT = 50; // events: low, so that a few dozen changes make it continue as new several times
+  const saltmarsh = () => {
+    const prison = rules.get('SLT');
+    if (!prison) throw new Error('HMP Saltmarsh is not in the rule book');
+    return prison;
+  };
+  /** A slot at Saltmarsh at 14:00, `days` on: two open places and one closed. */
+  const slotIn = async (days: number) =>
+    `${londonClock(new Date((await env.currentTimeMs()) + days * DAY)).date}T14:00/15:30`;
+  const startSlot = (slot: string) =>
+    env.client.workflow.start(slotCapacity, {
+      workflowId: slotWorkflowId(taskQueue, 'SLT', slot),
+      taskQueue,
+      args: [{ prisonId: 'SLT', slot, historyLimit: HISTORY_LIMIT }],
+    });
+
+  /** Each run of a workflow, first to last, following each run that continued as new to the next. */
+  async function runsOf(workflowId: string, firstRunId: string) {
+    const runs: { runId: string; events: number; continued: boolean }[] = [];
+    let runId: string | undefined = firstRunId;
+    while (runId) {
+      const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await env.client.workflow
+        .getHandle(workflowId, runId)
+        .fetchHistory();
+      const events = history.events ?? [];
+      const next: string | undefined =
+        events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+      runs.push({ runId, events: events.length, continued: next !== undefined });
+      runId = next;
+    }
+    return runs;
+  }
+
+  /** As saveHistory (test/harness.ts), for one run of a workflow rather than its last. */
+  async function saveRunHistory(workflowId: string, runId: string, name: string): Promise<void> {
+    if (!process.env.SAVE_HISTORIES) return;
+    const file = `${HISTORY_SET}/${name}.json`;
+    if (existsSync(file)) throw new Error(`${file} is already recorded: name a new HISTORY_SET in test/harness.ts`);
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    writeFileSync(
+      file,
+      historyToJSON(await decodeHistory(history, env.client.options.loadedDataConverter.payloadCodecs)),
+    );
+  }
+
+  it('continues as new before its history grows long, keeping its places, its limits and its count of changes', async () => {
+    const slot = await slotIn(9);
+    const workflowId = slotWorkflowId(taskQueue, 'SLT', slot);
+    const first = await startSlot(slot);
+    const handle = env.client.workflow.getHandle<typeof slotCapacity>(workflowId);
+    // The activities that visits and holds call, as the worker runs them: update-with-start, by workflow id.
+    const activities = createActivities({
+      db,
+      rules,
+      prisonerService: createPrisonerService({ baseUrl: PRISONER_SERVICE_URL, timeoutMs: 1000 }),
+      temporal: env.client,
+      taskQueue,
+      mail: createSmtpProvider(mail.url, 'visits@visits.test'),
+      publicUrl: 'http://visits.test',
+      retentionDays: 183,
+    });
+    let attempts = 0;
+    const place = (reference: string, kind: 'open' | 'closed' = 'open') => ({ prisonId: 'SLT', slot, reference, kind });
+    const reserveSlot = (reference: string, kind: 'open' | 'closed' = 'open') =>
+      new MockActivityEnvironment({ activityId: String(++attempts) }).run(
+        activities.reserveSlot,
+        place(reference, kind),
+      );
+    const releaseSlot = (reference: string) =>
+      new MockActivityEnvironment({ activityId: String(++attempts) }).run(activities.releaseSlot, place(reference));
+    // The read model's versions, as seen after each step: they may lag, but never go back.
+    const versions: number[] = [];
+    const document = () => slotPlaces(db).findOne({ _id: `SLT ${slot}` });
+    const seeVersion = async () => {
+      const found = await document();
+      if (found) versions.push(found.version);
+    };
+
+    let changes = 0;
+    expect(await reserveSlot('VISIT-OPEN')).toBe(true); // held from the first run to the last
+    changes += 1;
+    for (let i = 0; i < 100; i++) {
+      const reference = `CHURN${String(i).padStart(3, '0')}`;
+      expect(await reserveSlot(reference, i % 4 === 0 ? 'closed' : 'open'), reference).toBe(true);
+      await releaseSlot(reference);
+      changes += 2;
+      await seeVersion();
+    }
+    // Every change written, under its count since the first run (the pages read this before holding a place).
+    await eventually(async () => {
+      const found = await document();
+      return found?.version === changes && found.open === 1 && found.closed === 0 ? true : undefined;
+    });
+    // A visitor's place held through the journey's own path (workflows/placeHold.ts), and a closed visit.
+    const holds = holdsClient({ db, temporal: env.client, taskQueue, commandTimeoutMs: 10_000 });
+    const hold = await holds.hold(saltmarsh(), slot);
+    expect(hold.held).toBe(true);
+    expect(await reserveSlot('VISIT-CLOSED', 'closed')).toBe(true);
+    changes += 2;
+    await seeVersion();
+
+    const runs = await runsOf(workflowId, first.firstExecutionRunId);
+    expect(runs.length, JSON.stringify(runs)).toBeGreaterThan(3);
+    expect(runs.at(-1)?.continued).toBe(false); // the last still runs
+    // No run's history grew much past the limit: each continued as new within a workflow task or so of reaching it.
+    for (const run of runs) expect(run.events, JSON.stringify(run)).toBeLessThan(HISTORY_LIMIT + 20);
+
+    // The places held came over exactly, and the limits hold: a slot full before continuing is full after.
+    expect(await handle.query(placesHeld)).toEqual({ open: 2, closed: 1 });
+    expect(await reserveSlot('LATE-OPEN')).toBe(false);
+    expect(await reserveSlot('LATE-CLOSED', 'closed')).toBe(false);
+    expect(await handle.executeUpdate(release, { args: [{ reference: 'CHURN007' }] })).toBe(false); // given back
+    expect(await handle.query(placesHeld)).toEqual({ open: 2, closed: 1 });
+    // The read model shows them, under the count of every change since the first run: versions only went up.
+    const last = await eventually(async () => {
+      const found = await document();
+      return found?.version === changes ? found : undefined;
+    });
+    expect(last).toMatchObject({ prisonId: 'SLT', slot, open: 2, closed: 1, version: changes });
+    versions.push(last.version);
+    expect(versions.length).toBeGreaterThan(50);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+
+    // Given back by name in a later run than the one it was held in.
+    expect(await handle.executeUpdate(release, { args: [{ reference: 'VISIT-OPEN' }] })).toBe(true);
+    expect(await handle.query(placesHeld)).toEqual({ open: 1, closed: 1 });
+
+    // The slot still ends a day after it, not before: the hold goes back after 10 minutes meanwhile.
+    const keepUntil = slotTimes(slot).end.getTime() + DAY;
+    await env.sleep(keepUntil - 3_600_000 - (await env.currentTimeMs()));
+    await caughtUp(handle);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(await handle.query(placesHeld)).toEqual({ open: 0, closed: 1 });
+    expect(await handle.result()).toBe(1);
+    expect((await handle.describe()).closeTime?.getTime()).toBeGreaterThanOrEqual(keepUntil);
+    expect(await document()).toBeNull(); // forgotten at the end, as before
+    // A run that started from one before it and continued as new itself, for test/replay.test.ts.
+    await saveRunHistory(workflowId, runs[1].runId, 'slot-capacity-continued');
+  }, 120_000);
+
+  it('loses no update among 30 sent at once while it continues as new', async () => {
+    const slot = await slotIn(10);
+    const workflowId = slotWorkflowId(taskQueue, 'SLT', slot);
+    const first = await startSlot(slot);
+    const handle = env.client.workflow.getHandle<typeof slotCapacity>(workflowId);
+    // As reserveSlot sends it (activities/index.ts), with a limit high enough for every one.
+    const reserveFor = (reference: string) =>
+      env.client.workflow.executeUpdateWithStart(reserve, {
+        args: [{ reference, kind: 'open', limit: 1_000 }],
+        startWorkflowOperation: new WithStartWorkflowOperation(slotCapacity, {
+          workflowId,
+          taskQueue,
+          args: [{ prisonId: 'SLT', slot }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+    const references = Array.from({ length: 60 }, (_, i) => `BURST${String(i).padStart(2, '0')}`);
+    for (const batch of [references.slice(0, 30), references.slice(30)]) {
+      expect(await Promise.all(batch.map(reserveFor))).toEqual(batch.map(() => true));
+    }
+    expect(await handle.query(placesHeld)).toEqual({ open: 60, closed: 0 });
+    const given = await Promise.all(
+      references.map((reference) => handle.executeUpdate(release, { args: [{ reference }] })),
+    );
+    expect(given).toEqual(references.map(() => true));
+    expect(await handle.query(placesHeld)).toEqual({ open: 0, closed: 0 });
+    const runs = await runsOf(workflowId, first.firstExecutionRunId);
+    expect(runs.length, JSON.stringify(runs)).toBeGreaterThan(1);
+    await eventually(async () =>
+      (await slotPlaces(db).findOne({ _id: `SLT ${slot}` }))?.version === 120 ? true : undefined,
+    );
+  }, 120_000);
 });

@@ -4,7 +4,7 @@
 import { defineUpdate } from '@temporalio/workflow';
 import type { Submitted } from '../rules/shapes';
 import type { CancellationReason } from '../rules/vocabulary';
-import type { StaffActor, StaffDecision } from './visit';
+import type { AdditionalVisitor, StaffActor, StaffDecision } from './visit';
 
 /** Waits until the new request is in the read model; answers the visitor's submission (sent with the start). */
 export const submit = defineUpdate<Submitted, [{ requestHash: string; idempotencyKeyHash?: string }]>('submit');
@@ -22,6 +22,17 @@ export const cancelByStaff = defineUpdate<number, [{ reasons: CancellationReason
 
 /** Staff confirm that a visitor's cancellation is done in the prison's own records. */
 export const confirmCancellation = defineUpdate<number, [{ staff: StaffActor }]>('confirmCancellation');
+
+/**
+ * Staff move a booked visit to another time: the new place is held before the old one is let go, and the visitor is
+ * told. Returns the visit's version after it.
+ */
+export const changeVisit = defineUpdate<number, [{ slot: string; staff: StaffActor }]>('changeVisit');
+
+/** Staff replace the visitors who come with the lead visitor of a booked visit, and the visitor is told. */
+export const changeVisitors = defineUpdate<number, [{ visitors: AdditionalVisitor[]; staff: StaffActor }]>(
+  'changeVisitors',
+);
 
 /** Staff write to the visitor about a booked visit. */
 export const sendMessage = defineUpdate<number, [{ body: string; staff: StaffActor }]>('sendMessage');

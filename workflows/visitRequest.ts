@@ -16,26 +16,40 @@ import type { createActivities } from '../activities';
 import type { Template } from '../activities/emails/render';
 import { slotTimes } from '../rules/londonTime';
 import { refusals } from '../rules/refusals';
-import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage, submit } from './messages';
+import {
+  cancelByStaff,
+  cancelByVisitor,
+  changeVisit,
+  changeVisitors,
+  confirmCancellation,
+  decide,
+  sendMessage,
+  submit,
+} from './messages';
 import { holdReference } from './placeHold';
 import {
   acceptOutcome,
   applyCancellationConfirmed,
+  applyChange,
   applyCompletion,
   applyDecision,
   applyEligibility,
   applyInstantBooking,
   bookableAtOnce,
   applyExpiry,
+  changeRefusal,
   applyMessage,
   applyStaffCancellation,
   applyVisitorCancellation,
+  applyVisitorsChange,
   confirmationRefusal,
   decisionRefusal,
   markOverdue,
   messageRefusal,
   newVisit,
+  placeKind,
   staffCancellationRefusal,
+  visitChangeRefusal,
   visitorCancellation,
   type Visit,
   type VisitRequestInput,
@@ -61,6 +75,12 @@ const LOCAL_STORE_CALLS = 'local-store-calls';
 /** Requests at prisons that book at once (from 4 December 2026) are booked by the story itself, as below. */
 const INSTANT_BOOKING = 'instant-booking';
 
+/**
+ * Visits started from 4 December 2026 can be moved to another time by staff, and their booked phase follows the time
+ * they have; older ones wait for the time they were booked for, and refuse a change.
+ */
+const CHANGES_TIME = 'changes-time';
+
 // A mail provider that is down is retried with back-off for as long as it takes; the outbox makes retries safe.
 const { sendEmail, remindStaff } = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
@@ -77,6 +97,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   const localStoreCalls = patched(LOCAL_STORE_CALLS);
   // Asked only of requests that may be booked at once, so the histories of all others are as they were.
   const instant = input.instant !== undefined && patched(INSTANT_BOOKING);
+  const changesTime = patched(CHANGES_TIME);
   const visit = newVisit(input);
   let savedVersion = 0;
   let saving: Promise<unknown> = Promise.resolve();
@@ -236,6 +257,62 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
   );
 
+  // A change holds the new place before it lets the old one go (docs/decisions/0016): the visit always holds one, and
+  // the place it is shown booked in is always one it holds. One change at a time: another meanwhile is refused as
+  // already processed, as a second decision is.
+  let changing = false;
+  setHandler(
+    changeVisit,
+    async ({ slot, staff }) => {
+      changing = true;
+      try {
+        const place = { prisonId: visit.prisonId, reference: visit.reference };
+        const reserved = await reserveSlot({ ...place, slot, kind: placeKind(visit) });
+        if (!reserved) refuse(refusals.slotFull, 'the slot is full');
+        const refusal = changeRefusal(visit, slot, new Date());
+        if (refusal) {
+          // Cancelled, or started, while the new place was being held: it goes back.
+          await releaseSlot({ ...place, slot });
+          refuse(refusal, `the change cannot apply: ${refusal}`);
+        }
+        const from = visit.slotGranted;
+        // Moved before the old place goes: a cancellation arriving meanwhile gives back the new place, this the old.
+        applyChange(visit, slot, staff, new Date());
+        if (from) await releaseSlot({ ...place, slot: from });
+      } finally {
+        changing = false;
+      }
+      email(`changed-${visit.changes?.length ?? 0}`, 'changed');
+      return save();
+    },
+    {
+      validator: ({ slot }) => {
+        open(refusals.notChangeable);
+        if (!changesTime) refuse(refusals.notChangeable, 'this visit was booked before changes were possible');
+        const refusal = changing ? refusals.alreadyProcessed : changeRefusal(visit, slot, new Date());
+        if (refusal) refuse(refusal, `the change cannot apply: ${refusal}`);
+      },
+    },
+  );
+
+  // Who comes holds no place of its own (a slot counts visits), so a change of visitors is one step. A new command, not
+  // a change to what the story does: visits under way take it as well.
+  setHandler(
+    changeVisitors,
+    async ({ visitors, staff }) => {
+      applyVisitorsChange(visit, visitors, staff, new Date());
+      email(`changed-${visit.changes?.length ?? 0}`, 'changed');
+      return save();
+    },
+    {
+      validator: (_command) => {
+        open(refusals.notChangeable);
+        const refusal = changing ? refusals.alreadyProcessed : visitChangeRefusal(visit, new Date());
+        if (refusal) refuse(refusal, `the change cannot apply: ${refusal}`);
+      },
+    },
+  );
+
   setHandler(
     sendMessage,
     async ({ body, staff }) => {
@@ -253,6 +330,29 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   );
 
   const until = (instant: string | Date) => Math.max(new Date(instant).getTime() - Date.now(), 1);
+
+  /**
+   * Booked: reminds the visitor before the visit and waits for it to take place, following its time when staff change
+   * it. Each time gets its reminder, unless it is too near for one (the change's e-mail has told the visitor then).
+   */
+  async function untilVisited(): Promise<void> {
+    const reminded = new Set<string>();
+    while (visit.status === 'booked' && visit.slotGranted) {
+      const slot = visit.slotGranted;
+      const changedOrEnded = () => visit.status !== 'booked' || visit.slotGranted !== slot;
+      const { start, end } = slotTimes(slot);
+      const remindAt = start.getTime() - input.visitorReminderDays * 86_400_000;
+      if (!reminded.has(slot) && remindAt > Date.now()) {
+        if (await condition(changedOrEnded, until(new Date(remindAt)))) continue;
+        reminded.add(slot);
+        email(reminded.size === 1 ? 'reminder' : `reminder-${reminded.size}`, 'reminder');
+      }
+      if (await condition(changedOrEnded, until(end))) continue;
+      applyCompletion(visit, new Date());
+      await save();
+      return;
+    }
+  }
 
   /**
    * Books the request at once in the one time it asked for, taking over the place held for it; a slot that is full
@@ -323,7 +423,9 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   await condition(() => visit.status !== 'requested');
 
   // Booked: remind the visitor, then wait for the visit to take place (or be cancelled).
-  if (visit.status === 'booked' && visit.slotGranted) {
+  if (changesTime) {
+    await untilVisited();
+  } else if (visit.status === 'booked' && visit.slotGranted) {
     const { start, end } = slotTimes(visit.slotGranted);
     const remindAt = start.getTime() - input.visitorReminderDays * 86_400_000;
     if (remindAt > Date.now() && !(await condition(() => visit.status !== 'booked', until(new Date(remindAt))))) {

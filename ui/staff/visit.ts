@@ -1,21 +1,34 @@
-// A visit's page and what staff do from it: decide a request, and, once it is booked, send a message, cancel it,
-// or confirm a visitor's cancellation.
+// A visit's page and what staff do from it: decide a request, and, once it is booked, move it to another time, send a
+// message, cancel it, or confirm a visitor's cancellation.
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { formatDate } from '../../rules/dateWords';
 import { bookedInSlot, findVisit } from '../../activities/readModel/lookups';
+import { placesOfPrison } from '../../activities/readModel/slotPlaces';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import { refuseUnlessMayChangeVisits } from '../../api/access';
 import { assistedSettingsOf } from '../../api/assistedSettings';
 import type { Services } from '../../api/services';
+import { timeChange } from '../../api/schemas';
 import { toFieldErrors } from '../../api/validation';
-import { slotCapacity } from '../../rules/calendar';
+import { changeableSlots, slotCapacity } from '../../rules/calendar';
+import { slotTimes } from '../../rules/londonTime';
 import { decision as decisionSchema, staffCancellation, staffMessage } from '../../rules/shapes';
 import { cancellationReason, rejectionReason } from '../../rules/vocabulary';
 import { refusals } from '../../rules/refusals';
 import { Refused, visitClient } from '../../workflows/client';
+import { placeKind, visitChangeRefusal } from '../../workflows/visit';
+import { staffVisitorsPages } from './visitVisitors';
 import { form, realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
-import { cancellationWords, londonTime, reasonInWords, rejectionWords, slotInWords, statusWords } from './words';
+import {
+  cancellationWords,
+  londonTime,
+  reasonInWords,
+  rejectionWords,
+  slotInWords,
+  statusWords,
+  supportNeedWords,
+} from './words';
 
 /**
  * The date a GOV.UK date input sent as `name-day`, `name-month` and `name-year`, written YYYY-MM-DD; undefined when
@@ -61,6 +74,51 @@ export function staffVisitPages(services: Services) {
 
   const row = (key: string, text: string) => ({ key: { text: key }, value: { text } });
 
+  /**
+   * The times a booked visit not yet started can move to: the prison's coming times with a place of its kind free, as
+   * the read model counts them (the slot's workflow has the last word). None for any other visit.
+   */
+  async function changeChoices(visit: VisitDocument, chosen = '') {
+    const prison = rules.get(visit.prisonId);
+    const now = new Date();
+    if (!prison || visit.status !== 'booked' || !visit.slotGranted || slotTimes(visit.slotGranted).start <= now) {
+      return [];
+    }
+    const held = prison.capacity
+      ? await placesOfPrison(db, prison.id)
+      : new Map<string, { open: number; closed: number }>();
+    const kind = placeKind(visit);
+    const hasPlace = (slot: string) => {
+      const limit = slotCapacity(prison, slot)?.[kind];
+      return limit === undefined || (held.get(slot)?.[kind] ?? 0) < limit;
+    };
+    return [
+      { value: '', text: 'Choose a time' },
+      ...changeableSlots(prison, now)
+        .filter((slot) => slot !== visit.slotGranted && hasPlace(slot))
+        .map((slot) => ({ value: slot, text: slotInWords(slot), selected: slot === chosen })),
+    ];
+  }
+
+  /** The visit's story for staff: its changes of state and of time, in order. */
+  const timelineOf = (visit: VisitDocument) =>
+    [
+      ...visit.timeline.map((entry) => ({ status: entry.status, at: entry.at, by: entry.actor ?? entry.by })),
+      ...(visit.changes ?? []).map((change) => ({
+        status: change.slot
+          ? `moved from ${slotInWords(change.slot.from)} to ${slotInWords(change.slot.to)}`
+          : `visitors changed (${change.visitors?.from ?? 0} visitors before, ${change.visitors?.to ?? 0} after)`,
+        at: change.at,
+        by: change.by,
+      })),
+    ]
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .map((entry) => ({ ...entry, at: londonTime(entry.at) }));
+
+  /** The support the visitors asked for, as staff read it. */
+  const supportInWords = (support: NonNullable<VisitDocument['support']>) =>
+    [...support.needs.map((need) => supportNeedWords[need] ?? need), support.details ?? ''].filter(Boolean).join('; ');
+
   /** How the visitor asked: online, or a helper's channel by the assisted-digital settings' name for it. */
   function howAsked(visit: VisitDocument): string {
     if (!visit.channel || visit.channel === 'web') return 'online';
@@ -93,12 +151,18 @@ export function staffVisitPages(services: Services) {
     row('Confirm by', formatDate(visit.confirmBy, 'en')),
     row('Contact', `${visit.contact.email}, ${visit.contact.phone}`),
     row('How they asked', howAsked(visit)),
+    ...(visit.support ? [row('Additional support', supportInWords(visit.support))] : []),
   ];
 
   async function visitPage(
     c: Context<StaffPageEnv>,
     visit: VisitDocument,
-    { errors = [], notice = '', important = '' }: { errors?: Problem[]; notice?: string; important?: string } = {},
+    {
+      errors = [],
+      notice = '',
+      important = '',
+      chosenSlot = '',
+    }: { errors?: Problem[]; notice?: string; important?: string; chosenSlot?: string } = {},
   ) {
     const eligibility = visit.eligibility;
     return staffPage(c, 'staff/visit', {
@@ -120,11 +184,10 @@ export function staffVisitPages(services: Services) {
       cancelItems: cancellationReason.options
         .filter((reason) => reason !== 'visitor_cancelled')
         .map((reason) => ({ value: reason, text: cancellationWords[reason] })),
-      timeline: visit.timeline.map((entry) => ({
-        status: entry.status,
-        at: londonTime(entry.at),
-        by: entry.actor ?? entry.by,
-      })),
+      changeItems: await changeChoices(visit, chosenSlot),
+      changeable: visitChangeRefusal(visit, new Date()) === undefined,
+      bookingWindowDays: rules.get(visit.prisonId)?.bookingWindowDays ?? 0,
+      timeline: timelineOf(visit),
       messages: visit.messages.map((message) => ({ ...message, at: londonTime(message.at) })),
     });
   }
@@ -186,7 +249,19 @@ export function staffVisitPages(services: Services) {
     });
   }
 
-  app.get('/staff/visits/:reference', signedIn, async (c) => visitPage(c, await visibleVisit(c)));
+  app.get('/staff/visits/:reference', signedIn, async (c) => {
+    const visit = await visibleVisit(c);
+    // Back from moving it (post/redirect/get): the page says so, and a reload sends nothing again.
+    const moved = c.req.query('changed') !== undefined && visit.status === 'booked' && visit.slotGranted;
+    const visitorsChanged = c.req.query('visitorsChanged') !== undefined && visit.status === 'booked';
+    return visitPage(c, visit, {
+      notice: moved
+        ? `Visit moved to ${slotInWords(visit.slotGranted ?? '')}. The visitor has been told by email.`
+        : visitorsChanged
+          ? 'Visitors changed. The visitor has been told by email.'
+          : '',
+    });
+  });
 
   app.get('/staff/visits/:reference/decision', signedIn, async (c) => {
     const visit = await visibleVisit(c);
@@ -304,6 +379,32 @@ export function staffVisitPages(services: Services) {
     }
   }
 
+  /** Why a change was refused, as the form's error says it. */
+  const changeRefusalWords: Record<string, string> = {
+    [refusals.slotFull]: 'That time is full. Choose another time.',
+    [refusals.slotUnavailable]: 'The prison does not offer that time now. Choose another time.',
+    [refusals.slotUnchanged]: 'The visit is already booked for that time. Choose another time.',
+    [refusals.alreadyProcessed]: 'Someone else is changing this visit. Look at it again in a moment.',
+  };
+
+  app.post('/staff/visits/:reference/change', signedIn, async (c) => {
+    const visit = await visibleVisit(c);
+    const user = c.get('user');
+    refuseUnlessMayChangeVisits(user);
+    const body = await form(c);
+    const parsed = timeChange.safeParse({ slot: body.slot });
+    if (!parsed.success) return visitPage(c, visit, { errors: [{ path: 'slot', text: 'Choose the new time' }] });
+    try {
+      await visits.changeVisit(visit, parsed.data.slot, { email: user.email }, formKeyOf(body));
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      const text = changeRefusalWords[error.code] ?? 'This visit can no longer be moved to another time.';
+      const latest = (await findVisit(db, visit.reference)) ?? visit;
+      return visitPage(c, latest, { errors: [{ path: 'slot', text }], chosenSlot: parsed.data.slot });
+    }
+    return c.redirect(`/staff/visits/${visit.reference}?changed=1`, 303);
+  });
+
   app.post('/staff/visits/:reference/messages', signedIn, (c) =>
     bookedCommand(c, async (visit, body) => {
       const parsed = staffMessage.safeParse({ body: body.body });
@@ -334,6 +435,8 @@ export function staffVisitPages(services: Services) {
     }
     return c.redirect(`/staff/queue?prisonId=${visit.prisonId}`);
   });
+
+  app.route('/', staffVisitorsPages(services));
 
   return app;
 }
