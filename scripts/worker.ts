@@ -8,6 +8,7 @@ import { createActivities } from '../activities';
 import { createMailProvider } from '../activities/emails/providers';
 import { ensureIndexes } from '../activities/readModel/indexes';
 import { createPrisonerService } from '../activities/prisonerService';
+import { createTextProvider } from '../activities/texts/providers';
 import { createLog } from '../api/log';
 import { loadConfig } from '../config';
 import { RuleBook } from '../rules/ruleBook';
@@ -48,13 +49,18 @@ const worker = await Worker.create({
     temporal,
     taskQueue: config.temporal.taskQueue,
     mail: createMailProvider(config.mail),
+    texts: createTextProvider(config.text),
     publicUrl: config.publicUrl,
     retentionDays: config.retentionDays,
   }),
 });
 rmSync(bundleDir, { recursive: true, force: true }); // the worker holds the code now
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-log.info('worker polling', { taskQueue: config.temporal.taskQueue, mail: config.mail.provider });
+log.info('worker polling', {
+  taskQueue: config.temporal.taskQueue,
+  mail: config.mail.provider,
+  texts: config.text.provider,
+});
 await worker.run();
 await connection.close();
 await temporal.connection.close();

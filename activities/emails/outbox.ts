@@ -1,12 +1,29 @@
-// The outbox: one document per e-mail, keyed by visit and event, with its delivery status. It is what makes an
-// e-mail go once however often the activity that sends it is retried.
+// The outbox: one document per e-mail (or text message), keyed by visit and event, with its delivery status. It is
+// what makes a message go once however often the activity that sends it is retried.
 import type { Db } from 'mongodb';
 import { queries } from '../readModel/queries';
-import { PermanentMailFailure, type MailProvider, type OutgoingEmail } from './providers';
+import { PermanentMailFailure, type OutgoingEmail } from './providers';
 
 export type Delivery = 'pending' | 'sending' | 'sent' | 'held' | 'failed';
 
-export interface OutboxDocument extends OutgoingEmail {
+/** What the outbox sends: an e-mail, or a text message (activities/texts), under a stable id. */
+export interface OutgoingMessage {
+  /** An e-mail address or a phone number. */
+  to: string;
+  id: string;
+}
+
+/** A way out for one kind of message: a mail provider, a text provider. */
+export interface Provider<Message extends OutgoingMessage> {
+  name: string;
+  /** Resolves once the provider has accepted the message; throws if it did not (the caller retries). */
+  send(message: Message): Promise<void>;
+  /** Whether the provider already has this message, for providers that can tell. */
+  alreadySent?(message: Message): Promise<boolean>;
+}
+
+/** The outbox's own fields, beside those of the message it keeps. */
+interface OutboxState {
   _id: string;
   reference: string;
   status: Delivery;
@@ -19,9 +36,13 @@ export interface OutboxDocument extends OutgoingEmail {
   lastError?: string;
 }
 
+export type OutboxDocument<Message extends OutgoingMessage = OutgoingEmail> = Message & OutboxState;
+
 export function outbox(db: Db) {
   return db.collection<OutboxDocument>('outbox');
 }
+
+const outboxState = (db: Db) => db.collection<OutboxState>('outbox');
 
 // How long a claim to send lasts past the time its attempt had to begin sending by: longer than a send takes to
 // finish or give up (see the SMTP provider's timeouts), and then to be recorded.
@@ -46,16 +67,16 @@ const RECORD_MARGIN_MS = 5000;
  * code in place of its placeholder): once for each attempt that goes on to send, so that the outbox keeps nothing a
  * reader of the store could use, and a repeat sent after a cut-off attempt carries a code of its own.
  */
-export async function sendOnce(
+export async function sendOnce<Message extends OutgoingMessage>(
   db: Db,
-  provider: MailProvider | undefined,
+  provider: Provider<Message> | undefined,
   reference: string,
-  email: OutgoingEmail,
+  email: Message,
   sendBy = Date.now() + 7500,
-  complete?: (email: OutgoingEmail) => Promise<OutgoingEmail>,
+  complete?: (email: Message) => Promise<Message>,
 ): Promise<Delivery> {
-  const emails = outbox(db);
-  const fresh: OutboxDocument = {
+  const emails = outboxState(db);
+  const fresh: OutboxDocument<Message> = {
     ...email,
     _id: email.id,
     reference,
@@ -63,7 +84,7 @@ export async function sendOnce(
     attempts: 0,
     createdAt: new Date(),
   };
-  let found: OutboxDocument | null = fresh;
+  let found: OutboxState | null = fresh;
   try {
     await emails.insertOne(fresh);
   } catch (error) {
@@ -128,7 +149,7 @@ async function markSent(db: Db, id: string, provider: string, giveUpAt: number):
   for (;;) {
     try {
       const timeoutMS = Math.max(giveUpAt - Date.now(), 1);
-      await outbox(db).updateOne(
+      await outboxState(db).updateOne(
         queries.emailById.filter(id),
         { $set: { status: 'sent', sentAt: new Date(), provider }, $unset: { claimedUntil: '' } },
         { timeoutMS },
