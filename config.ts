@@ -81,8 +81,12 @@ const schema = z
     PRISONER_SERVICE_URL: z.url().optional(),
     PRISONER_SERVICE_TOKEN: z.string().min(1).optional(),
     PRISONER_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
-    /** How e-mails leave: smtp, notify, or none (kept in the outbox, unsent). */
-    MAIL_PROVIDER: z.enum(['smtp', 'notify', 'none']).default('none'),
+    /**
+     * How e-mails leave: smtp, notify, folder (development: each written to a file in MAIL_FOLDER, as `npm start`
+     * does), or none (kept in the outbox, unsent).
+     */
+    MAIL_PROVIDER: z.enum(['smtp', 'notify', 'folder', 'none']).default('none'),
+    MAIL_FOLDER: z.string().min(1).optional(),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -91,6 +95,13 @@ const schema = z
     NOTIFY_API_KEY: z.string().min(74).optional(),
     NOTIFY_TEMPLATE_ID: z.uuid().optional(),
     NOTIFY_BASE_URL: z.url().default('https://api.notifications.service.gov.uk'),
+    /**
+     * How text messages leave: notify (its SMS API, with NOTIFY_API_KEY), sink (development: kept in the outbox as
+     * sent, sent nowhere; `npm start`'s default) or none (visitors who asked for texts are e-mailed instead).
+     */
+    TEXT_PROVIDER: z.enum(['notify', 'sink', 'none']).default('none'),
+    /** A Notify text message template whose body is `((body))`. */
+    NOTIFY_SMS_TEMPLATE_ID: z.uuid().optional(),
     /** The address visitors and staff reach the service at, for links in e-mails. */
     PUBLIC_URL: z.url().optional(),
     /** Visit requests one client may send per minute (429 beyond). */
@@ -114,8 +125,26 @@ const schema = z
     WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(50),
     /** Days after a visit's story ends before its personal data is anonymised. */
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(183),
+    /**
+     * Bookers' sign-in at an OpenID Connect provider (GOV.UK One Login), beside the e-mailed link: its issuer, and this
+     * service's client there, which authenticates with its secret (client_secret_basic). All three, or none.
+     */
+    BOOKER_OIDC_ISSUER: z.url().optional(),
+    BOOKER_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    BOOKER_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    /** The scopes asked for: an e-mail address is what signs a booker in. */
+    BOOKER_OIDC_SCOPES: z
+      .string()
+      .regex(/(^|\s)openid(\s|$)/, 'must include openid')
+      .default('openid email'),
   })
   .superRefine((env, ctx) => {
+    if (env.MAIL_PROVIDER === 'folder' && !env.MAIL_FOLDER) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FOLDER'], message: 'is required when MAIL_PROVIDER=folder' });
+    }
+    if (env.MAIL_PROVIDER === 'folder' && env.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_PROVIDER'], message: 'folder is for development, not production' });
+    }
     if (env.MAIL_PROVIDER === 'smtp' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when MAIL_PROVIDER=smtp' });
     }
@@ -123,6 +152,15 @@ const schema = z
       if (env.MAIL_PROVIDER === 'notify' && !env[name]) {
         ctx.addIssue({ code: 'custom', path: [name], message: 'is required when MAIL_PROVIDER=notify' });
       }
+    }
+    for (const name of ['NOTIFY_API_KEY', 'NOTIFY_SMS_TEMPLATE_ID'] as const) {
+      if (env.TEXT_PROVIDER === 'notify' && !env[name]) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is required when TEXT_PROVIDER=notify' });
+      }
+    }
+    if (env.TEXT_PROVIDER === 'sink' && env.NODE_ENV === 'production') {
+      // The sink says texts went that never did.
+      ctx.addIssue({ code: 'custom', path: ['TEXT_PROVIDER'], message: 'cannot be sink in production' });
     }
     if (Boolean(env.TEMPORAL_TLS_CERT_FILE) !== Boolean(env.TEMPORAL_TLS_KEY_FILE)) {
       const missing = env.TEMPORAL_TLS_CERT_FILE ? 'TEMPORAL_TLS_KEY_FILE' : 'TEMPORAL_TLS_CERT_FILE';
@@ -133,6 +171,23 @@ const schema = z
         if (env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'needs TLS, but TEMPORAL_TLS is false' });
       }
     }
+    const oidc = ['BOOKER_OIDC_ISSUER', 'BOOKER_OIDC_CLIENT_ID', 'BOOKER_OIDC_CLIENT_SECRET'] as const;
+    if (oidc.some((name) => env[name])) {
+      for (const name of oidc.filter((name) => !env[name])) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `is required with ${oidcSetting(env)} (all three, or none)`,
+        });
+      }
+    }
+    if (env.BOOKER_OIDC_ISSUER && !secureOrLoopback(env.BOOKER_OIDC_ISSUER, env.NODE_ENV)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BOOKER_OIDC_ISSUER'],
+        message: 'must be an https:// URL (http:// only for a provider on this machine, outside production)',
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     for (const name of ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'SESSION_SECRET', 'TEMPORAL_PAYLOAD_KEYS'] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
@@ -141,6 +196,21 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production, as an https:// URL' });
     }
   });
+
+/** The first of the OIDC settings given, which the missing ones are named against. */
+const oidcSetting = (env: { BOOKER_OIDC_ISSUER?: string; BOOKER_OIDC_CLIENT_ID?: string }) =>
+  env.BOOKER_OIDC_ISSUER
+    ? 'BOOKER_OIDC_ISSUER'
+    : env.BOOKER_OIDC_CLIENT_ID
+      ? 'BOOKER_OIDC_CLIENT_ID'
+      : 'BOOKER_OIDC_CLIENT_SECRET';
+
+/** An issuer's URL is https, or (outside production, for a provider run locally) http on a loopback host. */
+function secureOrLoopback(url: string, env: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return true;
+  return env !== 'production' && protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+}
 
 /** The settings that turn TLS to Temporal on, unless TEMPORAL_TLS says otherwise. */
 const temporalTlsSettings = [
@@ -188,8 +258,13 @@ function resolve(env: z.infer<typeof schema>) {
     mail: {
       provider: env.MAIL_PROVIDER,
       smtpUrl: env.SMTP_URL,
+      folder: env.MAIL_FOLDER,
       from: env.MAIL_FROM,
       notify: { apiKey: env.NOTIFY_API_KEY, templateId: env.NOTIFY_TEMPLATE_ID, baseUrl: env.NOTIFY_BASE_URL },
+    },
+    text: {
+      provider: env.TEXT_PROVIDER,
+      notify: { apiKey: env.NOTIFY_API_KEY, templateId: env.NOTIFY_SMS_TEMPLATE_ID, baseUrl: env.NOTIFY_BASE_URL },
     },
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     retentionDays: env.RETENTION_DAYS,
@@ -198,6 +273,15 @@ function resolve(env: z.infer<typeof schema>) {
     journeyStartsPerMinute: env.JOURNEY_STARTS_PER_MINUTE,
     feedbackPerMinute: env.FEEDBACK_PER_MINUTE,
     trustedProxyHops: env.TRUSTED_PROXY_HOPS ?? (env.TRUST_PROXY === 'true' ? 1 : 0),
+    bookerOidc:
+      env.BOOKER_OIDC_ISSUER && env.BOOKER_OIDC_CLIENT_ID && env.BOOKER_OIDC_CLIENT_SECRET
+        ? {
+            issuer: env.BOOKER_OIDC_ISSUER,
+            clientId: env.BOOKER_OIDC_CLIENT_ID,
+            clientSecret: env.BOOKER_OIDC_CLIENT_SECRET,
+            scopes: env.BOOKER_OIDC_SCOPES,
+          }
+        : undefined,
     prisonerService: {
       baseUrl: env.PRISONER_SERVICE_URL,
       token: env.PRISONER_SERVICE_TOKEN,

@@ -6,18 +6,29 @@ import { slotCapacity as capacityOf } from '../rules/calendar';
 import { evaluateEligibility, type Eligibility } from '../rules/eligibility';
 import { addDays, londonClock } from '../rules/londonTime';
 import type { RuleBook } from '../rules/ruleBook';
+import type { Locale } from '../rules/vocabulary';
 import { release, reserve, slotCapacity, slotWorkflowId, type PlaceKind } from '../workflows/slotCapacity';
 import type { Visit } from '../workflows/visit';
 import { sendOnce, type Delivery } from './emails/outbox';
-import type { MailProvider, OutgoingEmail } from './emails/providers';
-import { hasLinkCode, LINK_CODE_PLACEHOLDER, renderEmail, withLinkCode, type Template } from './emails/render';
+import type { MailProvider } from './emails/providers';
+import {
+  hasLinkCode,
+  LINK_CODE_PLACEHOLDER,
+  renderEmail,
+  renderSignInEmail,
+  withLinkCode,
+  type Template,
+} from './emails/render';
 import type { PrisonerService } from './prisonerService';
+import { createSignInLink, findBooker, SIGN_IN_LINK_MINUTES } from './readModel/bookers';
 import { findVisit } from './readModel/lookups';
 import { queries } from './readModel/queries';
 import { forgetPlaces, savePlaces } from './readModel/slotPlaces';
 import { staffEmailsFor } from './readModel/staff';
 import { createVisitLink, linkAddressHash, sameAddressHash } from './readModel/visitLinks';
 import { anonymiseVisitsFinishedOn, earlierVisits, saveVisit } from './readModel/visits';
+import type { TextProvider } from './texts/providers';
+import { textFor } from './texts/render';
 
 export interface ActivityDeps {
   db: Db;
@@ -28,6 +39,8 @@ export interface ActivityDeps {
   taskQueue: string;
   /** None: e-mails are rendered and kept in the outbox, `held`. */
   mail?: MailProvider;
+  /** None: no texts; visitors who asked for texts are e-mailed instead. */
+  texts?: TextProvider;
   /** Where the service's pages are, for links in e-mails. */
   publicUrl: string;
   /** Days after a visit's story ends before its personal data is anonymised. */
@@ -43,7 +56,7 @@ function writeBy(): number {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const { db, rules, prisonerService, temporal, taskQueue, mail, publicUrl } = deps;
+  const { db, rules, prisonerService, temporal, taskQueue, mail, texts, publicUrl } = deps;
   const prisonOf = (visit: Pick<Visit, 'prisonId'>) => {
     const prison = rules.get(visit.prisonId);
     if (!prison) throw new Error(`no rule file in force for prison ${visit.prisonId}`);
@@ -51,9 +64,11 @@ export function createActivities(deps: ActivityDeps) {
   };
   /** A visitor's link to their visit as the outbox keeps it: its one-time code is made only when it is sent. */
   const visitorLink = (reference: string) => `${publicUrl}/visits/${reference}?token=${LINK_CODE_PLACEHOLDER}`;
-  /** The e-mail as handed to the mail provider: with a new one-time code in the visitor's link, if it has one. */
-  const withNewLink = (reference: string) => async (email: OutgoingEmail) =>
-    hasLinkCode(email) ? withLinkCode(email, await createVisitLink(db, reference)) : email;
+  /** The e-mail (or text) as handed to its provider: with a new one-time code in the visitor's link, if it has one. */
+  const withNewLink =
+    (reference: string) =>
+    async <Message extends { text: string; html?: string }>(message: Message) =>
+      hasLinkCode(message) ? withLinkCode(message, await createVisitLink(db, reference)) : message;
 
   return {
     /** Projects the visit into the read model. */
@@ -83,7 +98,9 @@ export function createActivities(deps: ActivityDeps) {
 
     /**
      * Sends the visitor one e-mail about their visit, once, however often this is retried. Its link carries a
-     * one-time code made as it is sent, never the visit's access token (which the workflow still passes).
+     * one-time code made as it is sent, never the visit's access token (which the workflow still passes). A visitor
+     * who asked for texts (`contact.notifyBy`) has a booking, change, cancellation or reminder by text as well, or
+     * instead: each once, beside the e-mail in the outbox.
      */
     async sendEmail(request: {
       key: string;
@@ -94,15 +111,29 @@ export function createActivities(deps: ActivityDeps) {
       message?: string;
     }): Promise<Delivery> {
       const { visit } = request;
+      const prison = prisonOf(visit);
+      const text = textFor(request.template, request.key, { visit, prison, statusUrl: visitorLink(visit.reference) });
+      // Without a text provider, the e-mail goes instead.
+      const texted =
+        text && texts && sendOnce(db, texts, visit.reference, text, writeBy(), withNewLink(visit.reference));
+      if (texted && visit.contact.notifyBy === 'text') {
+        const delivery = await texted;
+        // A text refused for good (a number Notify cannot text) is e-mailed after all.
+        if (delivery !== 'failed') return delivery;
+      }
       const rendered = renderEmail(request.template, visit.locale, {
         visit,
-        prison: prisonOf(visit),
+        prison,
         statusUrl: visitorLink(visit.reference),
         queueUrl: `${publicUrl}/staff/queue`,
         message: request.message,
       });
       const email = { ...rendered, to: visit.contact.email, id: `${visit.reference}.${request.key}` };
-      return sendOnce(db, mail, visit.reference, email, writeBy(), withNewLink(visit.reference));
+      const [, mailed] = await Promise.all([
+        texted,
+        sendOnce(db, mail, visit.reference, email, writeBy(), withNewLink(visit.reference)),
+      ]);
+      return mailed;
     },
 
     /**
@@ -121,6 +152,24 @@ export function createActivities(deps: ActivityDeps) {
       });
       const email = { ...rendered, to: visit.contact.email, id: `${visit.reference}.${request.key}` };
       return sendOnce(db, mail, visit.reference, email, writeBy(), withNewLink(visit.reference));
+    },
+
+    /**
+     * E-mails a booker a one-time sign-in link, once per `key` (one per request for a link); the link's code is made
+     * only as the e-mail is handed to the mail provider, so the outbox never holds one.
+     */
+    async sendSignInLink(request: { bookerId: string; locale: Locale; key: string }): Promise<Delivery | 'none'> {
+      const booker = await findBooker(db, request.bookerId);
+      if (!booker) return 'none';
+      const rendered = renderSignInEmail(request.locale, {
+        signInUrl: `${publicUrl}/account/sign-in/${LINK_CODE_PLACEHOLDER}`,
+        minutes: SIGN_IN_LINK_MINUTES,
+      });
+      const owner = `booker-${booker.bookerId}`;
+      const email = { ...rendered, to: booker._id, id: `${owner}.${request.key}` };
+      return sendOnce(db, mail, owner, email, writeBy(), async (outgoing) =>
+        withLinkCode(outgoing, await createSignInLink(db, booker.bookerId)),
+      );
     },
 
     /** Reminds the prison's staff that a request is still undecided near its confirm-by date. */

@@ -33,7 +33,7 @@ interface Route {
   body?: string;
   ok: [status: number, schema: string];
   fails: ErrorStatus[];
-  auth?: 'visitor' | 'staff';
+  auth?: 'visitor' | 'staff' | 'booker';
   parameters?: ParameterObject[];
   /** The query string, as the schema that validates it. */
   query?: z.ZodObject;
@@ -110,6 +110,63 @@ export const routes: Route[] = [
     ok: [204, ''],
     fails: [404, 503],
     parameters: [{ name: 'holdId', in: 'path', required: true, schema: { type: 'string' } }],
+  },
+  {
+    method: 'post',
+    path: '/api/booker/sign-in',
+    summary:
+      'E-mail a one-time sign-in link to a booker (their account is made on first use); the same answer either way',
+    tag: 'booker',
+    body: 'BookerSignInRequest',
+    ok: [202, ''],
+    fails: [400, 415, 422, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/booker/session',
+    summary: 'Sign in with the code of an e-mailed link: it works once, for 20 minutes (401 link_not_valid after)',
+    tag: 'booker',
+    body: 'BookerSessionRequest',
+    ok: [201, 'BookerSession'],
+    fails: [400, 401, 415, 422, 503],
+  },
+  {
+    method: 'delete',
+    path: '/api/booker/session',
+    summary: 'Sign out: the token is refused from now on',
+    tag: 'booker',
+    ok: [204, ''],
+    fails: [401, 503],
+    auth: 'booker',
+  },
+  {
+    method: 'get',
+    path: '/api/booker/account',
+    summary:
+      'The booker’s account: their address, the prisoners linked to it and the visitors kept from their requests',
+    tag: 'booker',
+    ok: [200, 'BookerAccount'],
+    fails: [401, 503],
+    auth: 'booker',
+  },
+  {
+    method: 'get',
+    path: '/api/booker/visits',
+    summary: 'The booker’s visits (those requested with their token): upcoming, past and cancelled',
+    tag: 'booker',
+    ok: [200, 'BookerVisits'],
+    fails: [401, 503],
+    auth: 'booker',
+  },
+  {
+    method: 'post',
+    path: '/api/booker/prisoners',
+    summary: 'Link a prisoner, once the prisoner service knows the number with this date of birth (422 otherwise)',
+    tag: 'booker',
+    body: 'LinkPrisonerRequest',
+    ok: [201, 'BookerAccount'],
+    fails: [400, 401, 415, 422, 503],
+    auth: 'booker',
   },
   {
     method: 'get',
@@ -204,6 +261,30 @@ export const routes: Route[] = [
   },
   {
     method: 'post',
+    path: '/api/staff/visits/{reference}/change',
+    summary:
+      'Move a booked visit to another time: its new place is held before the old is let go, and the visitor is told (409 slot_full, not_changeable)',
+    tag: 'staff',
+    body: 'TimeChange',
+    ok: [200, 'StaffVisit'],
+    fails: [400, 401, 403, 404, 409, 415, 422, 503],
+    auth: 'staff',
+    parameters: [reference, idempotencyKey],
+  },
+  {
+    method: 'post',
+    path: '/api/staff/visits/{reference}/visitors',
+    summary:
+      'Replace the visitors who come with a booked visit’s lead visitor, within the prison’s limits; the visitor is told (409 not_changeable)',
+    tag: 'staff',
+    body: 'VisitorsChange',
+    ok: [200, 'StaffVisit'],
+    fails: [400, 401, 403, 404, 409, 415, 422, 503],
+    auth: 'staff',
+    parameters: [reference, idempotencyKey],
+  },
+  {
+    method: 'post',
     path: '/api/staff/visits/{reference}/messages',
     summary: 'Send the visitor a message about a booked visit',
     tag: 'staff',
@@ -268,6 +349,8 @@ function queryParameters(query: z.ZodObject): ParameterObject[] {
   }));
 }
 
+const securitySchemes = { visitor: 'accessToken', staff: 'staffToken', booker: 'bookerToken' } as const;
+
 /** The route's own failures, and those of what stands before it. */
 function failures(route: Route): ErrorStatus[] {
   const fails = new Set(route.fails);
@@ -285,7 +368,7 @@ function operation(route: Route): OperationObject {
     operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
-    ...(route.auth ? { security: [{ [route.auth === 'staff' ? 'staffToken' : 'accessToken']: [] }] } : {}),
+    ...(route.auth ? { security: [{ [securitySchemes[route.auth]]: [] }] } : {}),
     responses: {
       [status]: { description: 'OK', ...(schema ? { content: json(schema) } : {}) },
       ...Object.fromEntries(failures(route).map((fail) => [fail, errors[fail]])),
@@ -310,6 +393,11 @@ export function buildOpenApi(): ReturnType<OpenApiBuilder['getSpec']> {
       type: 'http',
       scheme: 'bearer',
       description: 'A token from POST /api/staff/session',
+    })
+    .addSecurityScheme('bookerToken', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A token from POST /api/booker/session; sent with POST /api/visits, the visit is the booker’s',
     });
   for (const [id, schema] of Object.entries(componentSchemas())) builder.addSchema(id, schema);
   for (const route of routes) {

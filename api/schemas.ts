@@ -5,14 +5,16 @@ import { sampleCase } from '../rules/examples';
 import {
   decision,
   prisonId,
+  prisoner,
   slot,
   staffCancellation,
   staffMessage,
   submission,
   submitted,
   text,
+  visitor,
 } from '../rules/shapes';
-import { channel, rejectionReason, visitorOutcome, visitStatus } from '../rules/vocabulary';
+import { channel, locale, rejectionReason, supportNeed, visitorOutcome, visitStatus } from '../rules/vocabulary';
 import { HELP_ANSWERS } from '../activities/readModel/feedback';
 
 /** Request bodies and response bodies, registered apart: a request is described as clients send it (defaults
@@ -95,6 +97,27 @@ export const holdRequest = named(
     slot: slot.meta({ description: 'A slot the prison offers today (GET /api/prisons/{prisonId}/slots)' }),
   }),
   { id: 'HoldRequest' },
+);
+
+export const timeChange = named(
+  requests,
+  z.strictObject({
+    slot: slot.meta({
+      description: 'Another time the prison offers, not yet started, within its booking window: the visit moves to it',
+    }),
+  }),
+  { id: 'TimeChange' },
+);
+
+export const visitorsChange = named(
+  requests,
+  z.strictObject({
+    additionalVisitors: z
+      .array(visitor.omit({ organisation: true }))
+      .max(5, 'too_many_visitors')
+      .meta({ description: 'Everyone who comes with the lead visitor (who stays), replacing those there were' }),
+  }),
+  { id: 'VisitorsChange' },
 );
 
 export const placeHeld = named(
@@ -308,12 +331,30 @@ export const staffVisit = named(
       .optional(),
     eligibility: eligibility.optional(),
     messages: z.array(z.object({ body: z.string(), at: z.string().meta({ format: 'date-time' }), by: z.string() })),
+    changes: z
+      .array(
+        z.object({
+          at: z.string().meta({ format: 'date-time' }),
+          by: z.string(),
+          slot: z.object({ from: slot, to: slot }).optional().meta({ description: 'Moved to another time' }),
+          visitors: z
+            .object({ from: z.number().int(), to: z.number().int() })
+            .optional()
+            .meta({ description: 'Other visitors with the lead: how many visitors in all, before and after' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Changes staff made to the booked visit, oldest first' }),
     channel,
     assistedMinutes: z.number().int().optional(),
     assistedOrganisation: z
       .string()
       .optional()
       .meta({ description: 'For a request a helper entered: the organisation they helped from' }),
+    support: z
+      .object({ needs: z.array(supportNeed), details: z.string().optional() })
+      .optional()
+      .meta({ description: 'What the visitors said they need at the visit' }),
     overdue: z.boolean(),
     cancellationConfirmed: z.boolean().optional(),
     completedAt: z.string().meta({ format: 'date-time' }).optional(),
@@ -384,4 +425,57 @@ export const policyPreview = named(
     ),
   }),
   { id: 'PolicyPreview' },
+);
+
+// Booker accounts (api/bookers.ts)
+
+export const bookerSignInRequest = named(
+  requests,
+  z.strictObject({ email: submission.shape.contact.shape.email, locale: locale.default('en') }),
+  { id: 'BookerSignInRequest' },
+);
+
+export const bookerSessionRequest = named(
+  requests,
+  z.strictObject({
+    code: z
+      .string()
+      .min(1, 'required')
+      .max(100, 'invalid_format')
+      .meta({ description: 'The code in the e-mailed link' }),
+  }),
+  { id: 'BookerSessionRequest' },
+);
+
+export const bookerSession = named(
+  responses,
+  z.object({
+    token: z.string().meta({ description: 'Send as a bearer token: the booker’s own routes, and with visit requests' }),
+    expiresAt: z.iso.datetime(),
+  }),
+  { id: 'BookerSession' },
+);
+
+export const linkPrisonerRequest = named(
+  requests,
+  z.strictObject({ number: prisoner.shape.number, dateOfBirth: prisoner.shape.dateOfBirth }),
+  { id: 'LinkPrisonerRequest' },
+);
+
+const person = { firstName: z.string(), lastName: z.string(), dateOfBirth: z.string() };
+
+export const bookerAccount = named(
+  responses,
+  z.object({
+    email: z.string(),
+    prisoners: z.array(z.object({ ...person, number: z.string(), prisonId: z.string(), linkedAt: z.string() })),
+    visitors: z.array(z.object(person)),
+  }),
+  { id: 'BookerAccount' },
+);
+
+export const bookerVisits = named(
+  responses,
+  z.object({ upcoming: z.array(publicVisit), past: z.array(publicVisit), cancelled: z.array(publicVisit) }),
+  { id: 'BookerVisits' },
 );

@@ -2,7 +2,9 @@
 // composition root (scripts/app.ts) and each process's entry point.
 import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
+import type { PrisonerService } from '../activities/prisonerService';
 import type { RuleBook } from '../rules/ruleBook';
+import type { BookerOidc } from './bookerOidc';
 import type { Log } from './log';
 import type { SessionKeys } from './session';
 
@@ -23,7 +25,13 @@ export interface Services {
   journeyStarts: { perMinute: number };
   /** The limit on feedback sent by one client, per minute. */
   feedbackPosts: { perMinute: number };
+  /** The limit on sign-in links asked for by one client, per 10 minutes (10 unless set). */
+  signInLinks?: { perTenMinutes: number };
   /** Proxies in front of the service that append to X-Forwarded-For (api/clientAddress.ts). */
   trustedProxyHops: number;
   log: Log;
+  /** The prisoner-information service, for a booker linking a prisoner; none where it is not configured. */
+  prisonerService?: PrisonerService;
+  /** The OpenID Connect provider bookers may sign in with (GOV.UK One Login); none where it is not configured. */
+  bookerOidc?: BookerOidc;
 }

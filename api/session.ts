@@ -38,8 +38,14 @@ const sessions = (db: Db) => db.collection<SessionDocument>(queries.sessionById.
 const sign = (id: string, secret: string) => createHmac('sha256', secret).update(`session:${id}`).digest('base64url');
 const hashOf = (id: string) => createHash('sha256').update(id).digest('base64url');
 
+/** A new session token (id and signature) and the hash of its id, which is all the store keeps. */
+export function newSessionToken({ secret }: SessionKeys): { token: string; hash: string } {
+  const id = randomBytes(32).toString('base64url');
+  return { token: `${id}.${sign(id, secret)}`, hash: hashOf(id) };
+}
+
 /** The hash of the session id a token carries, if its signature is genuine (a forged token costs no look-up). */
-function sessionHashOf(token: string, { secret }: SessionKeys): string | undefined {
+export function sessionHashOf(token: string, { secret }: SessionKeys): string | undefined {
   const [id, signature, ...rest] = token.split('.');
   if (!id || !signature || rest.length > 0) return undefined;
   const expected = Buffer.from(sign(id, secret));
@@ -50,8 +56,8 @@ function sessionHashOf(token: string, { secret }: SessionKeys): string | undefin
 
 /** Starts a session for the account, tidying its ended ones, and returns its token. */
 async function startSession(db: Db, keys: SessionKeys, email: string, now = Date.now()): Promise<string> {
-  const id = randomBytes(32).toString('base64url');
-  await sessions(db).insertOne({ _id: hashOf(id), email, createdAt: new Date(now), lastSeenAt: new Date(now) });
+  const { token, hash } = newSessionToken(keys);
+  await sessions(db).insertOne({ _id: hash, email, createdAt: new Date(now), lastSeenAt: new Date(now) });
   await sessions(db).deleteMany({
     ...queries.sessionsOfStaff.filter(email),
     $or: [
@@ -59,7 +65,7 @@ async function startSession(db: Db, keys: SessionKeys, email: string, now = Date
       { lastSeenAt: { $lte: new Date(now - SESSION_IDLE_MS) } },
     ],
   });
-  return `${id}.${sign(id, keys.secret)}`;
+  return token;
 }
 
 export interface OpenSession {

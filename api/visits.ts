@@ -11,6 +11,7 @@ import { readJson } from './validation';
 import { sha256, visitClient } from '../workflows/client';
 import { findVisit } from '../activities/readModel/lookups';
 import { publicView } from './visitViews';
+import { bookerAccounts, bookerOfBearer } from './bookers';
 
 /** The Idempotency-Key header, if sent. */
 export function idempotencyKey(c: Context): string | undefined {
@@ -23,6 +24,7 @@ export function idempotencyKey(c: Context): string | undefined {
 export function visitRoutes(services: Services) {
   const { db } = services;
   const visits = visitClient(services);
+  const accounts = bookerAccounts(services);
 
   /** The visit named in the path, if the bearer token is its access token. */
   async function visitForToken(c: Context) {
@@ -41,7 +43,13 @@ export function visitRoutes(services: Services) {
     .post('/', async (c) => {
       const body = await readJson(c, submission);
       const key = idempotencyKey(c);
-      const result = await visits.submit(body, { idempotencyKey: key, today: londonClock(new Date()).date });
+      // Sent with a booker's session token, the visit is theirs: in their list of visits.
+      const booker = await bookerOfBearer(accounts, c);
+      const result = await visits.submit(body, {
+        idempotencyKey: key,
+        today: londonClock(new Date()).date,
+        ...(booker ? { bookerId: booker.booker.bookerId } : {}),
+      });
       c.header('Location', result.statusUrl);
       return c.json(result, 201);
     })

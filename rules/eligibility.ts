@@ -213,3 +213,40 @@ export async function evaluateEligibility(
   }
   return { eligibility, trace };
 }
+
+/** What the rules can judge before a request is sent: its prisoner and visitors as typed, no record, no history. */
+export interface KnownBeforeSending {
+  today: string;
+  prisoner: { number: string; lastName: string; dateOfBirth: string };
+  visitorDatesOfBirth: string[];
+}
+
+/**
+ * The slots a prison's rules rule out for this prisoner and these visitors, each with the rejection that does (the
+ * first): only a rejection that fires for some slots and not for others. One that fires for every slot is the
+ * request's, told with its explanation once it is sent.
+ */
+export async function slotsRuledOut(
+  prison: Prison,
+  known: KnownBeforeSending,
+  slots: string[],
+): Promise<Map<string, Eligibility['rejections'][number]>> {
+  if (!prison.eligibility.some((rule) => rule.event.type === 'reject')) return new Map();
+  const rejected = new Map<string, Eligibility['rejections']>();
+  for (const slot of slots) {
+    const { eligibility } = await evaluateEligibility(prison, {
+      ...known,
+      slotOptions: [slot],
+      check: { status: 'not_configured' },
+      earlierVisits: { requested: 0, booked: 0, inLast28Days: 0 },
+    });
+    rejected.set(slot, eligibility.rejections);
+  }
+  const firesForAll = (rule: string) => slots.every((slot) => rejected.get(slot)?.some((r) => r.rule === rule));
+  const ruledOut = new Map<string, Eligibility['rejections'][number]>();
+  for (const [slot, rejections] of rejected) {
+    const bySlot = rejections.find((rejection) => !firesForAll(rejection.rule));
+    if (bySlot) ruledOut.set(slot, bySlot);
+  }
+  return ruledOut;
+}

@@ -2,7 +2,7 @@
 // cancellation, a message. Each validates at the edge (the API and the pages), gives the type the workflow and the
 // activities use, and becomes an OpenAPI component (registered by api/schemas). Error messages are stable codes.
 import { z } from 'zod';
-import { cancellationReason, locale, rejectionReason, visitorOutcome } from './vocabulary';
+import { cancellationReason, locale, rejectionReason, supportNeed, visitorOutcome } from './vocabulary';
 
 /**
  * Text without control characters, bar tabs and line breaks: nobody types them, and the store cannot keep one of
@@ -58,22 +58,55 @@ export const visitor = z.strictObject({
     .optional(),
 });
 
+/** The additional support the visitors need: common needs, and in their own words anything else ("other" needs it). */
+export const support = z
+  .strictObject({
+    needs: distinct(z.array(supportNeed).max(6), 'duplicate_need'),
+    details: text().trim().max(500, 'too_long').optional(),
+  })
+  .refine((value) => !value.needs.includes('other') || Boolean(value.details), {
+    path: ['details'],
+    message: 'required',
+  })
+  .meta({ description: 'What the visitors need at the visit, shown to staff and on the visit’s pass' });
+
+const digitsOf = (phone: string) => phone.replace(/[\s()-]/g, '');
+const isUkPhone = (phone: string) => /^(\+44|0)\d{9,10}$/.test(digitsOf(phone));
+/** A UK mobile number (07..., +447...): the only kind a text message can go to. */
+export const isUkMobile = (phone: string) => /^(\+447|07)\d{9}$/.test(digitsOf(phone));
+
+/** How a visitor is told about their visit once it is booked, changed, cancelled or near. */
+export const notifyBy = z.enum(['email', 'text', 'both']).meta({
+  description:
+    'How the visitor is told that their visit is booked, changed or cancelled, and reminded of it: e-mail (the ' +
+    'default), text message (to `phone`, which must then be a UK mobile), or both. Every other message is e-mailed.',
+});
+export type NotifyBy = z.infer<typeof notifyBy>;
+
 export const submission = z.strictObject({
   prisonId: z.string().min(1, 'required'),
   prisoner,
   // At most 6 (and the prison's own limit): checked with the prison's rules, so that one answer names every problem.
   visitors: z.array(visitor).min(1, 'required').meta({ maxItems: 6 }),
   slotOptions: distinct(z.array(slot).min(1, 'required').max(3, 'too_many_slots'), 'duplicate_slot'),
-  contact: z.strictObject({
-    email: z.email('invalid_email').max(254, 'invalid_email'),
-    phone: z.string().refine((value) => /^(\+44|0)\d{9,10}$/.test(value.replace(/[\s()-]/g, '')), 'invalid_phone'),
-  }),
+  contact: z
+    .strictObject({
+      email: z.email('invalid_email').max(254, 'invalid_email'),
+      phone: z.string().refine(isUkPhone, 'invalid_phone'),
+      notifyBy: notifyBy.optional(),
+    })
+    // A number that is no phone number at all is called that alone (invalid_phone).
+    .refine((c) => (c.notifyBy ?? 'email') === 'email' || !isUkPhone(c.phone) || isUkMobile(c.phone), {
+      path: ['phone'],
+      message: 'not_a_mobile',
+    }),
   locale: locale.default('en'),
   holdId: z
     .string()
     .regex(/^[\w-]{22}$/, 'invalid_format')
     .optional()
     .meta({ description: 'A place held for the time asked for (POST /api/holds), which the booking takes over' }),
+  support: support.optional(),
 });
 export type Submission = z.infer<typeof submission>;
 

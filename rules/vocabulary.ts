@@ -63,3 +63,14 @@ export const cancellationReason = z.enum([
   'visitor_cancelled',
 ]);
 export type CancellationReason = z.infer<typeof cancellationReason>;
+
+/** What a visitor may need at the visit, asked of every request: the prison prepares for it. */
+export const supportNeed = z.enum([
+  'wheelchair',
+  'step_free_access',
+  'hearing_loop',
+  'sign_language',
+  'assistance_dog',
+  'other',
+]);
+export type SupportNeed = z.infer<typeof supportNeed>;

@@ -2,9 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
+import { createPrisonerService } from '../activities/prisonerService';
+import { createBookerOidc } from '../api/bookerOidc';
 import { createLog } from '../api/log';
 import { loadConfig } from '../config';
 import { RuleBook } from '../rules/ruleBook';
+import { ONE_LOGIN_CALLBACK } from '../ui/oneLogin';
 import { connectMongo, temporalClient } from './connections';
 import { refuseDemoAccounts } from './demo';
 
@@ -30,6 +33,12 @@ const app = createApp({
   feedbackPosts: { perMinute: config.feedbackPerMinute },
   trustedProxyHops: config.trustedProxyHops,
   log,
+  ...(config.prisonerService.baseUrl ? { prisonerService: createPrisonerService(config.prisonerService) } : {}),
+  ...(config.bookerOidc
+    ? {
+        bookerOidc: createBookerOidc({ ...config.bookerOidc, redirectUri: config.publicUrl + ONE_LOGIN_CALLBACK }, log),
+      }
+    : {}),
 });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, ({ port }) => {
   log.info('listening', { port });

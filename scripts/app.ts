@@ -6,7 +6,10 @@ import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { healthRoutes } from '../api/health';
 import { auditStaffRoutes } from '../api/audit';
 import { logRequests, type Log } from '../api/log';
+import { bookerRoutes } from '../api/bookers';
 import type { Services } from '../api/services';
+import { accountPages } from '../ui/account';
+import { oneLoginPages } from '../ui/oneLogin';
 import { buildOpenApi, routes } from '../api/openapi';
 import { policyRoutes } from '../api/policy';
 import { holdRoutes } from '../api/holds';
@@ -27,6 +30,7 @@ import { slotsStep } from '../ui/request/slots';
 import { visitorsStep } from '../ui/request/visitors';
 import { assistedPages } from '../ui/staff/assisted';
 import { bookedPages } from '../ui/staff/booked';
+import { passPages } from '../ui/staff/pass';
 import { dashboardPages } from '../ui/staff/dashboard';
 import { feedbackPages } from '../ui/staff/feedback';
 import { policyPreviewPages } from '../ui/staff/policyPreview';
@@ -165,6 +169,7 @@ export function createApp(services: Services) {
       .route('/api/prisons', prisonRoutes(services))
       .route('/api/visits', visitRoutes(services))
       .route('/api/holds', holdRoutes(services))
+      .route('/api/booker', bookerRoutes(services))
       .route('/api/staff', staffRoutes(services))
       .route('/api/policy', policyRoutes(services))
       // The visitor's journey, a step a router: prison, prisoner, visitors, times, contact, check and send.
@@ -177,6 +182,8 @@ export function createApp(services: Services) {
       .route('/', checkStep(services))
       // The visitor's own visit (by its private link), and the pages every service has.
       .route('/', visitPages(services))
+      .route('/', oneLoginPages(services)) // before accountPages, whose /account/sign-in/:code it would match
+      .route('/', accountPages(services))
       .route('/', infoPages(services))
       // The staff workspace, a feature a router; each page checks the user's prisons as the API does.
       .route('/', signInPages(services))
@@ -185,6 +192,7 @@ export function createApp(services: Services) {
       .route('/', processedPages(services))
       .route('/', searchPages(services))
       .route('/', bookedPages(services))
+      .route('/', passPages(services))
       .route('/', assistedPages(services))
       .route('/', dashboardPages(services))
       .route('/', feedbackPages(services))

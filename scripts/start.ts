@@ -54,6 +54,12 @@ const env: NodeJS.ProcessEnv = {
   MONGODB_URI: config.mongo.uri,
 };
 const seedsDemoStaff = config.mongo.embedded && config.env !== 'production';
+// Texts a visitor asks for are kept in the outbox as sent, unless a provider is named.
+if (!process.env.TEXT_PROVIDER && config.env !== 'production') env.TEXT_PROVIDER = 'sink';
+// Outside production, with no mail set up, e-mails are written to files, so that sign-in and visit links can be
+// followed: the service is usable end to end with no mail server.
+const mailFolder = config.env !== 'production' && !process.env.MAIL_PROVIDER ? join(config.dataDir, 'mail') : undefined;
+if (mailFolder) Object.assign(env, { MAIL_PROVIDER: 'folder', MAIL_FOLDER: mailFolder });
 
 try {
   if (config.temporal.embedded) {
@@ -162,6 +168,7 @@ if (await waitForHealth(`${base}/health`)) {
     `  OpenAPI:        ${base}/openapi.json`,
     `  Health:         ${base}/health`,
     ...(config.temporal.embedded ? [`  Temporal UI:    http://localhost:${config.temporal.uiPort}`] : []),
+    ...(mailFolder ? [`  E-mails:        written to ${mailFolder}/ (MAIL_PROVIDER unset)`] : []),
     ...(seedsDemoStaff
       ? [
           '',

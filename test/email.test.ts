@@ -8,7 +8,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { outbox, sendOnce } from '../activities/emails/outbox';
 import { createNotifyProvider, createSmtpProvider } from '../activities/emails/providers';
-import { rejectionExplanations, renderEmail, type Template } from '../activities/emails/render';
+import { rejectionExplanations, renderEmail, renderSignInEmail, type Template } from '../activities/emails/render';
 import type { Visit } from '../workflows/visit';
 import { formatSlot } from '../rules/dateWords';
 import { prison } from './harness';
@@ -86,7 +86,7 @@ const context = (v: Visit) => ({
 
 describe('the e-mail templates', () => {
   const templates = readdirSync('activities/emails/templates/en')
-    .filter((file) => file.endsWith('.txt.njk'))
+    .filter((file) => file.endsWith('.txt.njk') && file !== 'sign_in.txt.njk')
     .map((file) => file.replace('.txt.njk', '') as Template);
 
   it('exist in Welsh for every e-mail a visitor gets, in text and HTML', () => {
@@ -95,7 +95,7 @@ describe('the e-mail templates', () => {
       expect(welsh).toContain(`${template}.txt.njk`);
       expect(welsh).toContain(`${template}.html.njk`);
     }
-    expect(templates.length).toBe(8);
+    expect(templates.length).toBe(9);
   });
 
   it.each(templates.flatMap((t) => [[t, 'en'] as const, [t, 'cy'] as const]))(
@@ -109,6 +109,18 @@ describe('the e-mail templates', () => {
       expect(email.html).not.toContain('<Wilde>');
     },
   );
+
+  it('sign a booker in, in either language, with no visit in it', () => {
+    for (const locale of ['en', 'cy'] as const) {
+      const email = renderSignInEmail(locale, { signInUrl: 'http://visits.test/account/sign-in/CODE', minutes: 20 });
+      expect(email.subject).toBe(locale === 'en' ? 'Sign in to Prison visits' : 'Mewngofnodi i Ymweliadau carchar');
+      expect(email.text).toContain('http://visits.test/account/sign-in/CODE');
+      expect(email.text).toContain('20');
+      expect(email.html).toMatch(/^<!DOCTYPE html>/);
+      expect(`${email.text}${email.html}`).not.toMatch(/{{|{%|undefined/);
+    }
+    expect(readdirSync('activities/emails/templates/cy')).toContain('sign_in.html.njk');
+  });
 
   it('say booked visits in the visitor’s language, with dates in the GOV.UK style', () => {
     expect(renderEmail('booked', 'en', context(visit())).text).toContain('Wednesday 2 December 2026, 2pm to 3:30pm');

@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 import { createActivities } from '../activities';
 import { createSmtpProvider } from '../activities/emails/providers';
 import { createPrisonerService } from '../activities/prisonerService';
+import type { TextProvider } from '../activities/texts/providers';
 import { ensureIndexes } from '../activities/readModel/indexes';
 import type { Services } from '../api/services';
 import { createApp } from '../scripts/app';
@@ -99,6 +100,7 @@ export function testApp(services: Pick<Services, 'db' | 'temporal' | 'taskQueue'
     submissions: { perMinute: 100_000 },
     journeyStarts: { perMinute: 100_000 },
     feedbackPosts: { perMinute: 100_000 },
+    signInLinks: { perTenMinutes: 100_000 },
     trustedProxyHops: 0,
     log: createLog('error', () => undefined),
     ...services,
@@ -136,7 +138,14 @@ export async function eventually<T>(check: () => Promise<T | undefined>, withinM
   throw new Error(`gave up waiting after ${withinMs} ms`);
 }
 
-export async function startTestService(name: string, options: { rules?: RuleBook } = {}): Promise<TestService> {
+export async function startTestService(
+  name: string,
+  options: {
+    rules?: RuleBook;
+    /** Where visitors' text messages go; none by default, as in production without TEXT_PROVIDER. */
+    texts?: TextProvider;
+  } = {},
+): Promise<TestService> {
   installRuntime();
   listenForPrisonerService();
   const serviceRules = options.rules ?? rules;
@@ -162,13 +171,21 @@ export async function startTestService(name: string, options: { rules?: RuleBook
       temporal: client,
       taskQueue,
       mail: createSmtpProvider(mail.url, 'Prison visits <visits@visits.test>'),
+      texts: options.texts,
       publicUrl: 'http://visits.test',
       retentionDays: 183,
     }),
   });
   const running = worker.run();
   const secret = randomBytes(32).toString('hex');
-  const app = testApp({ db, temporal: client, taskQueue, rules: serviceRules, session: { secret } });
+  const app = testApp({
+    db,
+    temporal: client,
+    taskQueue,
+    rules: serviceRules,
+    session: { secret },
+    prisonerService: createPrisonerService({ baseUrl: PRISONER_SERVICE_URL, timeoutMs: 1000 }),
+  });
 
   const call: TestService['call'] = async (method, path, { body, token, headers = {} } = {}) => {
     const response = await app.request(path, {

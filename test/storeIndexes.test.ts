@@ -43,6 +43,13 @@ const asked: Record<QueryName, unknown[]> = {
   slotPlacesById: ['P07 2026-06-01T14:00/16:00'],
   slotPlacesOlderThan: ['P07 2026-06-01T14:00/16:00', 4],
   slotPlacesOfPrison: ['P07'],
+  visitsOfBooker: ['b'.repeat(31) + '7'],
+  bookerByEmail: ['booker7@test.example'],
+  bookerById: ['b'.repeat(31) + '7'],
+  signInLinkToUse: ['0'.repeat(64), new Date('2026-06-01T10:00:00Z')],
+  bookerSessionById: ['s'.repeat(43)],
+  signInLinksOfBooker: ['b'.repeat(31) + '7'],
+  sessionsOfBooker: ['b'.repeat(31) + '7'],
 };
 
 /** Collections that stay small (a prison service's staff, its settings): PostgreSQL rightly reads them whole. */
@@ -50,6 +57,8 @@ const small = new Set(['staff', 'readModelInfo']);
 
 const VISITS = 20_000;
 const STATUSES: Visit['status'][] = ['requested', 'booked', 'booked', 'rejected', 'withdrawn', 'cancelled'];
+
+const bookerIdOf = (i: number) => String(i).padStart(32, 'b');
 
 /** A year of visits at 40 prisons, in every state. */
 function seededVisit(i: number): VisitDocument {
@@ -78,6 +87,8 @@ function seededVisit(i: number): VisitDocument {
     submittedAt: `${submittedOn}T10:00:00.000Z`,
     messages: [],
     channel: 'web',
+    // A third of the visits sent by signed-in bookers, a dozen each.
+    ...(i % 3 === 0 ? { bookerId: bookerIdOf(i % 600) } : {}),
     ...(status === 'cancelled' ? { cancellation: { reasons: ['visitor_cancelled'], by: 'visitor' } } : {}),
     ...(status !== 'requested' && status !== 'booked'
       ? { finishedAt: `${addDays(submittedOn, 2)}T10:00:00.000Z` }
@@ -134,6 +145,14 @@ beforeAll(async () => {
     const prisonId = `P${String(Math.floor(i / 4) % 40).padStart(2, '0')}`;
     return { _id: `${prisonId} ${slot}`, prisonId, slot, open: i % 5, closed: 0, version: 1 + (i % 7) };
   });
+  // Booker accounts, their sign-in links and sessions.
+  await seed('bookers', 5000, (i) => ({ _id: `booker${i}@test.example`, bookerId: bookerIdOf(i) }));
+  await seed('signInLinks', 5000, (i) => ({
+    _id: String(i).padStart(64, 'f'),
+    bookerId: bookerIdOf(i),
+    expiresAt: new Date(Date.parse('2026-06-01T10:20:00Z') + i * 60_000),
+  }));
+  await seed('bookerSessions', 5000, (i) => ({ _id: `s${i}`, bookerId: bookerIdOf(i % 1000), createdAt: new Date() }));
   // Sessions and sign-in attempts of a busy service: a keyed hash each, by the hundred per account and per key.
   const at = (i: number) => new Date(Date.parse('2026-06-01T08:00:00Z') + i * 1000);
   await seed('sessions', 5000, (i) => ({ _id: `s${i}`, email: `staff${i % 1000}@test.example`, createdAt: at(i) }));

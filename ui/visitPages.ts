@@ -19,6 +19,7 @@ import { sha256, visitClient } from '../workflows/client';
 import { translate } from './i18n';
 import { csrfMatches, newJourney, readJourney, writeJourney, type Journey } from './journeyCookie';
 import { escapeHtml, localeOf, render } from './render';
+import { bookerOfPage } from './account';
 import { visitAccess } from './visitAccess';
 
 /** Requests for a new link one client may make in the window: each starts a workflow and may send an e-mail. */
@@ -95,11 +96,16 @@ export function visitPages(services: Services) {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  /** The visit of the path, if this browser may see it. */
+  const bookerOf = bookerOfPage(services);
+
+  /** The visit of the path, if this browser may see it: opened by its link here, or the signed-in booker's own. */
   async function ownVisit(c: Context) {
     const reference = referenceOf(c);
-    if (!(reference in (await accessOf(c)))) return undefined;
-    return (await findVisit(db, reference)) ?? undefined;
+    if (reference in (await accessOf(c))) return (await findVisit(db, reference)) ?? undefined;
+    const booker = await bookerOf(c);
+    if (!booker || !REFERENCE.test(reference)) return undefined;
+    const visit = await findVisit(db, reference);
+    return visit?.bookerId === booker.booker.bookerId ? visit : undefined;
   }
 
   const notFound = (c: Context) =>

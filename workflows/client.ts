@@ -11,14 +11,25 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import { linkAddressHash } from '../activities/readModel/visitLinks';
-import { requestSchedule } from '../rules/calendar';
+import { changeableSlots, requestSchedule } from '../rules/calendar';
+import { londonClock } from '../rules/londonTime';
 import { refusals, type Refusal } from '../rules/refusals';
 import type { RuleBook } from '../rules/ruleBook';
-import type { CancellationReason } from '../rules/vocabulary';
+import type { CancellationReason, Locale } from '../rules/vocabulary';
 import type { Decision, Submission, Submitted } from '../rules/shapes';
-import { checkSubmission, type SubmissionProblem } from '../rules/submission';
-import { cancelByStaff, cancelByVisitor, confirmCancellation, decide, sendMessage, submit } from './messages';
-import type { StaffActor, VisitRequestInput } from './visit';
+import { checkSubmission, visitorProblems, type SubmissionProblem } from '../rules/submission';
+import {
+  cancelByStaff,
+  cancelByVisitor,
+  changeVisit,
+  changeVisitors,
+  confirmCancellation,
+  decide,
+  sendMessage,
+  submit,
+} from './messages';
+import type { AdditionalVisitor, StaffActor, Visit, VisitRequestInput } from './visit';
+import { signInLink, signInWorkflowId } from './signInLink';
 import { visitLink } from './visitLink';
 import { visitRequest } from './visitRequest';
 
@@ -34,6 +45,8 @@ export class Refused extends Error {
 
 const fieldOf: Partial<Record<Refused['code'], string>> = {
   [refusals.slotNotRequested]: 'slot',
+  [refusals.slotUnavailable]: 'slot',
+  [refusals.slotUnchanged]: 'slot',
   [refusals.unknownVisitor]: 'visitors',
   [refusals.idempotencyKeyReused]: 'Idempotency-Key',
 };
@@ -109,7 +122,7 @@ async function start(
   submission: Submission,
   schedule: Pick<VisitRequestInput, 'confirmBy' | 'deadlines' | 'visitorReminderDays' | 'instant'>,
   idempotencyKey: string | undefined,
-  assisted?: VisitRequestInput['assisted'],
+  by: Pick<VisitRequestInput, 'assisted' | 'bookerId'>,
 ): Promise<Submitted> {
   const requestHash = sha256(JSON.stringify(submission));
   const idempotencyKeyHash = idempotencyKey === undefined ? undefined : sha256(idempotencyKey);
@@ -125,7 +138,8 @@ async function start(
       accessTokenHash: sha256(accessToken),
       requestHash,
       idempotencyKeyHash,
-      ...(assisted ? { assisted } : {}),
+      ...(by.assisted ? { assisted: by.assisted } : {}),
+      ...(by.bookerId ? { bookerId: by.bookerId } : {}),
     };
     try {
       const deadline = Date.now() + commandTimeoutMs;
@@ -214,6 +228,23 @@ async function requestLink(deps: WorkflowDeps, reference: string, email: string)
   );
 }
 
+/**
+ * Asks for a sign-in link to be e-mailed to a booker. The workflow's id is the account's: asking again while the
+ * first holds its id (a minute, workflows/signInLink.ts) joins it, and sends nothing more.
+ */
+export async function requestSignInLink(deps: WorkflowDeps, bookerId: string, locale: Locale): Promise<void> {
+  const { temporal, taskQueue, commandTimeoutMs } = deps;
+  await temporal.connection.withDeadline(Date.now() + commandTimeoutMs, () =>
+    temporal.workflow.start(signInLink, {
+      workflowId: signInWorkflowId(bookerId),
+      taskQueue,
+      args: [{ bookerId, locale }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    }),
+  );
+}
+
 /** A visit whose workflow has ended takes no more commands: refused as `code`. */
 const ended = (code: Refusal) => async (): Promise<never> => {
   throw new Refused(code);
@@ -227,7 +258,13 @@ export function visitClient(deps: WorkflowDeps) {
     /** Checks a request against its prison's rules and calendar, schedules its deadlines and starts its workflow. */
     async submit(
       submission: Submission,
-      options: { idempotencyKey?: string; assisted?: VisitRequestInput['assisted']; today: string },
+      options: {
+        idempotencyKey?: string;
+        assisted?: VisitRequestInput['assisted'];
+        /** A signed-in booker's account, whose visits list this one. */
+        bookerId?: string;
+        today: string;
+      },
     ): Promise<Submitted> {
       const prison = deps.rules.get(submission.prisonId);
       const problems = checkSubmission(submission, prison, options.today);
@@ -237,13 +274,10 @@ export function visitClient(deps: WorkflowDeps) {
       // rules flag it for staff.
       const instant =
         prison.booking === 'instant' ? { ...(submission.holdId ? { holdId: submission.holdId } : {}) } : undefined;
-      return start(
-        deps,
-        submission,
-        { ...schedule, ...(instant ? { instant } : {}) },
-        options.idempotencyKey,
-        options.assisted,
-      );
+      return start(deps, submission, { ...schedule, ...(instant ? { instant } : {}) }, options.idempotencyKey, {
+        assisted: options.assisted,
+        bookerId: options.bookerId,
+      });
     },
     decide: (reference: string, decision: Decision, staff: StaffActor, key?: string) =>
       runCommand(deps, reference, decide, [{ decision, staff }], {
@@ -260,6 +294,49 @@ export function visitClient(deps: WorkflowDeps) {
         updateId: key,
         whenEnded: ended(refusals.notAVisitorCancellation),
       }),
+    /**
+     * Moves a booked visit to another time its prison offers now (the rule book's calendar, which the workflow does
+     * not read): the one action behind the API's change and the staff page's form.
+     */
+    async changeVisit(
+      visit: { reference: string; prisonId: string },
+      slot: string,
+      staff: StaffActor,
+      key?: string,
+    ): Promise<number> {
+      const prison = deps.rules.get(visit.prisonId);
+      if (!prison || !changeableSlots(prison, new Date()).includes(slot)) throw new Refused(refusals.slotUnavailable);
+      return runCommand(deps, visit.reference, changeVisit, [{ slot, staff }], {
+        updateId: key,
+        whenEnded: ended(refusals.notChangeable),
+      });
+    },
+    /**
+     * Replaces the visitors who come with a booked visit's lead visitor, within its prison's limits (ages today, as at
+     * a submission): the one action behind the API's change and the staff page's. Problems name `additionalVisitors`.
+     */
+    async changeVisitors(
+      visit: Pick<Visit, 'reference' | 'prisonId' | 'visitors'>,
+      additional: AdditionalVisitor[],
+      staff: StaffActor,
+      key?: string,
+    ): Promise<number> {
+      const prison = deps.rules.get(visit.prisonId);
+      if (!prison) throw new NotValid([{ path: 'prisonId', code: 'unknown_prison' }]);
+      const problems = visitorProblems([visit.visitors[0], ...additional], prison, londonClock(new Date()).date)
+        .filter((problem) => !problem.path.startsWith('visitors.0.')) // the lead visitor stays as they were
+        .map((problem) => ({
+          ...problem,
+          path: problem.path.replace(/^visitors(?:\.(\d+))?/, (_, n: string | undefined) =>
+            n === undefined ? 'additionalVisitors' : `additionalVisitors.${Number(n) - 1}`,
+          ),
+        }));
+      if (problems.length > 0) throw new NotValid(problems);
+      return runCommand(deps, visit.reference, changeVisitors, [{ visitors: additional, staff }], {
+        updateId: key,
+        whenEnded: ended(refusals.notChangeable),
+      });
+    },
     sendMessage: (reference: string, body: string, staff: StaffActor, key?: string) =>
       runCommand(deps, reference, sendMessage, [{ body, staff }], {
         updateId: key,

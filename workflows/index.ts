@@ -4,3 +4,4 @@ export { slotCapacity } from './slotCapacity';
 export { retention } from './retention';
 export { visitLink } from './visitLink';
 export { placeHold } from './placeHold';
+export { signInLink } from './signInLink';

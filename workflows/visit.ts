@@ -30,6 +30,20 @@ export interface StaffMessageRecord {
   by: string;
 }
 
+/** A change staff made to a booked visit: when, by whom, and what changed. */
+export interface VisitChange {
+  at: string;
+  /** The staff user's e-mail. */
+  by: string;
+  /** Moved to another time. */
+  slot?: { from: string; to: string };
+  /** Other visitors with the lead visitor: how many came in all, before and after (no names, which are anonymised). */
+  visitors?: { from: number; to: number };
+}
+
+/** The visitors with the lead visitor, as staff enter them. */
+export type AdditionalVisitor = Pick<VisitorRecord, 'firstName' | 'lastName' | 'dateOfBirth'>;
+
 export interface Visit {
   reference: string;
   prisonId: string;
@@ -64,11 +78,17 @@ export interface Visit {
   cancellationConfirmed?: boolean;
   cancellationConfirmedAt?: string;
   messages: StaffMessageRecord[];
+  /** Changes staff made to the booked visit, oldest first; absent until the first (and on visits saved before them). */
+  changes?: VisitChange[];
   /** How the request arrived; for assisted requests, the minutes a helper spent. */
   channel: Channel;
   assistedMinutes?: number;
   /** For assisted requests, the organisation of the helper (a prison's booking line, a visitor centre, a charity). */
   assistedOrganisation?: string;
+  /** Sent by a signed-in booker: their account's id, for "Your visits". */
+  bookerId?: string;
+  /** What the visitors need at the visit, as they said. */
+  support?: Submission['support'];
   /** Still undecided after its confirm-by date. */
   overdue?: boolean;
   /** When a booked visit's slot ended. */
@@ -106,6 +126,8 @@ export interface VisitRequestInput {
    * rule flags it for staff; `holdId` names the place held for it, which the booking takes over.
    */
   instant?: { holdId?: string };
+  /** Sent by a signed-in booker: their account's id. */
+  bookerId?: string;
 }
 
 /** A staff member acting on a visit. */
@@ -137,6 +159,10 @@ export function newVisit(input: VisitRequestInput): Visit {
     channel: input.assisted?.channel ?? 'web',
     ...(input.assisted ? { assistedMinutes: input.assisted.minutes } : {}),
     ...(input.assisted?.organisation ? { assistedOrganisation: input.assisted.organisation } : {}),
+    ...(input.bookerId ? { bookerId: input.bookerId } : {}),
+    ...(submission.support && (submission.support.needs.length > 0 || submission.support.details)
+      ? { support: submission.support }
+      : {}),
     timeline: [{ status: 'requested', at: input.submittedAt, by: 'visitor' }],
   };
 }
@@ -320,6 +346,61 @@ export function confirmationRefusal(visit: Visit): string | undefined {
 export function applyCancellationConfirmed(visit: Visit, now: Date): void {
   visit.cancellationConfirmed = true;
   visit.cancellationConfirmedAt = now.toISOString();
+  touch(visit);
+}
+
+/** The kind of place a booked visit holds in its slot. */
+export const placeKind = (visit: Pick<Visit, 'closed'>) => (visit.closed ? 'closed' : 'open');
+
+/** Why staff cannot change a visit now, or undefined when they can: only a booked visit, before it starts. */
+export function visitChangeRefusal(visit: Visit, now: Date): Refusal | undefined {
+  if (visit.status !== 'booked' || !visit.slotGranted || slotTimes(visit.slotGranted).start <= now) {
+    return refusals.notChangeable;
+  }
+  return undefined;
+}
+
+/**
+ * Why staff cannot move a visit to `slot` now, or undefined when they can: only a booked visit, before it starts, to
+ * another time not yet started. Whether the prison offers that time is the rule book's to say (workflows/client.ts).
+ */
+export function changeRefusal(visit: Visit, slot: string, now: Date): Refusal | undefined {
+  const refusal = visitChangeRefusal(visit, now);
+  if (refusal) return refusal;
+  if (slot === visit.slotGranted) return refusals.slotUnchanged;
+  const start = slotTimes(slot).start.getTime();
+  if (Number.isNaN(start) || start <= now.getTime()) return refusals.slotUnavailable;
+  return undefined;
+}
+
+/** Moves a booked visit to another time, once its place there is held; kept as one of the visit's changes. */
+export function applyChange(visit: Visit, slot: string, staff: StaffActor, now: Date): void {
+  const from = visit.slotGranted ?? slot;
+  visit.slotGranted = slot;
+  (visit.changes ??= []).push({ at: now.toISOString(), by: staff.email, slot: { from, to: slot } });
+  touch(visit);
+}
+
+/**
+ * Replaces the visitors who come with the lead visitor (checked against the prison's limits by workflows/client.ts):
+ * staff enter them, so each is allowed; the lead visitor, who asked, stays as decided.
+ */
+export function applyVisitorsChange(visit: Visit, additional: AdditionalVisitor[], staff: StaffActor, now: Date): void {
+  const from = visit.visitors.length;
+  visit.visitors = [
+    visit.visitors[0],
+    ...additional.map(({ firstName, lastName, dateOfBirth }) => ({
+      firstName,
+      lastName,
+      dateOfBirth,
+      outcome: 'allowed' as const,
+    })),
+  ];
+  (visit.changes ??= []).push({
+    at: now.toISOString(),
+    by: staff.email,
+    visitors: { from, to: visit.visitors.length },
+  });
   touch(visit);
 }
 

@@ -1,6 +1,8 @@
 // The ways an e-mail leaves the service: SMTP (nodemailer) or the GOV.UK Notify HTTP API. Both take the e-mail
 // as we rendered it, with a stable id, so that a receiving system can tell a repeat from a new e-mail.
 import { createHmac } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { RenderedEmail } from './render';
 
@@ -64,8 +66,8 @@ export interface NotifyOptions {
   baseUrl: string;
 }
 
-/** A Notify JWT: HS256, `iss` the service id, `iat` now, signed with the key's secret. */
-function notifyToken(apiKey: string, now = Date.now()): string {
+/** A Notify JWT, for e-mails and texts: HS256, `iss` the service id, `iat` now, signed with the key's secret. */
+export function notifyToken(apiKey: string, now = Date.now()): string {
   const serviceId = apiKey.slice(-73, -37);
   const secret = apiKey.slice(-36);
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -105,14 +107,32 @@ export function createNotifyProvider({ apiKey, templateId, baseUrl }: NotifyOpti
   };
 }
 
+/**
+ * Development's mailbox: each e-mail written to a file of its own in a folder (`<id>.txt`: To, Subject, the text),
+ * so that `npm start` can be used end to end (a booker's sign-in link, a visit's link) with no mail server. A retry
+ * writes the same file again.
+ */
+export function createFolderProvider(folder: string): MailProvider {
+  return {
+    name: 'folder',
+    async send(email) {
+      await mkdir(folder, { recursive: true });
+      const file = join(folder, `${email.id.replace(/[^\w.-]/g, '_')}.txt`);
+      await writeFile(file, `To: ${email.to}\nSubject: ${email.subject}\n\n${email.text}`, { mode: 0o600 });
+    },
+  };
+}
+
 /** The provider the configuration names; none keeps e-mails in the outbox unsent. */
 export function createMailProvider(mail: {
-  provider: 'smtp' | 'notify' | 'none';
+  provider: 'smtp' | 'notify' | 'folder' | 'none';
+  folder?: string;
   smtpUrl?: string;
   from: string;
   notify: { apiKey?: string; templateId?: string; baseUrl: string };
 }): MailProvider | undefined {
   if (mail.provider === 'smtp' && mail.smtpUrl) return createSmtpProvider(mail.smtpUrl, mail.from);
+  if (mail.provider === 'folder' && mail.folder) return createFolderProvider(mail.folder);
   if (mail.provider === 'notify' && mail.notify.apiKey && mail.notify.templateId) {
     return createNotifyProvider({
       apiKey: mail.notify.apiKey,

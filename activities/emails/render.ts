@@ -9,7 +9,7 @@ import type { Locale } from '../../rules/vocabulary';
 import { LINK_DAYS } from '../readModel/visitLinks';
 
 export type Template =
-  'received' | 'booked' | 'rejected' | 'cancelled' | 'message' | 'reminder' | 'link' | 'staff_reminder';
+  'received' | 'booked' | 'changed' | 'rejected' | 'cancelled' | 'message' | 'reminder' | 'link' | 'staff_reminder';
 
 export interface RenderedEmail {
   subject: string;
@@ -23,14 +23,17 @@ export interface RenderedEmail {
  */
 export const LINK_CODE_PLACEHOLDER = 'ONE-TIME-CODE-ADDED-WHEN-SENT';
 
-/** Whether the e-mail has a link for a one-time code (a cancellation, for one, has none). */
-export const hasLinkCode = (email: RenderedEmail) =>
-  email.text.includes(LINK_CODE_PLACEHOLDER) || email.html.includes(LINK_CODE_PLACEHOLDER);
+/** A message with a link: an e-mail (text and HTML), or a text message (text only). */
+type Linking = { text: string; html?: string };
 
-/** The e-mail with the one-time code in its link. */
-export function withLinkCode<Email extends RenderedEmail>(email: Email, code: string): Email {
+/** Whether the e-mail (or text message) has a link for a one-time code (a cancellation, for one, has none). */
+export const hasLinkCode = (email: Linking) =>
+  email.text.includes(LINK_CODE_PLACEHOLDER) || Boolean(email.html?.includes(LINK_CODE_PLACEHOLDER));
+
+/** The e-mail (or text message) with the one-time code in its link. */
+export function withLinkCode<Email extends Linking>(email: Email, code: string): Email {
   const fill = (body: string) => body.split(LINK_CODE_PLACEHOLDER).join(encodeURIComponent(code));
-  return { ...email, text: fill(email.text), html: fill(email.html) };
+  return { ...email, text: fill(email.text), ...(email.html === undefined ? {} : { html: fill(email.html) }) };
 }
 
 const dir = join(import.meta.dirname, 'templates');
@@ -124,6 +127,7 @@ export interface EmailContext {
 function context({ visit, prison, statusUrl, queueUrl, message }: EmailContext, locale: Locale) {
   const say = words[locale];
   const hours = phoneHoursOf(prison, locale);
+  const latestChange = visit.changes?.[visit.changes.length - 1];
   const reasons = visit.status === 'cancelled' ? (visit.cancellation?.reasons ?? []) : (visit.rejection?.reasons ?? []);
   return {
     locale,
@@ -137,6 +141,9 @@ function context({ visit, prison, statusUrl, queueUrl, message }: EmailContext, 
     prisonerName: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
     slotOptions: visit.slotOptions.map((slot) => formatSlot(slot, locale)),
     slotGranted: visit.slotGranted ? formatSlot(visit.slotGranted, locale) : '',
+    // What the latest change was, for the e-mail that says it: the time before it, or new visitors.
+    slotBefore: latestChange?.slot ? formatSlot(latestChange.slot.from, locale) : '',
+    visitorsChanged: latestChange?.visitors !== undefined,
     // A visit booked at once has no prison's reference yet: its own is the one to quote.
     referenceNo: visit.referenceNo ?? visit.reference,
     closed: Boolean(visit.closed),
@@ -167,5 +174,23 @@ export function renderEmail(template: Template, locale: Locale, email: EmailCont
     subject,
     text: rest.join('\n').trim() + '\n',
     html: html.render(`${use}/${template}.html.njk`, { ...values, subject }),
+  };
+}
+
+/** Renders the e-mail with a booker's sign-in link (`signInUrl` holds the link-code placeholder until it is sent). */
+export function renderSignInEmail(locale: Locale, values: { signInUrl: string; minutes: number }): RenderedEmail {
+  const say = words[locale];
+  const all = {
+    ...values,
+    locale,
+    serviceName: say.serviceName,
+    help: say.help.replace('{phone}', '0300 060 6000').replace('{hours}', ''),
+  };
+  const [first, ...rest] = text.render(`${locale}/sign_in.txt.njk`, all).split('\n');
+  const subject = first.replace(/^Subject: /, '').trim();
+  return {
+    subject,
+    text: rest.join('\n').trim() + '\n',
+    html: html.render(`${locale}/sign_in.html.njk`, { ...all, subject }),
   };
 }

@@ -110,3 +110,12 @@ export async function decidedSince(db: Db, prisonId: string, today: string, days
     visit.timeline.find((entry) => entry.status === 'booked' || entry.status === 'rejected')?.at ?? '';
   return found.sort((a, b) => decidedAt(b).localeCompare(decidedAt(a)));
 }
+
+/** A booker's visits, newest first: the latest 200 ("Your visits"). */
+export async function visitsOfBooker(db: Db, bookerId: string): Promise<VisitDocument[]> {
+  return visitsCollection(db)
+    .find(queries.visitsOfBooker.filter(bookerId))
+    .sort(queries.visitsOfBooker.sort)
+    .limit(200)
+    .toArray();
+}

@@ -15,7 +15,10 @@ export interface Query<Filter extends (...args: never[]) => object = (...args: n
     | 'feedback'
     | 'readModelInfo'
     | 'visitLinks'
-    | 'slotPlaces';
+    | 'slotPlaces'
+    | 'bookers'
+    | 'signInLinks'
+    | 'bookerSessions';
   /** The top-level fields compared for equality, which the index covers. */
   fields: string[];
   /** The order asked for, for MongoDB's index (FerretDB sorts in its own process). */
@@ -46,6 +49,13 @@ export const queries = {
     fields: ['prisonId', 'cancellationToConfirm'],
     sort: { submittedAt: 1 },
     filter: (prisonId: string) => ({ prisonId, cancellationToConfirm: true }),
+  }),
+  /** A booker's visits, newest first: "Your visits". */
+  visitsOfBooker: query({
+    collection: 'visits',
+    fields: ['bookerId'],
+    sort: { submittedAt: -1 },
+    filter: (bookerId: string) => ({ bookerId }),
   }),
   /** A prisoner's visits, newest first: the staff's search. */
   prisonerVisits: query({
@@ -153,6 +163,34 @@ export const queries = {
       usedAt: { $exists: false },
       expiresAt: { $gt: now },
     }),
+  }),
+  /** A booker account by its address, lower-cased: asking for a sign-in link (activities/readModel/bookers.ts). */
+  bookerByEmail: query({ collection: 'bookers', fields: ['_id'], filter: (email: string) => ({ _id: email }) }),
+  /** A booker account by its id: every signed-in page. */
+  bookerById: query({ collection: 'bookers', fields: ['bookerId'], filter: (bookerId: string) => ({ bookerId }) }),
+  /** A sign-in link by the SHA-256 of its code, if unused and not expired: signing in. */
+  signInLinkToUse: query({
+    collection: 'signInLinks',
+    fields: ['_id'],
+    filter: (codeHash: string, now: Date) => ({ _id: codeHash, usedAt: { $exists: false }, expiresAt: { $gt: now } }),
+  }),
+  /** A booker's sign-in links: the used and expired ones tidied when a new one is made. */
+  signInLinksOfBooker: query({
+    collection: 'signInLinks',
+    fields: ['bookerId'],
+    filter: (bookerId: string) => ({ bookerId }),
+  }),
+  /** A booker's sessions: the ended ones tidied at each sign-in (api/bookers.ts). */
+  sessionsOfBooker: query({
+    collection: 'bookerSessions',
+    fields: ['bookerId'],
+    filter: (bookerId: string) => ({ bookerId }),
+  }),
+  /** A booker's session by the hash of its id (api/bookers.ts). */
+  bookerSessionById: query({
+    collection: 'bookerSessions',
+    fields: ['_id'],
+    filter: (idHash: string) => ({ _id: idHash }),
   }),
   /** A slot's places by its id (`prisonId slot`): forgetting it when its workflow ends. */
   slotPlacesById: query({ collection: 'slotPlaces', fields: ['_id'], filter: (id: string) => ({ _id: id }) }),

@@ -19,20 +19,32 @@ export interface VisitLinkDocument {
   usedAt?: Date;
 }
 
-/** A link's use, `_id` its code's hash and `.used`: the one document that can be inserted once, whoever races. */
-interface LinkUseDocument {
-  _id: string;
-  reference: string;
-  usedAt: Date;
-}
-
 export const visitLinks = (db: Db) => db.collection<VisitLinkDocument>('visitLinks');
 
-const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
+export const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A new one-time code: 32 random bytes, base64url, safe in a link as it is. */
+export const newCode = () => randomBytes(32).toString('base64url');
+
+/**
+ * Claims the one use of a code (`<hash>.used` inserted beside its document): true for the first claim, false for
+ * any other, however many race. See decision 0014: FerretDB does not isolate the filtered update before it.
+ */
+export async function claimFirstUse(db: Db, collection: string, codeHash: string, fields: object): Promise<boolean> {
+  try {
+    await db
+      .collection<{ _id: string; usedAt: Date }>(collection)
+      .insertOne({ _id: `${codeHash}.used`, ...fields, usedAt: new Date() });
+    return true;
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) return false;
+    throw error;
+  }
+}
 
 /** Makes a link to a visit and returns its code; only the code's hash is kept. */
 export async function createVisitLink(db: Db, reference: string, now = new Date()): Promise<string> {
-  const code = randomBytes(32).toString('base64url');
+  const code = newCode();
   await visitLinks(db).insertOne({
     _id: hashOf(code),
     reference,
@@ -56,13 +68,7 @@ export async function useVisitLink(db: Db, reference: string, code: string, now 
     $set: { usedAt: now },
   });
   if (marked.modifiedCount !== 1) return false;
-  try {
-    await db.collection<LinkUseDocument>('visitLinks').insertOne({ _id: `${codeHash}.used`, reference, usedAt: now });
-    return true;
-  } catch (error) {
-    if ((error as { code?: number }).code === 11000) return false;
-    throw error;
-  }
+  return claimFirstUse(db, 'visitLinks', codeHash, { reference });
 }
 
 /** The hash a visitor's e-mail address is compared by, for a new link: the address never leaves the page. */

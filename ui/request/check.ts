@@ -1,6 +1,7 @@
 // The journey's last steps: check the answers and send the request (through the one client of the visit workflows,
 // as the API does), then the confirmation with the reference and the private link to the visit.
 import { Hono, type Context } from 'hono';
+import { rememberVisitors } from '../../activities/readModel/bookers';
 import { findVisit } from '../../activities/readModel/lookups';
 import { clock, formatDate, formatSlot } from '../../rules/dateWords';
 import { londonClock } from '../../rules/londonTime';
@@ -11,13 +12,21 @@ import { submission } from '../../rules/shapes';
 import { checkSubmission } from '../../rules/submission';
 import { Refused, visitClient } from '../../workflows/client';
 import { holdsClient } from '../../workflows/holdsClient';
+import { bookerOfPage } from '../account';
 import { newJourney, type Journey } from '../journeyCookie';
 import { escapeHtml, localeOf, render } from '../render';
 import { visitAccess } from '../visitAccess';
 import { errorsFor, journeys, today, wordsFor, type FieldProblem } from './common';
 import { holdTime } from './slots';
 
-type Answers = Required<Pick<Journey, 'prisoner' | 'visitors' | 'slotOptions' | 'contact'>>;
+type Answers = Required<Pick<Journey, 'prisoner' | 'visitors' | 'slotOptions' | 'contact'>> & Pick<Journey, 'support'>;
+
+/** The support asked for, in the visitor's words: the needs ticked and the details, or that there is none. */
+function supportWords(t: (key: string) => string, support: Journey['support']): string {
+  const lines = [...(support?.needs ?? []).map((need) => t(`support.need.${need}`)), support?.details ?? ''];
+  const said = lines.filter(Boolean).map(escapeHtml);
+  return said.length > 0 ? said.join('<br>') : escapeHtml(t('check.supportNone'));
+}
 
 /** The answers as summary-list rows, each with a link back to its step. */
 function answerRows(c: Context, prisonName: string, answers: Answers) {
@@ -36,8 +45,13 @@ function answerRows(c: Context, prisonName: string, answers: Answers) {
     row('check.prison', escapeHtml(prisonName), '/request/prison'),
     row('check.prisoner', `${person(prisoner)}<br>${escapeHtml(prisoner.number)}`, '/request/prisoner'),
     row('check.visitors', visitors.map(person).join('<br>'), '/request/visitors'),
+    row('check.support', supportWords(t, answers.support), '/request/visitors'),
     row('check.slots', slotOptions.map((slot) => escapeHtml(formatSlot(slot, locale))).join('<br>'), '/request/slots'),
-    row('check.contact', `${escapeHtml(contact.email)}<br>${escapeHtml(contact.phone)}`, '/request/contact'),
+    row(
+      'check.contact',
+      [contact.email, contact.phone, t(`check.notifyBy.${contact.notifyBy ?? 'email'}`)].map(escapeHtml).join('<br>'),
+      '/request/contact',
+    ),
   ];
 }
 
@@ -47,6 +61,7 @@ export function checkStep(services: Services) {
   const visits = visitClient(services);
   const holds = holdsClient(services);
   const access = visitAccess(services.session.secret, services.secureCookies);
+  const bookerOf = bookerOfPage(services);
 
   return new Hono()
     .on(['GET', 'POST'], '/request/check', async (c) => {
@@ -76,12 +91,19 @@ export function checkStep(services: Services) {
         contact,
         locale,
         ...(hold ? { holdId: hold.id } : {}),
+        ...(answers.support && (answers.support.needs.length > 0 || answers.support.details)
+          ? { support: answers.support }
+          : {}),
       });
       if (!parsed.success) {
         const [first] = toFieldErrors(parsed.error);
-        const step = { prisoner: 'prisoner', visitors: 'visitors', slotOptions: 'slots', contact: 'contact' }[
-          first.path.split('.')[0]
-        ];
+        const step = {
+          prisoner: 'prisoner',
+          visitors: 'visitors',
+          support: 'visitors',
+          slotOptions: 'slots',
+          contact: 'contact',
+        }[first.path.split('.')[0]];
         return c.redirect(`/request/${step ?? 'prison'}`);
       }
       let problems: FieldProblem[] = [];
@@ -91,13 +113,17 @@ export function checkStep(services: Services) {
         if (problems.length === 0) {
           // The journey's id is the Idempotency-Key: a second press of the button sends nothing twice. If the
           // answers changed after an attempt that failed (a busy service), the changed request gets a key of its own.
-          const send = () => visits.submit(parsed.data, { idempotencyKey: answers.id, today: today() });
+          const booker = await bookerOf(c);
+          const bookerId = booker?.booker.bookerId;
+          const send = () => visits.submit(parsed.data, { idempotencyKey: answers.id, today: today(), bookerId });
           const sent = await send().catch((error: unknown) => {
             if (!(error instanceof Refused && error.code === refusals.idempotencyKeyReused)) throw error;
             answers.id = newJourney().id;
             return send();
           });
           await journey.step(answers, 'submitted');
+          // A signed-in booker's visitors and phone number are offered again next time.
+          if (bookerId) await rememberVisitors(services.db, bookerId, parsed.data.visitors, contact.phone);
           // Booked at once (its checks passed and the time was free): the read model says so before the answer came.
           const booked =
             prison.booking === 'instant' ? (await findVisit(services.db, sent.reference))?.slotGranted : undefined;
@@ -113,6 +139,7 @@ export function checkStep(services: Services) {
               prisonId: prison.id,
               email: contact.email,
               ...(booked ? { booked } : {}),
+              ...(bookerId ? { account: true as const } : {}),
             },
           });
           return c.redirect('/request/confirmation');
@@ -135,6 +162,7 @@ export function checkStep(services: Services) {
           visitors,
           slotOptions,
           contact,
+          support: answers.support,
         }),
       });
     })

@@ -10,6 +10,7 @@ import { dateProblem, readDateFields, type DateFields, type DatePart } from '../
 import { londonClock } from '../../rules/londonTime';
 import type { Prison } from '../../rules/prison';
 import type { Locale } from '../../rules/vocabulary';
+import { bookerOfPage } from '../account';
 import { translate } from '../i18n';
 import { csrfMatches, readJourney, writeJourney, type Journey } from '../journeyCookie';
 import { localeOf, render } from '../render';
@@ -117,8 +118,13 @@ export function withRules(schema: FieldProblem[], rules: FieldProblem[], step: s
 }
 
 /** The journey in its cookie, for a step's pages. */
-export function journeys({ db, rules, session, secureCookies }: Services) {
+export function journeys(services: Services) {
+  const { db, rules, session, secureCookies } = services;
+  const signedIn = bookerOfPage(services);
   return {
+    /** The signed-in booker's account, whose prisoners, visitors and contact the steps offer first. */
+    booker: async (c: Context) => (await signedIn(c))?.booker,
+
     /** The journey, or the page that explains it has gone. */
     of(c: Context): Journey | Response {
       const journey = readJourney(c, session.secret);

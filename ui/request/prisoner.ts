@@ -20,6 +20,18 @@ import {
   type FieldProblem,
 } from './common';
 
+const pick = ({
+  firstName,
+  lastName,
+  dateOfBirth,
+  number,
+}: Record<'firstName' | 'lastName' | 'dateOfBirth' | 'number', string>) => ({
+  firstName,
+  lastName,
+  dateOfBirth,
+  number,
+});
+
 export function prisonerStep(services: Services) {
   const journey = journeys(services);
 
@@ -28,7 +40,12 @@ export function prisonerStep(services: Services) {
     if (answers instanceof Response) return answers;
     const prison = journey.prisonOf(answers);
     if (!prison) return c.redirect('/request/prison');
-    let values = { ...answers.prisoner, dob: dateFieldsOf(answers.prisoner?.dateOfBirth) };
+    // A signed-in booker starts from the prisoner linked to their account at this prison, if there is one.
+    const linked = answers.prisoner
+      ? undefined
+      : (await journey.booker(c))?.prisoners.find((p) => p.prisonId === prison.id);
+    const known = answers.prisoner ?? (linked && prisonerSchema.safeParse(pick(linked)).data);
+    let values = { ...known, dob: dateFieldsOf(known?.dateOfBirth) };
     let problems: FieldProblem[] = [];
     if (c.req.method === 'POST') {
       const form = await journey.form(c, answers);

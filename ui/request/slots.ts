@@ -5,6 +5,7 @@ import { formatDate, formatSlot } from '../../rules/dateWords';
 import type { Services } from '../../api/services';
 import { slotsWithPlaces } from '../../activities/readModel/slotPlaces';
 import { holdsClient, type HoldsClient } from '../../workflows/holdsClient';
+import { slotsRuledOut, type Eligibility } from '../../rules/eligibility';
 import type { Prison } from '../../rules/prison';
 import type { Journey } from '../journeyCookie';
 import type { Locale } from '../../rules/vocabulary';
@@ -14,6 +15,27 @@ import { journeys, message, next, today, wordsFor, type FieldProblem } from './c
 export function slotsStep(services: Services) {
   const journey = journeys(services);
   const holds = holdsClient(services);
+
+  /**
+   * The times offered to this journey: bookable, with a place, and not ruled out by the prison's rules for its
+   * prisoner and visitors (as far as they can judge before the request is sent).
+   */
+  async function offeredSlots(prison: Prison, answers: Journey) {
+    const { open, full } = await slotsWithPlaces(services.db, prison, today());
+    const ruledOut =
+      answers.prisoner && answers.visitors
+        ? await slotsRuledOut(
+            prison,
+            {
+              today: today(),
+              prisoner: answers.prisoner,
+              visitorDatesOfBirth: answers.visitors.map((visitor) => visitor.dateOfBirth),
+            },
+            open,
+          )
+        : new Map<string, Rejection>();
+    return { open: open.filter((slot) => !ruledOut.has(slot)), full, ruledOut };
+  }
 
   return new Hono().on(['GET', 'POST'], '/request/slots', async (c) => {
     const answers = journey.of(c);
@@ -28,7 +50,7 @@ export function slotsStep(services: Services) {
       const form = await journey.form(c, answers);
       chosen = ([] as string[]).concat(form.slotOptions ?? []);
       // A time that filled up while the visitor chose is refused as any other not offered.
-      const offered = (await slotsWithPlaces(services.db, prison, today())).open;
+      const offered = (await offeredSlots(prison, answers)).open;
       const mine = answers.hold?.prisonId === prison.id ? [answers.hold.slot] : [];
       const bookable = new Set([...offered, ...mine]);
       if (chosen.length === 0) problems = [{ path: 'slotOptions', code: 'required' }];
@@ -52,7 +74,7 @@ export function slotsStep(services: Services) {
     const locale = localeOf(c);
     const t = wordsFor(c);
     const groups = new Map<string, { date: string; label: string; items: unknown[] }>();
-    const { open, full: taken } = await slotsWithPlaces(services.db, prison, today());
+    const { open, full: taken, ruledOut } = await offeredSlots(prison, answers);
     // The time this visitor holds is theirs, though it fills the slot for everyone else.
     const mine = answers.hold?.prisonId === prison.id ? answers.hold.slot : undefined;
     const full = taken.filter((slot) => slot !== mine);
@@ -74,6 +96,13 @@ export function slotsStep(services: Services) {
       fullDays: [...new Set(full.map((slot) => slot.slice(0, 10)))]
         .filter((day) => !groups.has(day))
         .map((day) => formatDate(day, locale)),
+      // The days the prison's rules leave without a time for these visitors, with the rules' own words.
+      ruledOutDays: [...ruledOutByReason(ruledOut, locale)]
+        .map(([explanation, days]) => ({
+          explanation,
+          days: days.filter((day) => !groups.has(day)).map((day) => formatDate(day, locale)),
+        }))
+        .filter((reason) => reason.days.length > 0),
       calendarNames: calendarNames(locale),
       errors: problems.map((p) => ({
         path: p.path,
@@ -81,6 +110,20 @@ export function slotsStep(services: Services) {
       })),
     });
   });
+}
+
+type Rejection = Eligibility['rejections'][number];
+
+/** The days of the slots ruled out, by the words of the rule that ruled each out, in the visitor's language. */
+function ruledOutByReason(ruledOut: Map<string, Rejection>, locale: Locale): Map<string, string[]> {
+  const byReason = new Map<string, string[]>();
+  for (const [slot, rejection] of ruledOut) {
+    const words = (locale === 'cy' && rejection.explanationCy) || rejection.explanation;
+    const days = byReason.get(words) ?? [];
+    if (!days.includes(slot.slice(0, 10))) days.push(slot.slice(0, 10));
+    byReason.set(words, days);
+  }
+  return byReason;
 }
 
 /**

@@ -3,7 +3,8 @@
 import { Hono } from 'hono';
 import type { Services } from '../../api/services';
 import { dateFieldsOf, isoDateOf, type DateFields } from '../../rules/dateFields';
-import { visitor as visitorSchema } from '../../rules/shapes';
+import { support as supportSchema, visitor as visitorSchema } from '../../rules/shapes';
+import { supportNeed, type SupportNeed } from '../../rules/vocabulary';
 import { checkSubmission } from '../../rules/submission';
 import { render } from '../render';
 import {
@@ -51,6 +52,14 @@ function visitorsOf(form: Form): VisitorForm[] {
   return visitors.length > 0 ? visitors : [blankVisitor()];
 }
 
+/** The additional support asked for: the needs ticked (known ones only) and the details typed. */
+function supportOf(form: Form): { needs: SupportNeed[]; details?: string } {
+  const ticked = ([] as unknown[]).concat(form.support ?? []);
+  const needs = supportNeed.options.filter((need) => ticked.includes(need));
+  const details = text(form.supportDetails);
+  return { needs, ...(details ? { details } : {}) };
+}
+
 export function visitorsStep(services: Services) {
   const journey = journeys(services);
 
@@ -60,11 +69,18 @@ export function visitorsStep(services: Services) {
     const prison = journey.prisonOf(answers);
     if (!prison) return c.redirect('/request/prison');
     const maxVisitors = Math.min(6, prison.maxVisitors);
-    let visitors = answers.visitors?.map((v) => ({ ...v, dob: dateFieldsOf(v.dateOfBirth) })) ?? [blankVisitor()];
+    // A signed-in booker starts from the visitors of their last request.
+    const saved = answers.visitors ? undefined : await journey.booker(c);
+    const offered = answers.visitors ?? saved?.visitors.slice(0, Math.min(saved.lastParty ?? 1, maxVisitors));
+    let visitors = offered?.length
+      ? offered.map((v) => ({ ...v, dob: dateFieldsOf(v.dateOfBirth) }))
+      : [blankVisitor()];
     let problems: FieldProblem[] = [];
+    let support = answers.support ?? { needs: [] };
     if (c.req.method === 'POST') {
       const form = await journey.form(c, answers);
       visitors = visitorsOf(form);
+      support = supportOf(form);
       const bare = visitors.map(withoutDateParts);
       if (form.add !== undefined && visitors.length < maxVisitors) {
         visitors.push(blankVisitor());
@@ -82,14 +98,18 @@ export function visitorsStep(services: Services) {
             today(),
           ),
           'visitors',
-        );
+        ).concat(check(supportSchema, support, 'support'));
         if (problems.length === 0) {
-          journey.save(c, { ...answers, visitors: bare.map((v) => visitorSchema.parse(v)) });
+          journey.save(c, {
+            ...answers,
+            visitors: bare.map((v) => visitorSchema.parse(v)),
+            support: supportSchema.parse(support),
+          });
           await journey.step(answers, 'visitors');
           return next(c, '/request/slots');
         }
       }
-      journey.save(c, { ...answers, visitors: visitors.map(withoutDateParts) });
+      journey.save(c, { ...answers, visitors: visitors.map(withoutDateParts), support });
     } else {
       journey.save(c, answers);
     }
@@ -101,7 +121,12 @@ export function visitorsStep(services: Services) {
       prison,
       maxVisitors,
       rules: t('visitors.rules', { max: maxVisitors, adults: prison.maxAdults, adultAge: prison.adultAge }),
-      values: { visitors },
+      values: { visitors, support },
+      supportItems: supportNeed.options.map((need) => ({
+        value: need,
+        text: t(`support.need.${need}`),
+        checked: support.needs.includes(need),
+      })),
       errors: errorsFor(c, problems, prison),
     });
   });
