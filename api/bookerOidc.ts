@@ -114,11 +114,8 @@ export function createBookerOidc(settings: BookerOidcSettings, log: Log) {
         if (!idToken) return { failure: 'failed' };
         const claims =
           idToken.email === undefined ? await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub) : idToken;
-        // An address the provider says it has not verified could be anyone's: it signs nobody in.
-        if (
-          typeof claims.email !== 'string' ||
-          (claims.email_verified !== undefined && claims.email_verified !== true)
-        ) {
+        // An address the provider does not say it has verified could be anyone's: it signs nobody in.
+        if (typeof claims.email !== 'string' || claims.email_verified !== true) {
           return { failure: 'no_email' };
         }
         return { email: claims.email };

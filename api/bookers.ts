@@ -2,7 +2,7 @@
 // in with its code, see your visits, link a prisoner the prisoner service knows. A booker's session, like staff's,
 // is kept in the store (signing out ends it at once) and travels as a signed token: a bearer token to the API, a
 // cookie to the pages.
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Db } from 'mongodb';
 import { visitsOfBooker } from '../activities/readModel/lookups';
 import {
@@ -26,16 +26,31 @@ import { readJson } from './validation';
 import { publicView } from './visitViews';
 
 export const BOOKER_COOKIE = 'pvb_booker';
+/** What a booker's session token begins with: told apart from a member of staff's without a look-up. */
+const BOOKER_TOKEN_PREFIX = 'booker.';
+const isBookerToken = (token: string | undefined): token is string => Boolean(token?.startsWith(BOOKER_TOKEN_PREFIX));
 /** A booker's session ends 12 hours after sign-in. */
 export const BOOKER_SESSION_MS = 12 * 60 * 60_000;
+const limits = new WeakMap<Services, Record<string, MiddlewareHandler>>();
+
+/** One limiter per service and name, so that the pages and the JSON API count against the same limit. */
+function sharedLimit(services: Services, name: string, limit: number): MiddlewareHandler {
+  const ofServices = limits.get(services) ?? {};
+  limits.set(services, ofServices);
+  ofServices[name] ??= rateLimit({ name, limit, windowMs: 10 * 60_000, trustedProxyHops: services.trustedProxyHops });
+  return ofServices[name];
+}
+
 /** Requests for a sign-in link one client may make in 10 minutes (unless the services say): each may send an e-mail. */
 export const signInLinkLimit = (services: Services) =>
-  rateLimit({
-    name: 'sign-in links',
-    limit: services.signInLinks?.perTenMinutes ?? 10,
-    windowMs: 10 * 60_000,
-    trustedProxyHops: services.trustedProxyHops,
-  });
+  sharedLimit(services, 'sign-in links', services.signInLinks?.perTenMinutes ?? 10);
+
+/**
+ * Prisoners one client may try to link in 10 minutes: each try asks the prisoner service, and a number tried with
+ * date after date could otherwise find where a prisoner is held.
+ */
+export const prisonerLinkLimit = (services: Services) =>
+  sharedLimit(services, 'prisoner links', services.signInLinks?.perTenMinutes ?? 10);
 
 interface BookerSessionDocument {
   /** The SHA-256 of the session's id. */
@@ -84,7 +99,8 @@ export function bookerAccounts(services: Services) {
 
   /** Starts a session for the account: its token and when it ends. */
   async function startSession(bookerId: string): Promise<{ token: string; expiresAt: Date }> {
-    const { token, hash } = newSessionToken(session);
+    const { token: signed, hash } = newSessionToken(session);
+    const token = `${BOOKER_TOKEN_PREFIX}${signed}`;
     const now = Date.now();
     const expiresAt = new Date(now + BOOKER_SESSION_MS);
     await bookerSessions(db).insertOne({ _id: hash, bookerId, createdAt: new Date(now), expiresAt });
@@ -112,7 +128,9 @@ export function bookerAccounts(services: Services) {
 
     /** The booker a token signs in, if its session is open. */
     async signedIn(token: string | undefined): Promise<SignedInBooker | undefined> {
-      const sessionHash = token ? sessionHashOf(token, session) : undefined;
+      const sessionHash = isBookerToken(token)
+        ? sessionHashOf(token.slice(BOOKER_TOKEN_PREFIX.length), session)
+        : undefined;
       if (!sessionHash) return undefined;
       const found = await bookerSessions(db).findOne(queries.bookerSessionById.filter(sessionHash));
       if (!found || found.expiresAt.getTime() <= Date.now()) return undefined;
@@ -155,12 +173,13 @@ export type BookerAccounts = ReturnType<typeof bookerAccounts>;
 const bearerOf = (c: Context) => /^Bearer (.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1];
 
 /**
- * The booker whose bearer token a request carries: undefined with none, 401 with one that signs nobody in. The JSON
- * API takes the bearer token only, never the pages' cookie (another site's form could send that).
+ * The booker whose bearer token a request carries: undefined with none (or another kind, a member of staff's), 401
+ * with a booker's token that signs nobody in. The JSON API takes the bearer token only, never the pages' cookie
+ * (another site's form could send that).
  */
 export async function bookerOfBearer(accounts: BookerAccounts, c: Context): Promise<SignedInBooker | undefined> {
   const token = bearerOf(c);
-  if (token === undefined) return undefined;
+  if (!isBookerToken(token)) return undefined;
   const signedIn = await accounts.signedIn(token);
   if (!signedIn) throw new ProblemError(401, 'not_signed_in', 'Sign in as a booker again: this token is not open.');
   return signedIn;
@@ -176,7 +195,7 @@ const accountView = (booker: BookerDocument) => ({
 export function bookerRoutes(services: Services) {
   const accounts = bookerAccounts(services);
   const required = async (c: Context) => {
-    const signedIn = await bookerOfBearer(accounts, c);
+    const signedIn = await accounts.signedIn(bearerOf(c));
     if (!signedIn) throw new ProblemError(401, 'not_signed_in', 'Sign in as a booker: send the session token.');
     return signedIn;
   };
@@ -206,7 +225,7 @@ export function bookerRoutes(services: Services) {
         cancelled: groups.cancelled.map((visit) => publicView(visit)),
       });
     })
-    .post('/prisoners', async (c) => {
+    .post('/prisoners', prisonerLinkLimit(services), async (c) => {
       const { booker } = await required(c);
       const body = await readJson(c, linkPrisonerRequest);
       const outcome = await accounts.linkPrisoner(booker.bookerId, body);

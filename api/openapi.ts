@@ -89,8 +89,8 @@ export const routes: Route[] = [
     tag: 'public',
     body: 'VisitRequest',
     ok: [201, 'Submitted'],
-    // 409: idempotency_key_expired, a key whose request has ended.
-    fails: [400, 409, 413, 415, 422, 429, 503],
+    // 409: idempotency_key_expired, a key whose request has ended. 401: a booker's token that signs nobody in.
+    fails: [400, 401, 409, 413, 415, 422, 429, 503],
     parameters: [idempotencyKey],
   },
   {

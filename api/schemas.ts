@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { sampleCase } from '../rules/examples';
 import {
   decision,
+  emailAddress,
   prisonId,
   prisoner,
   slot,
@@ -431,7 +432,7 @@ export const policyPreview = named(
 
 export const bookerSignInRequest = named(
   requests,
-  z.strictObject({ email: submission.shape.contact.shape.email, locale: locale.default('en') }),
+  z.strictObject({ email: emailAddress, locale: locale.default('en') }),
   { id: 'BookerSignInRequest' },
 );
 

@@ -9,6 +9,7 @@ import { idempotencyKeyHeader } from './schemas';
 import { submission } from '../rules/shapes';
 import { readJson } from './validation';
 import { sha256, visitClient } from '../workflows/client';
+import { rememberVisitors } from '../activities/readModel/bookers';
 import { findVisit } from '../activities/readModel/lookups';
 import { publicView } from './visitViews';
 import { bookerAccounts, bookerOfBearer } from './bookers';
@@ -50,6 +51,8 @@ export function visitRoutes(services: Services) {
         today: londonClock(new Date()).date,
         ...(booker ? { bookerId: booker.booker.bookerId } : {}),
       });
+      // A booker's visitors and phone number are offered again next time, as the pages do.
+      if (booker) await rememberVisitors(db, booker.booker.bookerId, body.visitors, body.contact.phone);
       c.header('Location', result.statusUrl);
       return c.json(result, 201);
     })

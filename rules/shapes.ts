@@ -58,11 +58,18 @@ export const visitor = z.strictObject({
     .optional(),
 });
 
+/** An e-mail address as mail can be sent to: at most 254 characters, and 64 before the @ (RFC 5321). */
+export const emailAddress = z
+  .email('invalid_email')
+  .max(254, 'invalid_email')
+  .refine((address) => address.lastIndexOf('@') <= 64, 'invalid_email');
+
 /** The additional support the visitors need: common needs, and in their own words anything else ("other" needs it). */
 export const support = z
   .strictObject({
     needs: distinct(z.array(supportNeed).max(6), 'duplicate_need'),
-    details: text().trim().max(500, 'too_long').optional(),
+    // Kept short: the journey carries it in its cookie, which a browser keeps only up to 4 KB.
+    details: text().trim().max(300, 'too_long').optional(),
   })
   .refine((value) => !value.needs.includes('other') || Boolean(value.details), {
     path: ['details'],
@@ -91,7 +98,7 @@ export const submission = z.strictObject({
   slotOptions: distinct(z.array(slot).min(1, 'required').max(3, 'too_many_slots'), 'duplicate_slot'),
   contact: z
     .strictObject({
-      email: z.email('invalid_email').max(254, 'invalid_email'),
+      email: emailAddress,
       phone: z.string().refine(isUkPhone, 'invalid_phone'),
       notifyBy: notifyBy.optional(),
     })

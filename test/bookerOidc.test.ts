@@ -180,7 +180,8 @@ async function throughProvider(site: SignInSite, jar: Jar): Promise<URL> {
 
 /** The booker an open session's token signs in, by the store's session. */
 async function bookerIdOfSession(token: string): Promise<string | undefined> {
-  const hash = sessionHashOf(token, { secret: service.secret });
+  // A booker's token is `booker.` and a signed session id (api/bookers.ts).
+  const hash = sessionHashOf(token.replace(/^booker\./, ''), { secret: service.secret });
   const found = await service.db
     .collection(queries.bookerSessionById.collection)
     .findOne(queries.bookerSessionById.filter(hash ?? '') as object);
@@ -286,12 +287,13 @@ describe('a booker signing in at GOV.UK One Login', () => {
     expect(await inWelsh.text()).toContain('Nid oedd modd i ni eich mewngofnodi gyda GOV.UK One Login');
   });
 
-  it('refuses an address the provider says it has not verified, and a person with no address', async () => {
+  it('refuses an address the provider does not say it has verified, and a person with no address', async () => {
     const site = await signInSite({ emailInIdToken: false });
     people.set('unverified-at-provider', { email: 'unverified@test.example', email_verified: false });
+    people.set('unsaid-at-provider', { email: 'unsaid@test.example' });
     people.set('no-address-at-provider', {});
     const sessionsBefore = await bookerSessionCount();
-    for (const accountId of ['unverified-at-provider', 'no-address-at-provider']) {
+    for (const accountId of ['unverified-at-provider', 'unsaid-at-provider', 'no-address-at-provider']) {
       atLogin = { accountId };
       const jar = cookieJar();
       const refused = await jar.get((await throughProvider(site, jar)).href);
@@ -300,6 +302,7 @@ describe('a booker signing in at GOV.UK One Login', () => {
       expect(jar.cookie(site.base, 'pvb_booker')).toBeUndefined();
     }
     expect(await accountOf('unverified@test.example')).toBeNull();
+    expect(await accountOf('unsaid@test.example')).toBeNull();
     expect(await bookerSessionCount()).toBe(sessionsBefore);
   });
 

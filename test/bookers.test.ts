@@ -492,6 +492,8 @@ describe('the signed-in booker’s journey in a browser', () => {
           const path = /\/account\/sign-in\/[\w-]+/.exec(mail.text ?? '')?.[0] ?? '';
           await page.goto(path);
           await check('use-link');
+          // The page names the account the link signs into, without giving the address away.
+          expect(await page.textContent('#signing-in-as')).toContain('j•••@test.example');
           await press(page);
           expect(new URL(page.url()).pathname).toBe('/account');
           expect(await page.textContent('h1')).toContain('Eich ymweliadau');
@@ -565,6 +567,18 @@ describe('the signed-in booker’s journey in a browser', () => {
           const upcoming = await page.textContent('table[aria-labelledby="upcoming"]');
           for (const reference of booked) expect(upcoming).toContain(reference);
           await check('your-visits-booked');
+          if (run === 2) {
+            // Signing out ends the session, and the journey the account filled in goes with it.
+            await press(page, 'form[action="/account/sign-out"] .govuk-button');
+            expect(new URL(page.url()).pathname).toBe('/account/sign-in');
+            const cookies = (await page.context().cookies()).map((cookie) => cookie.name);
+            expect(cookies).not.toContain('pvb_booker');
+            await page.goto('/account');
+            expect(new URL(page.url()).pathname).toBe('/account/sign-in');
+            // The answers are gone: the journey starts again from the choice of prison.
+            await page.goto('/request/prisoner');
+            expect(['/', '/request/prison']).toContain(new URL(page.url()).pathname);
+          }
           await page.context().close();
         }
       } finally {

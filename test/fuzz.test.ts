@@ -2,10 +2,12 @@
 // /openapi.json: no server errors, no answer that the document does not describe, and valid requests accepted.
 // Its hooks (test/fuzzHooks.py) bend valid requests to this rule book, so that they reach the workflow.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookerFor, createSignInLink } from '../activities/readModel/bookers';
 import { visitsCollection } from '../activities/readModel/visits';
 import { bookableSlots } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
@@ -147,6 +149,15 @@ interface Report {
 }
 
 describe('schemathesis, with every check, against the running service', () => {
+  /** A booker signed in by a link's code, made here as the e-mailed link's would be. */
+  async function bookerToken(): Promise<string> {
+    const account = await bookerFor(service.db, `fuzz-${randomBytes(4).toString('hex')}@test.example`, 'en');
+    const code = await createSignInLink(service.db, account.bookerId);
+    const session = await service.call('POST', '/api/booker/session', { body: { code } });
+    expect(session.status).toBe(201);
+    return session.body.token as string;
+  }
+
   it(
     'finds no server error, no answer outside the document and no valid request refused in over 1,000 cases',
     { timeout: 180_000 },
@@ -157,6 +168,8 @@ describe('schemathesis, with every check, against the running service', () => {
       );
       // For signing out (test/schemathesis.toml): a session apart from the admin's, which the run needs to the end.
       const signingOut = await service.staffToken('staff', ['NGT']);
+      // A booker's session for their own routes, and another for signing out.
+      const [booker, bookerSigningOut] = [await bookerToken(), await bookerToken()];
       const visitor = await submitVisit();
       const requested = await submitVisit();
       const booked = await submitVisit();
@@ -198,6 +211,8 @@ describe('schemathesis, with every check, against the running service', () => {
           ...facts,
           FUZZ_ADMIN_TOKEN: admin,
           FUZZ_SIGN_OUT_TOKEN: signingOut,
+          FUZZ_BOOKER_TOKEN: booker,
+          FUZZ_BOOKER_SIGN_OUT_TOKEN: bookerSigningOut,
           FUZZ_VISITOR_TOKEN: visitor.accessToken,
           FUZZ_VISITOR_REFERENCE: visitor.reference,
           FUZZ_REQUESTED_REFERENCE: requested.reference,

@@ -97,8 +97,16 @@ def visit_request(body):
     body["slotOptions"] = pick.sample(prison["slots"], min(wanted, len(prison["slots"])))
 
     phone = body["contact"]["phone"]
-    if not PHONE.fullmatch(re.sub(r"[ ()-]", "", phone)):
+    texted = body["contact"].get("notifyBy") in ("text", "both")
+    digits = re.sub(r"[ ()-]", "", phone)
+    # Texts go to a UK mobile only: a visitor who asks for them gives one.
+    if not PHONE.fullmatch(digits) or (texted and not re.fullmatch(r"(\+447|07)\d{9}", digits)):
         body["contact"]["phone"] = f"07700 {pick.randrange(1_000_000):06d}"
+
+    # "Something else" needs its words.
+    support = body.get("support")
+    if support and "other" in support.get("needs", []) and not (support.get("details") or "").strip():
+        support["details"] = "A seat near the door"
 
 
 def idempotency_key(headers, body):

@@ -30,6 +30,7 @@ const assets = [
   '/stylesheets/govuk-frontend.min.css',
   '/javascripts/govuk-frontend.min.js',
   '/javascripts/app.mjs',
+  '/javascripts/print.mjs',
   '/stylesheets/app.css',
   '/stylesheets/staff.css',
   '/assets/images/favicon.ico',

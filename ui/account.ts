@@ -1,18 +1,28 @@
 // The booker's account pages: sign in by a link e-mailed to them, "Your visits" (upcoming, past, cancelled, each
 // opening the visit's own page), the prisoners they visit, and sign out. The actions are api/bookers.ts's, as the
-// JSON API's; the session travels here as a cookie, and each form carries the journey cookie's CSRF token.
+// JSON API's; the session travels here as a cookie. The sign-in forms carry the journey cookie's CSRF token, a
+// signed-in booker's forms one made from their session.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { SIGN_IN_LINK_MINUTES } from '../activities/readModel/bookers';
+import { bookerOfSignInLink, SIGN_IN_LINK_MINUTES } from '../activities/readModel/bookers';
 import type { VisitDocument } from '../activities/readModel/visits';
-import { BOOKER_COOKIE, BOOKER_SESSION_MS, bookerAccounts, signInLinkLimit, type SignedInBooker } from '../api/bookers';
+import {
+  BOOKER_COOKIE,
+  BOOKER_SESSION_MS,
+  bookerAccounts,
+  prisonerLinkLimit,
+  signInLinkLimit,
+  type LinkOutcome,
+  type SignedInBooker,
+} from '../api/bookers';
 import { ProblemError } from '../api/problem';
 import { bookerSignInRequest, linkPrisonerRequest } from '../api/schemas';
 import type { Services } from '../api/services';
 import { dateFieldsOf, isoDateOf, readDateFields, type DateFields } from '../rules/dateFields';
 import { formatSlot } from '../rules/dateWords';
 import { translate } from './i18n';
-import { csrfMatches, currentJourney, writeJourney } from './journeyCookie';
+import { currentJourney, JOURNEY_COOKIE, writeJourney } from './journeyCookie';
 import { escapeHtml, localeOf, render } from './render';
 
 /** The signed-in booker of a page's request (by the session cookie), if any. */
@@ -32,6 +42,9 @@ export function setBookerCookie(c: Context, token: string, secure: boolean): voi
   });
 }
 
+/** An address shown without giving it away: its first letter and its domain (a•••@example.com). */
+const maskedAddress = (address: string) => `${address.slice(0, 1)}•••${address.slice(address.lastIndexOf('@'))}`;
+
 export function accountPages(services: Services) {
   const { session, secureCookies } = services;
   const accounts = bookerAccounts(services);
@@ -46,14 +59,35 @@ export function accountPages(services: Services) {
     return journey.csrf;
   }
 
-  /** A form post's fields, once its CSRF token is checked. */
-  async function formOf(c: Context): Promise<Record<string, string>> {
-    const form = (await c.req.parseBody()) as Record<string, string>;
-    if (!csrfMatches(currentJourney(c, session.secret), form._csrf)) {
+  /**
+   * The CSRF token of a signed-in booker's forms: made from their session, so it lasts as long as the session does
+   * (the journey's lasts 20 minutes; "Your visits" may stay open longer before its booker signs out).
+   */
+  const sessionCsrf = (booker: SignedInBooker) =>
+    createHmac('sha256', `booker-form:${session.secret}`).update(booker.sessionHash).digest('base64url');
+
+  /**
+   * A form post's fields as text (a file sent in a field counts as nothing), once its CSRF token is checked: the
+   * session's for a signed-in booker's form, else the journey's.
+   */
+  async function formOf(c: Context, booker?: SignedInBooker): Promise<Record<string, string>> {
+    const posted = await c.req.parseBody();
+    const form = Object.fromEntries(
+      Object.entries(posted).map(([name, value]) => [name, typeof value === 'string' ? value.trim() : '']),
+    );
+    const token = booker ? sessionCsrf(booker) : currentJourney(c, session.secret).csrf;
+    const [expected, given] = [Buffer.from(token), Buffer.from(form._csrf ?? '')];
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw new ProblemError(403, 'csrf', 'The form’s security token is missing or wrong.');
     }
     return form;
   }
+
+  /** A prison's name in the page's language. */
+  const prisonName = (c: Context, prisonId: string) => {
+    const prison = services.rules.get(prisonId);
+    return (prison && ((localeOf(c) === 'cy' && prison.nameCy) || prison.name)) ?? prisonId;
+  };
 
   function signInPage(c: Context, values: { email?: string; error?: string } = {}) {
     const t = wordsOf(c);
@@ -71,13 +105,11 @@ export function accountPages(services: Services) {
   function visitRow(c: Context, visit: VisitDocument) {
     const t = wordsOf(c);
     const locale = localeOf(c);
-    const prison = services.rules.get(visit.prisonId);
-    const prisonName = (prison && ((locale === 'cy' && prison.nameCy) || prison.name)) ?? visit.prisonId;
     const times = (visit.slotGranted ? [visit.slotGranted] : visit.slotOptions).map((slot) => formatSlot(slot, locale));
     const who = visit.anonymised ? '' : `${visit.prisoner.firstName} ${visit.prisoner.lastName}`;
     return [
       { html: times.map(escapeHtml).join('<br>') },
-      { html: [prisonName, who].filter(Boolean).map(escapeHtml).join('<br>') },
+      { html: [prisonName(c, visit.prisonId), who].filter(Boolean).map(escapeHtml).join('<br>') },
       { text: t(`status.tag.${visit.status}`) },
       {
         html:
@@ -92,7 +124,7 @@ export function accountPages(services: Services) {
       .get('/account/sign-in', async (c) => ((await signedIn(c)) ? c.redirect('/account') : signInPage(c)))
       .post('/account/sign-in', signInLinkLimit(services), async (c) => {
         const form = await formOf(c);
-        const email = (form.email ?? '').trim();
+        const email = form.email ?? '';
         const checked = bookerSignInRequest.safeParse({ email, locale: localeOf(c) });
         if (!checked.success) return signInPage(c, { email, error: wordsOf(c)('errors.invalid_email') });
         await accounts.askForLink(checked.data.email, checked.data.locale);
@@ -107,9 +139,15 @@ export function accountPages(services: Services) {
       })
       // The link's page asks for a press of a button before the code is used: a mail scanner that opens every link
       // would otherwise use it up before the booker could.
-      .get('/account/sign-in/:code', (c) => {
+      .get('/account/sign-in/:code', async (c) => {
         const t = wordsOf(c);
-        return render(c, 'account/useLink', { title: t('account.useLink.title'), csrf: csrfFor(c) });
+        // The account is named, so that nobody is signed into another's account by a link sent to them.
+        const booker = await bookerOfSignInLink(services.db, c.req.param('code'));
+        return render(c, 'account/useLink', {
+          title: t('account.useLink.title'),
+          csrf: csrfFor(c),
+          account: booker ? maskedAddress(booker._id) : undefined,
+        });
       })
       .post('/account/sign-in/:code', async (c) => {
         await formOf(c);
@@ -127,10 +165,14 @@ export function accountPages(services: Services) {
         return c.redirect('/account');
       })
       .post('/account/sign-out', async (c) => {
-        await formOf(c);
         const booker = await signedIn(c);
-        if (booker) await accounts.signOut(booker.sessionHash);
+        if (booker) {
+          await formOf(c, booker);
+          await accounts.signOut(booker.sessionHash);
+        }
+        // The journey goes too: filled from the account, it is not for whoever uses this browser next.
         deleteCookie(c, BOOKER_COOKIE, { path: '/' });
+        deleteCookie(c, JOURNEY_COOKIE, { path: '/' });
         return c.redirect('/account/sign-in');
       })
       .get('/account', async (c) => {
@@ -143,7 +185,7 @@ export function accountPages(services: Services) {
           visits.length > 0 ? { head, rows: visits.map((visit) => visitRow(c, visit)) } : undefined;
         return render(c, 'account/visits', {
           title: t('account.visits.title'),
-          csrf: csrfFor(c),
+          csrf: sessionCsrf(booker),
           email: booker.booker._id,
           sections: (['upcoming', 'past', 'cancelled'] as const).map((group) => ({
             id: group,
@@ -154,21 +196,23 @@ export function accountPages(services: Services) {
           prisoners: booker.booker.prisoners.map((prisoner) => ({
             name: `${prisoner.firstName} ${prisoner.lastName}`,
             number: prisoner.number,
-            prison: services.rules.get(prisoner.prisonId)?.name ?? prisoner.prisonId,
+            prison: prisonName(c, prisoner.prisonId),
           })),
           linked: c.req.query('linked') === '1',
         });
       })
+      .on('POST', '/account/prisoners/add', prisonerLinkLimit(services))
       .on(['GET', 'POST'], '/account/prisoners/add', async (c) => {
         const booker = await signedIn(c);
         if (!booker) return c.redirect('/account/sign-in');
         const t = wordsOf(c);
         let values: { number: string; dob: Partial<DateFields> } = { number: '', dob: dateFieldsOf(undefined) };
         const errors: { path: string; text: string }[] = [];
+        let outcome: LinkOutcome | undefined;
         if (c.req.method === 'POST') {
-          const form = await formOf(c);
-          const dob = readDateFields('dob', (field) => (form[field] ?? '').trim());
-          values = { number: (form.number ?? '').trim(), dob };
+          const form = await formOf(c, booker);
+          const dob = readDateFields('dob', (field) => form[field] ?? '');
+          values = { number: form.number ?? '', dob };
           const checked = linkPrisonerRequest.safeParse({ number: values.number, dateOfBirth: isoDateOf(dob) });
           if (!checked.success) {
             for (const issue of checked.error.issues) {
@@ -176,7 +220,7 @@ export function accountPages(services: Services) {
               if (!errors.some((error) => error.path === path)) errors.push({ path, text: t(`account.add.${path}`) });
             }
           } else {
-            const outcome = await accounts.linkPrisoner(booker.booker.bookerId, checked.data);
+            outcome = await accounts.linkPrisoner(booker.booker.bookerId, checked.data);
             if (outcome === 'linked') return c.redirect('/account?linked=1');
             errors.push({ path: 'number', text: t(`account.add.${outcome}`) });
           }
@@ -184,10 +228,11 @@ export function accountPages(services: Services) {
         return render(c, 'account/addPrisoner', {
           title: t('account.add.title'),
           backUrl: '/account',
-          csrf: csrfFor(c),
+          csrf: sessionCsrf(booker),
           values,
           errors,
-          status: errors.length > 0 ? 400 : 200,
+          // No answer from the prisoner service is ours to put right, not the booker's.
+          status: outcome === 'unavailable' ? 503 : errors.length > 0 ? 400 : 200,
         });
       })
   );

@@ -7,20 +7,27 @@ import { translate } from './i18n';
 import { csrfMatches, JOURNEY_COOKIE, newJourney, readJourney, writeJourney } from './journeyCookie';
 import { LANG_COOKIE, localeOf, render } from './render';
 import { VISIT_ACCESS_COOKIE } from './visitAccess';
+import { BOOKER_COOKIE } from '../api/bookers';
+import { ONE_LOGIN_COOKIE } from './oneLogin';
 
 /** Every cookie the service sets; the cookies page lists exactly these (a browser test compares them). */
 export const cookies = [
   { name: JOURNEY_COOKIE, purpose: 'cookies.journey', expires: 'cookies.journeyExpires' },
   { name: LANG_COOKIE, purpose: 'cookies.lang', expires: 'cookies.langExpires' },
   { name: VISIT_ACCESS_COOKIE, purpose: 'cookies.visitAccess', expires: 'cookies.visitAccessExpires' },
+  { name: BOOKER_COOKIE, purpose: 'cookies.booker', expires: 'cookies.bookerExpires' },
+  { name: ONE_LOGIN_COOKIE, purpose: 'cookies.oneLogin', expires: 'cookies.oneLoginExpires' },
 ];
 
 export function infoPages({ db, session, secureCookies }: Services) {
-  const page = (key: string) => (c: Context) =>
-    render(c, 'page', {
-      title: translate(localeOf(c), `${key}.title`),
-      paragraphs: [translate(localeOf(c), `${key}.body`)],
+  /** A page of its title and body, and more paragraphs where the catalogue has them (`<key>.more`). */
+  const page = (key: string) => (c: Context) => {
+    const t = (part: string) => translate(localeOf(c), `${key}.${part}`);
+    return render(c, 'page', {
+      title: t('title'),
+      paragraphs: [t('body'), t('more')].filter((text) => text !== `${key}.more`),
     });
+  };
 
   return new Hono()
     .get('/help', page('helpPage'))

@@ -19,7 +19,7 @@ import { localeOf, render } from './render';
 export const ONE_LOGIN_START = '/account/sign-in/one-login';
 /** The address to register at the provider as the client's redirect URI, after PUBLIC_URL. */
 export const ONE_LOGIN_CALLBACK = '/account/sign-in/one-login/callback';
-const CHECKS_COOKIE = 'pvb_one_login';
+export const ONE_LOGIN_COOKIE = 'pvb_one_login';
 /** How long a booker has at the provider before the sign-in must start again. */
 const CHECKS_MINUTES = 10;
 
@@ -57,7 +57,7 @@ export function oneLoginPages(services: Services) {
       if (await signedIn(c)) return c.redirect('/account');
       const started = await provider.start(localeOf(c));
       if (!started) return notSignedIn(c, 'unavailable');
-      setCookie(c, CHECKS_COOKIE, sealChecks({ ...started.checks, startedAt: Date.now() }, session.secret), {
+      setCookie(c, ONE_LOGIN_COOKIE, sealChecks({ ...started.checks, startedAt: Date.now() }, session.secret), {
         httpOnly: true,
         secure: secureCookies,
         // Lax: the provider sends the booker back by a top-level GET from its own site.
@@ -69,9 +69,9 @@ export function oneLoginPages(services: Services) {
     })
     .get(ONE_LOGIN_CALLBACK, async (c) => {
       const provider = configured();
-      const sealed = getCookie(c, CHECKS_COOKIE);
+      const sealed = getCookie(c, ONE_LOGIN_COOKIE);
       // Used once, whatever comes of it: a second answer to the same start finds nothing to check against.
-      deleteCookie(c, CHECKS_COOKIE, { path: ONE_LOGIN_START, secure: secureCookies });
+      deleteCookie(c, ONE_LOGIN_COOKIE, { path: ONE_LOGIN_START, secure: secureCookies });
       const checks = sealed ? openChecks(sealed, session.secret) : undefined;
       if (!checks || Date.now() - checks.startedAt > CHECKS_MINUTES * 60_000) return notSignedIn(c, 'failed');
       const outcome = await provider.finish(new URL(c.req.url).search, checks);

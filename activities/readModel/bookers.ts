@@ -117,6 +117,12 @@ export async function useSignInLink(db: Db, code: string, now = new Date()): Pro
   return (await claimFirstUse(db, 'signInLinks', codeHash, { bookerId: link.bookerId })) ? link.bookerId : undefined;
 }
 
+/** The account an unused, unexpired sign-in link is for, without using it: the page that asks to use it names it. */
+export async function bookerOfSignInLink(db: Db, code: string, now = new Date()): Promise<BookerDocument | null> {
+  const link = await signInLinks(db).findOne(queries.signInLinkToUse.filter(hashOf(code), now));
+  return link ? findBooker(db, link.bookerId) : null;
+}
+
 const samePerson = (a: SavedVisitor, b: SavedVisitor) =>
   a.firstName.toLowerCase() === b.firstName.toLowerCase() &&
   a.lastName.toLowerCase() === b.lastName.toLowerCase() &&

@@ -127,7 +127,8 @@ export async function anonymiseVisitsFinishedOn(db: Db, date: string): Promise<n
         anonymised: true,
         anonymisedAt: new Date().toISOString(),
       },
-      $unset: { 'rejection.detail': '' },
+      // What the visitors said they need (health, disability) goes with their names.
+      $unset: { 'rejection.detail': '', support: '' },
     });
     await db.collection('outbox').deleteMany(queries.emailsOfVisit.filter(visit.reference));
   }
