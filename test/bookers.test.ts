@@ -20,6 +20,7 @@ import { checkPage, openSite, type Site } from './browser';
 import { fakePrisonerService, samplePrisoner } from './fakePrisonerService';
 import { eventually, PASSWORD, startTestService, visitRequestBody, type TestService } from './harness';
 import { saveStaffAccount } from '../api/staffAccounts';
+import { cookies as listedCookies } from '../ui/infoPages';
 
 const ruleDir = mkdtempSync(join(tmpdir(), 'booker-rules-'));
 // HMP Booking Instant: visits every day, three open places a time, booked at once when the checks pass.
@@ -497,6 +498,9 @@ describe('the signed-in booker’s journey in a browser', () => {
           await press(page);
           expect(new URL(page.url()).pathname).toBe('/account');
           expect(await page.textContent('h1')).toContain('Eich ymweliadau');
+          // Every cookie a signed-in booker holds is on the cookies page.
+          const held = (await page.context().cookies()).map((cookie) => cookie.name);
+          expect(listedCookies.map((cookie) => cookie.name)).toEqual(expect.arrayContaining(held));
           await check('your-visits');
 
           if (run === 1) {
