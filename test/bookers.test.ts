@@ -371,12 +371,29 @@ describe('additional support', () => {
     const refused = await service.call('POST', '/api/visits', { body: without });
     expect(refused.status).toBe(422);
     expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'support.details', code: 'required' })]);
-    const body = { ...without, support: { needs: ['hearing_loop', 'other'], details: 'A seat near the door' } };
+    const body = {
+      ...without,
+      support: { needs: ['hearing_loop', 'other'], details: 'A seat near the door' },
+      contact: { email: 'ada@example.com', phone: '07700 900123', notifyBy: 'text' },
+    };
     const sent = await service.call('POST', '/api/visits', { body });
     expect(sent.status, JSON.stringify(sent.body)).toBe(201);
     const staff = await service.staffToken('staff', ['BKI']);
     const seen = await service.call('GET', `/api/staff/visits/${sent.body.reference}`, { token: staff });
     expect(seen.body.support).toEqual(body.support);
+    // Staff read both on the visit's page: the support, and that the visitor hears by text.
+    const email = 'support-desk@test.example';
+    await saveStaffAccount(service.db, { email, role: 'staff', prisons: ['BKI'], password: PASSWORD });
+    const site: Site = await openSite(service.app.fetch);
+    try {
+      const page = await site.signIn(email, PASSWORD);
+      await page.goto(`/staff/visits/${sent.body.reference}`);
+      const main = await page.textContent('main');
+      expect(main).toContain('Hearing loop; Other (see the details); A seat near the door');
+      expect(main).toContain('07700 900123 (told by text message)');
+    } finally {
+      await site.close();
+    }
   });
 });
 

@@ -50,6 +50,8 @@ describe('saved workflow histories', () => {
       // A booked visit that staff moved to another time, its reminder and end following the new time.
       'time-changed.json',
       'slot-capacity-continued.json',
+      // A booker's sign-in link (workflows/signInLink.ts), e-mailed and its minute held.
+      'sign-in-link.json',
     ];
     expect(sets).toEqual(['2026-11', basename(HISTORY_SET)]);
     expect(readdirSync(join(dir, '2026-11')).sort()).toEqual(paths);

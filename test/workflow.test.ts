@@ -29,6 +29,8 @@ import {
 } from '../workflows/messages';
 import { newVisit, type StaffDecision, type VisitRequestInput } from '../workflows/visit';
 import { retention } from '../workflows/retention';
+import { signInLink, signInWorkflowId } from '../workflows/signInLink';
+import { bookerFor } from '../activities/readModel/bookers';
 import { placesHeld, release, reserve, slotCapacity, slotWorkflowId } from '../workflows/slotCapacity';
 import { holdsClient } from '../workflows/holdsClient';
 import { holdReference, holdWorkflowId } from '../workflows/placeHold';
@@ -552,6 +554,28 @@ describe('a held place', () => {
     expect(await holds.release(first.holdId)).toBe(false); // long gone
     if (next.held) expect(await holds.release(next.holdId)).toBe(true);
     await saveHistory(env.client, holdWorkflowId(taskQueue, first.holdId), 'place-hold-expired');
+  });
+});
+
+describe('a booker’s sign-in link', () => {
+  it('is e-mailed once, and a request again within the minute joins the first', async () => {
+    const booker = await bookerFor(db, 'sign-in@test.example', 'cy');
+    const start = () =>
+      env.client.workflow.start(signInLink, {
+        workflowId: signInWorkflowId(booker.bookerId),
+        taskQueue,
+        args: [{ bookerId: booker.bookerId, locale: 'cy' }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+    const first = await start();
+    const sent = () => mail.messages.filter((m) => JSON.stringify(m.to).includes('sign-in@test.example'));
+    await eventually(async () => (sent().length === 1 ? true : undefined));
+    expect(sent()[0].subject).toBe('Mewngofnodi i Ymweliadau carchar');
+    expect((await start()).firstExecutionRunId).toBe(first.firstExecutionRunId);
+    await first.result(); // the minute passes (time skipping), and the id is free again
+    expect(sent()).toHaveLength(1);
+    await saveHistory(env.client, first.workflowId, 'sign-in-link');
   });
 });
 

@@ -115,6 +115,9 @@ export function staffVisitPages(services: Services) {
       .sort((a, b) => a.at.localeCompare(b.at))
       .map((entry) => ({ ...entry, at: londonTime(entry.at) }));
 
+  /** How the visitor chose to hear about the visit, after their contact details (e-mail alone says nothing). */
+  const toldBy = { email: '', text: ' (told by text message)', both: ' (told by e-mail and text message)' } as const;
+
   /** The support the visitors asked for, as staff read it. */
   const supportInWords = (support: NonNullable<VisitDocument['support']>) =>
     [...support.needs.map((need) => supportNeedWords[need] ?? need), support.details ?? ''].filter(Boolean).join('; ');
@@ -149,7 +152,7 @@ export function staffVisitPages(services: Services) {
       : []),
     row('Times asked for', visit.slotOptions.map((slot) => slotInWords(slot)).join('; ')),
     row('Confirm by', formatDate(visit.confirmBy, 'en')),
-    row('Contact', `${visit.contact.email}, ${visit.contact.phone}`),
+    row('Contact', `${visit.contact.email}, ${visit.contact.phone}${toldBy[visit.contact.notifyBy ?? 'email']}`),
     row('How they asked', howAsked(visit)),
     ...(visit.support ? [row('Additional support', supportInWords(visit.support))] : []),
   ];
