@@ -67,7 +67,7 @@ export interface NotifyOptions {
 }
 
 /** A Notify JWT, for e-mails and texts: HS256, `iss` the service id, `iat` now, signed with the key's secret. */
-export function notifyToken(apiKey: string, now = Date.now()): string {
+function notifyToken(apiKey: string, now = Date.now()): string {
   const serviceId = apiKey.slice(-73, -37);
   const secret = apiKey.slice(-36);
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -75,13 +75,18 @@ export function notifyToken(apiKey: string, now = Date.now()): string {
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
-export function createNotifyProvider({ apiKey, templateId, baseUrl }: NotifyOptions): MailProvider {
-  const call = (path: string, init: RequestInit = {}) =>
+/** A call to Notify's API, signed with a fresh token: its e-mails' and its text messages' (activities/texts). */
+export const notifyCaller =
+  (apiKey: string, baseUrl: string) =>
+  (path: string, init: RequestInit = {}) =>
     fetch(`${baseUrl.replace(/\/$/, '')}${path}`, {
       ...init,
       headers: { Authorization: `Bearer ${notifyToken(apiKey)}`, 'Content-Type': 'application/json', ...init.headers },
       signal: AbortSignal.timeout(10_000),
     });
+
+export function createNotifyProvider({ apiKey, templateId, baseUrl }: NotifyOptions): MailProvider {
+  const call = notifyCaller(apiKey, baseUrl);
   return {
     name: 'notify',
     async send(email) {

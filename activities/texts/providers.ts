@@ -1,7 +1,7 @@
 // The ways a text message leaves the service: GOV.UK Notify's SMS API, or, in development, a sink that takes every
 // text and sends none. Both take the text as rendered, with the stable id the outbox keeps it under.
 import type { Provider } from '../emails/outbox';
-import { notifyToken, PermanentMailFailure } from '../emails/providers';
+import { notifyCaller, PermanentMailFailure } from '../emails/providers';
 
 export interface OutgoingText {
   /** A UK mobile number, as the visitor gave it. */
@@ -22,12 +22,7 @@ export interface NotifySmsOptions {
 }
 
 export function createNotifySmsProvider({ apiKey, templateId, baseUrl }: NotifySmsOptions): TextProvider {
-  const call = (path: string, init: RequestInit = {}) =>
-    fetch(`${baseUrl.replace(/\/$/, '')}${path}`, {
-      ...init,
-      headers: { Authorization: `Bearer ${notifyToken(apiKey)}`, 'Content-Type': 'application/json' },
-      signal: AbortSignal.timeout(10_000),
-    });
+  const call = notifyCaller(apiKey, baseUrl);
   return {
     name: 'notify',
     async send(text) {
