@@ -55,7 +55,16 @@ const worker = await Worker.create({
   }),
 });
 rmSync(bundleDir, { recursive: true, force: true }); // the worker holds the code now
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+// Once: under `npm start` a Ctrl-C reaches the worker from the terminal and again from the parent, and a second
+// shutdown of a draining worker throws.
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    worker.shutdown();
+  });
+}
 log.info('worker polling', {
   taskQueue: config.temporal.taskQueue,
   mail: config.mail.provider,
