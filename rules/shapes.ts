@@ -36,6 +36,9 @@ export const slot = z
   .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d\/([01]\d|2[0-3]):[0-5]\d$/, 'invalid_slot')
   .meta({ description: 'A visiting slot in London time, `YYYY-MM-DDTHH:MM/HH:MM`', example: '2026-12-02T14:00/15:30' });
 
+/** A prison number, as the prison service writes it: A1234BC. */
+export const PRISON_NUMBER = /^[A-Z]\d{4}[A-Z]{2}$/;
+
 export const prisoner = z.strictObject({
   firstName: name,
   lastName: name,
@@ -43,7 +46,7 @@ export const prisoner = z.strictObject({
   number: z
     .string()
     .transform((value) => value.replace(/\s+/g, '').toUpperCase())
-    .pipe(z.string().regex(/^[A-Z]\d{4}[A-Z]{2}$/, 'invalid_prison_number')),
+    .pipe(z.string().regex(PRISON_NUMBER, 'invalid_prison_number')),
 });
 
 export const visitor = z.strictObject({

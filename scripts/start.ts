@@ -1,6 +1,7 @@
 // `npm start`: the whole service on one machine. Starts embedded Temporal and the embedded store (PostgreSQL with
 // FerretDB on it) unless TEMPORAL_ADDRESS and MONGODB_URI point elsewhere, seeds demo staff into the embedded store,
-// then runs a worker and the API as child processes.
+// runs the demo prisoner-information service unless PRISONER_SERVICE_URL names one, then runs a worker and the API as
+// child processes.
 // Ctrl-C stops everything: the children share the terminal's process group, so they hear it too, and this process
 // waits for each of them to finish.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config';
+import { startDemoPrisonerService, type DemoPrisonerService } from '../tools/demoPrisonerService';
 import { connectMongo } from './connections';
 import { DEMO_PASSWORD, demoStaff, seedDemoStaff } from './demo';
 import { startStore, startTemporal, type RunningServer } from './embeddedServers';
@@ -17,6 +19,8 @@ import { nodeArgs } from './roles';
 const config = loadConfig();
 const servers: RunningServer[] = [];
 const roles: ChildProcess[] = [];
+/** In this process: it ends with it. */
+let demoPrisoners: DemoPrisonerService | undefined;
 let stopping: Promise<void> | undefined;
 
 /** Stops the roles, then the servers, then this process; a second signal meanwhile waits for the same stop. */
@@ -39,6 +43,7 @@ async function stopEverything(): Promise<void> {
         }),
     ),
   );
+  await demoPrisoners?.close();
   for (const server of servers.reverse()) await server.stop();
   console.log('stopped.');
 }
@@ -54,6 +59,8 @@ const env: NodeJS.ProcessEnv = {
   MONGODB_URI: config.mongo.uri,
 };
 const seedsDemoStaff = config.mongo.embedded && config.env !== 'production';
+const runsDemoPrisoners = !config.prisonerService.baseUrl && config.env !== 'production';
+const DEMO_PRISONER_SERVICE_PORT = 3011;
 // Texts a visitor asks for are kept in the outbox as sent, unless a provider is named.
 if (!process.env.TEXT_PROVIDER && config.env !== 'production') env.TEXT_PROVIDER = 'sink';
 // Outside production, with no mail set up, e-mails are written to files, so that sign-in and visit links can be
@@ -102,6 +109,18 @@ try {
     const { mongo, db } = await connectMongo(config);
     await seedDemoStaff(db, config);
     await mongo.close();
+  }
+  if (runsDemoPrisoners) {
+    const options = { token: config.prisonerService.token };
+    // Its own port when free, so that its records can be looked at; else any.
+    demoPrisoners = await startDemoPrisonerService({ ...options, port: DEMO_PRISONER_SERVICE_PORT }).catch(() =>
+      startDemoPrisonerService({ ...options, port: 0 }),
+    );
+    env.PRISONER_SERVICE_URL = demoPrisoners.url;
+    console.log(
+      `started the demo prisoner-information service on ${demoPrisoners.url} (records in tools/demo-prisoners.json; ` +
+        'PRISONER_SERVICE_URL unset)',
+    );
   }
 } catch (error) {
   console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -169,6 +188,7 @@ if (await waitForHealth(`${base}/health`)) {
     `  Health:         ${base}/health`,
     ...(config.temporal.embedded ? [`  Temporal UI:    http://localhost:${config.temporal.uiPort}`] : []),
     ...(mailFolder ? [`  E-mails:        written to ${mailFolder}/ (MAIL_PROVIDER unset)`] : []),
+    ...(demoPrisoners ? [`  Prisoners:      ${demoPrisoners.url}/prisoners/A1234BC (demo records)`] : []),
     ...(seedsDemoStaff
       ? [
           '',

@@ -2,7 +2,7 @@
 // the service can be taken down (refused connections) or made slow.
 import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import type { PrisonerRecord } from '../rules/eligibility';
+import type { Contact, PrisonerRecord } from '../rules/prisonerRecord';
 
 export const PRISONER_SERVICE_URL = 'http://prisoner-service.test/api';
 
@@ -17,6 +17,27 @@ export const samplePrisoner: PrisonerRecord = {
   visitBalance: 2,
   status: 'in_prison',
 };
+
+/**
+ * The record's entry for one of a request's visitors: an approved contact with no restrictions, unless `overrides`
+ * say otherwise. `samplePrisoner` has no contacts list (the service does not say); a test gives it one:
+ * `{ ...samplePrisoner, contacts: [contactFor(visitor)] }`.
+ */
+export function contactFor(
+  visitor: { firstName: string; lastName: string; dateOfBirth?: string },
+  overrides: Partial<Contact> = {},
+): Contact {
+  return {
+    id: `C-${visitor.firstName}-${visitor.lastName}`.toUpperCase(),
+    firstName: visitor.firstName,
+    lastName: visitor.lastName,
+    ...(visitor.dateOfBirth ? { dateOfBirth: visitor.dateOfBirth } : {}),
+    relationship: 'Friend',
+    approved: true,
+    restrictions: [],
+    ...overrides,
+  };
+}
 
 export const fakePrisonerService = {
   records: new Map<string, PrisonerRecord>([[samplePrisoner.number, samplePrisoner]]),

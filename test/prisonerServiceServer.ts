@@ -4,7 +4,7 @@
 // asks for the bearer token when given one, and can keep its answers back while the test does something.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PrisonerRecord } from '../rules/eligibility';
+import type { PrisonerRecord } from '../rules/prisonerRecord';
 
 export interface PrisonerServiceServer {
   /** The base URL, for PRISONER_SERVICE_URL. */
