@@ -6,18 +6,11 @@ import { addDays } from './londonTime';
 import type { Prison } from './prison';
 import type { Condition, EligibilityRule } from './schema';
 import { ageOn } from './submission';
+import { checkVisitors, visitorFindings, type Visitor, type VisitorCheck } from './contacts';
+import { noOrdersLeft } from './orderWords';
+import type { PrisonerRecord, VisitingOrderStatement } from './prisonerRecord';
 
-/** A prisoner as the prisoner-information service knows them. */
-export interface PrisonerRecord {
-  number: string;
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string;
-  prisonId: string;
-  category?: string;
-  status?: 'in_prison' | 'released' | 'out_of_prison';
-  visitBalance?: number;
-}
+export type { PrisonerRecord } from './prisonerRecord';
 
 export type PrisonerCheck =
   | { status: 'found'; record: PrisonerRecord }
@@ -30,9 +23,13 @@ export interface EligibilityInput {
   today: string;
   prisoner: { number: string; lastName: string; dateOfBirth: string };
   visitorDatesOfBirth: string[];
+  /** The visitors, lead first: when given, their ages come from here and they are checked against the contacts. */
+  visitors?: Visitor[];
   slotOptions: string[];
   check: PrisonerCheck;
   earlierVisits: { requested: number; booked: number; inLast28Days: number };
+  /** The visiting orders left once this service's bookings are taken off; absent: not known. */
+  visitingOrders?: { balance: number; renewsOn: string; remand?: boolean };
 }
 
 export interface Finding {
@@ -47,7 +44,18 @@ export interface Eligibility {
   rejections: (Finding & { reason: RejectionReason; explanationCy?: string })[];
   flags: (Finding & { flag: string })[];
   closedVisit?: Finding;
+  /**
+   * The prisoner's visiting orders as the record gave them (set by the check's activity): what booking the visit uses
+   * one of (workflows/visitingOrders.ts). Absent when the record was not found.
+   */
+  orders?: { statement?: VisitingOrderStatement; remand: boolean };
+  /** Where the record placed the prisoner at the check, and their status: a later change is news only if it differs. */
+  recordSeen?: { prisonId: string; status?: PrisonerRecord['status'] };
   rulesFired: string[];
+  /** Each visitor against the prisoner's contacts, lead first: only when the record lists the contacts. */
+  visitors?: VisitorCheck[];
+  /** When the prisoner's visiting orders renew, with a `no_allowance` rejection. */
+  allowanceRenewsOn?: string;
 }
 
 /** How one condition of a rule came out, for `rules -- explain` and the policy preview. */
@@ -64,11 +72,24 @@ export interface RuleTrace {
   conditions: ConditionTrace[];
 }
 
+/** The requested slots' dates, each once. */
+const visitDates = (input: EligibilityInput) => [...new Set(input.slotOptions.map((slot) => slot.slice(0, 10)))];
+
+/** Each visitor against the prisoner's contacts, when the request names them and the record lists the contacts. */
+export function visitorChecksFor(input: EligibilityInput): VisitorCheck[] | undefined {
+  const contacts = input.check.status === 'found' ? input.check.record.contacts : undefined;
+  if (!contacts || !input.visitors) return undefined;
+  return checkVisitors(input.visitors, contacts, visitDates(input));
+}
+
 /** The facts the rules can test; rules/README.md lists them for policy teams. */
-export function factsFor(prison: Prison, input: EligibilityInput) {
-  const ages = input.visitorDatesOfBirth.map((dob) => ageOn(dob, input.today));
+export function factsFor(prison: Prison, input: EligibilityInput, checks = visitorChecksFor(input)) {
+  const ages = (input.visitors?.map((v) => v.dateOfBirth) ?? input.visitorDatesOfBirth).map((dob) =>
+    ageOn(dob, input.today),
+  );
   const firstSlot = [...input.slotOptions].sort()[0];
   const record = input.check.status === 'found' ? input.check.record : undefined;
+  const exact = checks?.filter((check) => check.match === 'exact') ?? [];
   return {
     request: {
       visitorCount: ages.length,
@@ -77,6 +98,20 @@ export function factsFor(prison: Prison, input: EligibilityInput) {
       leadVisitorAge: ages[0],
       slotCount: input.slotOptions.length,
       daysUntilFirstSlot: firstSlot ? daysBetween(input.today, firstSlot.slice(0, 10)) : undefined,
+    },
+    visitors: ages.map((age, index) => ({
+      age,
+      match: checks?.[index]?.match,
+      banned: checks ? checks[index].banned !== undefined : undefined,
+      closed: checks ? checks[index].closed === true : undefined,
+    })),
+    contacts: {
+      checked: checks !== undefined,
+      leadVisitorMatch: checks?.[0]?.match,
+      notOnList: checks?.filter((check) => check.match === 'none').length,
+      nearMatches: checks?.filter((check) => check.match === 'near').length,
+      banned: checks ? exact.filter((check) => check.banned).length : undefined,
+      closed: checks ? exact.filter((check) => check.closed).length : undefined,
     },
     prisoner: {
       checked: input.check.status === 'found' || input.check.status === 'not_found',
@@ -87,6 +122,9 @@ export function factsFor(prison: Prison, input: EligibilityInput) {
       atThisPrison: record ? record.prisonId === prison.id : undefined,
       visitBalance: record?.visitBalance,
       detailsMatch: record ? detailsMatch(record, input.prisoner) : undefined,
+      legalStatus: record?.legalStatus,
+      alerts: record ? (record.alerts ?? []).map((alert) => alert.code) : undefined,
+      visitingOrders: input.visitingOrders?.balance,
     },
     earlierVisits: input.earlierVisits,
   };
@@ -181,7 +219,8 @@ export async function evaluateEligibility(
   prison: Prison,
   input: EligibilityInput,
 ): Promise<{ eligibility: Eligibility; trace: RuleTrace[] }> {
-  const { results, failureResults } = await engineFor(prison).run(factsFor(prison, input));
+  const checks = visitorChecksFor(input);
+  const { results, failureResults } = await engineFor(prison).run(factsFor(prison, input, checks));
   const byName = new Map(prison.eligibility.map((rule) => [rule.name, rule]));
   const order = new Map(prison.eligibility.map((rule, index) => [rule.name, index]));
   const trace = [...results, ...failureResults]
@@ -211,7 +250,28 @@ export async function evaluateEligibility(
     if (event.type === 'flag') eligibility.flags.push({ rule, flag: event.params.flag, explanation });
     if (event.type === 'closed_visit') eligibility.closedVisit ??= { rule, explanation };
   }
+  if (checks) {
+    const found = visitorFindings(input.visitors ?? [], checks);
+    eligibility.visitors = checks;
+    eligibility.rejections.push(...found.rejections);
+    eligibility.flags.push(...found.flags);
+    if (found.closedVisit) eligibility.closedVisit ??= found.closedVisit;
+  }
+  allowanceFindings(input, eligibility);
   return { eligibility, trace };
+}
+
+/**
+ * A prisoner with no visiting orders left cannot be visited until new ones are issued, unless on remand (remand
+ * prisoners' visits do not use orders). Only once: a prison's own rule may already reject for it.
+ */
+function allowanceFindings(input: EligibilityInput, eligibility: Eligibility): void {
+  const orders = input.visitingOrders;
+  const remand = orders?.remand || (input.check.status === 'found' && input.check.record.legalStatus === 'remand');
+  if (!orders || orders.balance > 0 || remand) return;
+  eligibility.allowanceRenewsOn = orders.renewsOn;
+  if (eligibility.rejections.some((rejection) => rejection.reason === 'no_allowance')) return;
+  eligibility.rejections.push({ rule: 'visiting-orders', reason: 'no_allowance', ...noOrdersLeft(orders.renewsOn) });
 }
 
 /** What the rules can judge before a request is sent: its prisoner and visitors as typed, no record, no history. */

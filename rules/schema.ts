@@ -57,7 +57,7 @@ const capacity = z.strictObject({
 });
 
 /** The facts a condition can test; see rules/README.md for their fields. */
-export const factNames = ['request', 'prisoner', 'earlierVisits'] as const;
+export const factNames = ['request', 'visitors', 'contacts', 'prisoner', 'earlierVisits'] as const;
 
 export const operators = [
   'equal',
@@ -94,7 +94,7 @@ export const condition: z.ZodType<Condition> = z.lazy(() =>
       fact: z.enum(factNames).optional(),
       path: z
         .string()
-        .regex(/^\$\.[A-Za-z0-9_.]+$/, 'must be a path like $.category')
+        .regex(/^\$(\.[A-Za-z0-9_]+|\[\d+\])+$/, 'must be a path like $.category or $[0].match')
         .optional(),
       operator: z.enum(operators).optional(),
       value: z.union([scalar, z.array(scalar)]).optional(),
