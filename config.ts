@@ -82,6 +82,11 @@ const schema = z
     PRISONER_SERVICE_TOKEN: z.string().min(1).optional(),
     PRISONER_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
     /**
+     * The bearer token the prisoner service (or an operator) sends with changes to prisoners' records,
+     * `POST /api/prisoner-events`; unset, that endpoint takes none (the daily re-check still finds them).
+     */
+    PRISONER_EVENTS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
      * How e-mails leave: smtp, notify, folder (development: each written to a file in MAIL_FOLDER, as `npm start`
      * does), or none (kept in the outbox, unsent).
      */
@@ -287,6 +292,7 @@ function resolve(env: z.infer<typeof schema>) {
       token: env.PRISONER_SERVICE_TOKEN,
       timeoutMs: env.PRISONER_SERVICE_TIMEOUT_MS,
     },
+    prisonerEventsToken: env.PRISONER_EVENTS_TOKEN,
   };
 }
 

@@ -9,6 +9,14 @@ import type { RuleBook } from '../rules/ruleBook';
 import type { Locale } from '../rules/vocabulary';
 import { release, reserve, slotCapacity, slotWorkflowId, type PlaceKind } from '../workflows/slotCapacity';
 import type { Visit } from '../workflows/visit';
+import {
+  giveBackOrder,
+  useOrder,
+  visitingOrders,
+  visitingOrdersWorkflowId,
+  type LedgerEntry,
+  type UseResult,
+} from '../workflows/visitingOrders';
 import { sendOnce, type Delivery } from './emails/outbox';
 import type { MailProvider } from './emails/providers';
 import {
@@ -21,11 +29,14 @@ import {
 } from './emails/render';
 import type { PrisonerService } from './prisonerService';
 import { createSignInLink, findBooker, SIGN_IN_LINK_MINUTES } from './readModel/bookers';
-import { findVisit } from './readModel/lookups';
+import { bookedOn, findVisit, queueOf } from './readModel/lookups';
+import { changeForVisit, eventsInRecord } from './prisonerChanges';
+import { tellOfChange } from '../workflows/tellOfChange';
 import { queries } from './readModel/queries';
 import { forgetPlaces, savePlaces } from './readModel/slotPlaces';
 import { staffEmailsFor } from './readModel/staff';
 import { createVisitLink, linkAddressHash, sameAddressHash } from './readModel/visitLinks';
+import { balanceOf, saveLedgerEntries } from './readModel/visitingOrders';
 import { anonymiseVisitsFinishedOn, earlierVisits, saveVisit } from './readModel/visits';
 import type { TextProvider } from './texts/providers';
 import { textFor } from './texts/render';
@@ -70,6 +81,14 @@ export function createActivities(deps: ActivityDeps) {
     async <Message extends { text: string; html?: string }>(message: Message) =>
       hasLinkCode(message) ? withLinkCode(message, await createVisitLink(db, reference)) : message;
 
+  const ledgerStart = (prisonerNumber: string) =>
+    new WithStartWorkflowOperation(visitingOrders, {
+      workflowId: visitingOrdersWorkflowId(taskQueue, prisonerNumber),
+      taskQueue,
+      args: [{ prisonerNumber }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+
   return {
     /** Projects the visit into the read model. */
     async saveVisit(visit: Visit): Promise<void> {
@@ -81,19 +100,77 @@ export function createActivities(deps: ActivityDeps) {
      * and the prisoner's earlier visits. Reads only.
      */
     async checkEligibility(visit: Visit): Promise<Eligibility> {
-      const [check, earlier] = await Promise.all([
+      const [check, earlier, ledger] = await Promise.all([
         prisonerService.find(visit.prisoner.number),
         earlierVisits(db, visit.prisoner.number, visit.reference, new Date(visit.submittedAt)),
+        balanceOf(db, visit.prisoner.number),
       ]);
+      const today = londonClock(new Date(visit.submittedAt)).date;
+      const record = check.status === 'found' ? check.record : undefined;
+      const remand = record?.legalStatus === 'remand';
+      const statement = record?.visitingOrders;
+      // The ledger's balance while its period is the statement's; a statement of a later period starts afresh. A
+      // renewal date already past says nothing of today's orders.
+      const balance =
+        statement && ledger?.renewsOn && ledger.renewsOn >= statement.renewsOn ? ledger.balance : statement?.balance;
       const { eligibility } = await evaluateEligibility(prisonOf(visit), {
-        today: londonClock(new Date(visit.submittedAt)).date,
+        today,
         prisoner: visit.prisoner,
         visitorDatesOfBirth: visit.visitors.map((visitor) => visitor.dateOfBirth),
+        visitors: visit.visitors.map(({ firstName, lastName, dateOfBirth }) => ({ firstName, lastName, dateOfBirth })),
         slotOptions: visit.slotOptions,
         check,
         earlierVisits: earlier,
+        ...(statement && balance !== undefined && statement.renewsOn > today
+          ? { visitingOrders: { balance, renewsOn: statement.renewsOn, remand } }
+          : {}),
       });
-      return eligibility;
+      if (!record) return eligibility;
+      const { prisonId, status } = record;
+      return {
+        ...eligibility,
+        orders: { ...(statement ? { statement } : {}), remand },
+        recordSeen: { prisonId, ...(status ? { status } : {}) },
+      };
+    },
+
+    /**
+     * Uses one of the prisoner's visiting orders for a visit being booked (a remand prisoner: a place in the visit's
+     * week), through the prisoner's ledger workflow: once per visit, however often this is retried.
+     */
+    async useVisitingOrder(request: {
+      prisonerNumber: string;
+      reference: string;
+      visitDate: string;
+      orders?: Eligibility['orders'];
+    }): Promise<UseResult> {
+      // The record as it is now, where the service answers: a request may wait with staff past a renewal date, and
+      // the statement its check saw then says nothing of the orders issued since.
+      const check = await prisonerService.find(request.prisonerNumber);
+      const record = check.status === 'found' ? check.record : undefined;
+      const statement = record?.visitingOrders ?? request.orders?.statement;
+      const remand = record?.legalStatus ? record.legalStatus === 'remand' : (request.orders?.remand ?? false);
+      return temporal.workflow.executeUpdateWithStart(useOrder, {
+        args: [
+          { reference: request.reference, visitDate: request.visitDate, remand, ...(statement ? { statement } : {}) },
+        ],
+        updateId: `use-${request.reference}-${Context.current().info.activityId}`,
+        startWorkflowOperation: ledgerStart(request.prisonerNumber),
+      });
+    },
+
+    /** Gives back the order a cancelled visit used, once (nothing if it used none). */
+    async giveBackVisitingOrder(request: { prisonerNumber: string; reference: string }): Promise<boolean> {
+      return temporal.workflow.executeUpdateWithStart(giveBackOrder, {
+        args: [{ reference: request.reference }],
+        updateId: `give-back-${request.reference}-${Context.current().info.activityId}`,
+        startWorkflowOperation: ledgerStart(request.prisonerNumber),
+      });
+    },
+
+    /** Writes a prisoner's new ledger entries and balance to the read model (from their ledger workflow). */
+    async saveLedgerEntries(request: { prisonerNumber: string; entries: LedgerEntry[]; version: number }) {
+      await saveLedgerEntries(db, request);
     },
 
     /**
@@ -235,6 +312,46 @@ export function createActivities(deps: ActivityDeps) {
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
+    },
+
+    /**
+     * The daily re-check: reads the record of each open visit's prisoner (requests waiting for staff, visits booked in
+     * the prison's booking window) and tells each visit what changed since it was asked for. Changes a visit was told
+     * already (by an event, or an earlier re-check) change nothing. Returns how many visits were told of one.
+     */
+    async recheckPrisoners(): Promise<number> {
+      const today = londonClock(new Date()).date;
+      let told = 0;
+      let failed = 0;
+      for (const prison of rules.list()) {
+        const visits = (await queueOf(db, [prison.id])).requested;
+        for (let day = today, n = 0; n <= prison.bookingWindowDays; day = addDays(day, 1), n++) {
+          visits.push(...(await bookedOn(db, prison.id, day)));
+        }
+        const byPrisoner = new Map<string, typeof visits>();
+        for (const visit of visits)
+          byPrisoner.set(visit.prisoner.number, [...(byPrisoner.get(visit.prisoner.number) ?? []), visit]);
+        for (const [number, ofPrisoner] of byPrisoner) {
+          const check = await prisonerService.find(number);
+          Context.current().heartbeat();
+          if (check.status !== 'found') continue;
+          for (const visit of ofPrisoner) {
+            const changes = eventsInRecord(check.record, visit, new Date()).flatMap(
+              (event) => changeForVisit(event, visit, 'recheck') ?? [],
+            );
+            try {
+              for (const change of changes) await tellOfChange(temporal, visit.reference, change, 30_000);
+              if (changes.length > 0) told += 1;
+            } catch {
+              // One visit that cannot be told (its workflow stuck, Temporal slow) stops none of the others; tomorrow's
+              // re-check tells it again.
+              failed += 1;
+            }
+          }
+        }
+      }
+      if (failed > 0) Context.current().log.warn('prisoner re-check could not tell some visits', { failed });
+      return told;
     },
 
     /**

@@ -32,6 +32,8 @@ export interface Services {
   log: Log;
   /** The prisoner-information service, for a booker linking a prisoner; none where it is not configured. */
   prisonerService?: PrisonerService;
+  /** The token of `POST /api/prisoner-events`; none: the endpoint takes no events. */
+  prisonerEventsToken?: string;
   /** The OpenID Connect provider bookers may sign in with (GOV.UK One Login); none where it is not configured. */
   bookerOidc?: BookerOidc;
 }

@@ -17,5 +17,9 @@ export const refusals = {
   slotUnavailable: 'slot_unavailable',
   /** A change to the time the visit already has. */
   slotUnchanged: 'slot_unchanged',
+  /** "No change needed" of a visit that is not under review. */
+  notUnderReview: 'not_under_review',
+  /** Booking would use a visiting order the prisoner does not have. */
+  noVisitingOrder: 'no_visiting_order',
 } as const;
 export type Refusal = (typeof refusals)[keyof typeof refusals];

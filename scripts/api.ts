@@ -34,6 +34,7 @@ const app = createApp({
   trustedProxyHops: config.trustedProxyHops,
   log,
   ...(config.prisonerService.baseUrl ? { prisonerService: createPrisonerService(config.prisonerService) } : {}),
+  ...(config.prisonerEventsToken ? { prisonerEventsToken: config.prisonerEventsToken } : {}),
   ...(config.bookerOidc
     ? {
         bookerOidc: createBookerOidc({ ...config.bookerOidc, redirectUri: config.publicUrl + ONE_LOGIN_CALLBACK }, log),

@@ -15,7 +15,7 @@ import { RuleBook } from '../rules/ruleBook';
 import { connectMongo, temporalClient, temporalConnectionOptions } from './connections';
 import { refuseDemoAccounts } from './demo';
 import { dataConverter } from './payloadCodec';
-import { ensureRetentionSchedule } from './retentionSchedule';
+import { ensureSchedules } from './schedules';
 
 const config = loadConfig();
 const log = createLog(config.logLevel);
@@ -29,7 +29,7 @@ if (config.temporal.payloadKeys.length === 0)
 await ensureIndexes(db, { postgresqlUrl: config.mongo.postgresqlUrl, say: (line) => log.info(line) });
 const connection = await NativeConnection.connect(temporalConnectionOptions(config));
 const temporal = temporalClient(config);
-await ensureRetentionSchedule(temporal, config);
+await ensureSchedules(temporal, config);
 const bundleDir = mkdtempSync(join(tmpdir(), 'pvb-worker-'));
 const bundle = join(bundleDir, 'workflows.js');
 execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bundleWorkflows.ts'), bundle], {

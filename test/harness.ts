@@ -144,6 +144,8 @@ export async function startTestService(
     rules?: RuleBook;
     /** Where visitors' text messages go; none by default, as in production without TEXT_PROVIDER. */
     texts?: TextProvider;
+    /** The token `POST /api/prisoner-events` takes; none by default, as in production without PRISONER_EVENTS_TOKEN. */
+    prisonerEventsToken?: string;
   } = {},
 ): Promise<TestService> {
   installRuntime();
@@ -185,6 +187,7 @@ export async function startTestService(
     rules: serviceRules,
     session: { secret },
     prisonerService: createPrisonerService({ baseUrl: PRISONER_SERVICE_URL, timeoutMs: 1000 }),
+    ...(options.prisonerEventsToken ? { prisonerEventsToken: options.prisonerEventsToken } : {}),
   });
 
   const call: TestService['call'] = async (method, path, { body, token, headers = {} } = {}) => {

@@ -52,6 +52,13 @@ describe('saved workflow histories', () => {
       'slot-capacity-continued.json',
       // A booker's sign-in link (workflows/signInLink.ts), e-mailed and its minute held.
       'sign-in-link.json',
+      // A visit that used one of the prisoner's visiting orders and gave it back when cancelled, and that prisoner's
+      // ledger (workflows/visitingOrders.ts); a request rejected by a change to the prisoner's record; a booked visit
+      // flagged for review by one, and "no change needed".
+      'visiting-order-given-back.json',
+      'visiting-orders-ledger.json',
+      'rejected-by-prisoner-change.json',
+      'review-no-change-needed.json',
     ];
     expect(sets).toEqual(['2026-11', basename(HISTORY_SET)]);
     expect(readdirSync(join(dir, '2026-11')).sort()).toEqual(paths);

@@ -1,7 +1,7 @@
 // Every transition of a visit through HTTP, with its refusals, races, slot capacity and the e-mails it sends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visitsCollection } from '../activities/readModel/visits';
-import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../scripts/retentionSchedule';
+import { ensureSchedules, RECHECK_SCHEDULE_ID, RETENTION_SCHEDULE_ID } from '../scripts/schedules';
 import { samplePrisoner, fakePrisonerService } from './fakePrisonerService';
 import { eventually, slotsAt, startTestService, visitRequestBody, type TestService } from './harness';
 
@@ -282,10 +282,14 @@ describe('search', () => {
 describe('retention', () => {
   it('runs on a Temporal Schedule, once a day, created once however often workers start', async () => {
     const config = { temporal: { taskQueue: service.taskQueue } };
-    await ensureRetentionSchedule(service.client, config);
-    await ensureRetentionSchedule(service.client, config);
+    await ensureSchedules(service.client, config);
+    await ensureSchedules(service.client, config);
     const schedule = await service.client.schedule.getHandle(RETENTION_SCHEDULE_ID).describe();
     expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'retention' });
     expect(schedule.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }] });
+    // And the daily re-check of open visits' prisoner records (decision 0019).
+    const recheck = await service.client.schedule.getHandle(RECHECK_SCHEDULE_ID).describe();
+    expect(recheck.action).toMatchObject({ type: 'startWorkflow', workflowType: 'prisonerRecheck' });
+    expect(recheck.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 5, end: 5, step: 1 }] });
   });
 });

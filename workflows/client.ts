@@ -10,8 +10,11 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import type { Db } from 'mongodb';
+import { blockedOfPrison } from '../activities/readModel/blockedDates';
+import { findVisit } from '../activities/readModel/lookups';
 import { linkAddressHash } from '../activities/readModel/visitLinks';
-import { changeableSlots, requestSchedule } from '../rules/calendar';
+import { changeableSlots, isBlocked, requestSchedule, type BlockedTime } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
 import { refusals, type Refusal } from '../rules/refusals';
 import type { RuleBook } from '../rules/ruleBook';
@@ -25,10 +28,14 @@ import {
   changeVisitors,
   confirmCancellation,
   decide,
+  noChangeNeeded,
   sendMessage,
   submit,
 } from './messages';
-import type { AdditionalVisitor, StaffActor, Visit, VisitRequestInput } from './visit';
+import type { AdditionalVisitor, PrisonerChange, StaffActor, Visit, VisitRequestInput } from './visit';
+import type { VisitingOrderStatement } from '../rules/prisonerRecord';
+import { adjustOrders, visitingOrders, visitingOrdersWorkflowId } from './visitingOrders';
+import { tellOfChange } from './tellOfChange';
 import { signInLink, signInWorkflowId } from './signInLink';
 import { visitLink } from './visitLink';
 import { visitRequest } from './visitRequest';
@@ -67,6 +74,8 @@ export interface WorkflowDeps {
   commandTimeoutMs: number;
   /** Keys the ids of the new-link workflows, which Temporal keeps in clear (`linkWorkflowId`). */
   session: { secret: string };
+  /** The read model, for the dates and sessions a prison's staff blocked; none: nothing is blocked. */
+  db?: Db;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -175,7 +184,7 @@ async function start(
 
 /** Runs a command on a visit's workflow; `whenEnded` answers when the workflow takes no more commands. */
 async function runCommand<Ret, Args extends unknown[]>(
-  { temporal, commandTimeoutMs }: WorkflowDeps,
+  { temporal, commandTimeoutMs }: Pick<WorkflowDeps, 'temporal' | 'commandTimeoutMs'>,
   reference: string,
   update: UpdateDefinition<Ret, Args>,
   args: Args,
@@ -254,6 +263,8 @@ export type VisitClient = ReturnType<typeof visitClient>;
 
 /** The visit workflows' client. `key`: the command's Idempotency-Key, so that a retry is not run twice. */
 export function visitClient(deps: WorkflowDeps) {
+  const blockedOf = async (prisonId: string): Promise<readonly BlockedTime[]> =>
+    deps.db ? blockedOfPrison(deps.db, prisonId) : [];
   return {
     /** Checks a request against its prison's rules and calendar, schedules its deadlines and starts its workflow. */
     async submit(
@@ -267,7 +278,7 @@ export function visitClient(deps: WorkflowDeps) {
       },
     ): Promise<Submitted> {
       const prison = deps.rules.get(submission.prisonId);
-      const problems = checkSubmission(submission, prison, options.today);
+      const problems = checkSubmission(submission, prison, options.today, await blockedOf(submission.prisonId));
       if (problems.length > 0 || !prison) throw new NotValid(problems);
       const schedule = requestSchedule(prison, options.today);
       // A prison that books at once: its workflow books the request (taking over the place held for it) unless the
@@ -279,11 +290,19 @@ export function visitClient(deps: WorkflowDeps) {
         bookerId: options.bookerId,
       });
     },
-    decide: (reference: string, decision: Decision, staff: StaffActor, key?: string) =>
-      runCommand(deps, reference, decide, [{ decision, staff }], {
+    /** Decides a request; a time its prison's staff have since blocked cannot be accepted. */
+    async decide(reference: string, decision: Decision, staff: StaffActor, key?: string): Promise<number> {
+      if (decision.outcome === 'accept' && deps.db) {
+        const visit = await findVisit(deps.db, reference);
+        if (visit && isBlocked(await blockedOf(visit.prisonId), decision.slot)) {
+          throw new Refused(refusals.slotUnavailable);
+        }
+      }
+      return runCommand(deps, reference, decide, [{ decision, staff }], {
         updateId: key,
         whenEnded: ended(refusals.alreadyProcessed),
-      }),
+      });
+    },
     cancelByStaff: (reference: string, reasons: CancellationReason[], staff: StaffActor, key?: string) =>
       runCommand(deps, reference, cancelByStaff, [{ reasons, staff }], {
         updateId: key,
@@ -305,7 +324,8 @@ export function visitClient(deps: WorkflowDeps) {
       key?: string,
     ): Promise<number> {
       const prison = deps.rules.get(visit.prisonId);
-      if (!prison || !changeableSlots(prison, new Date()).includes(slot)) throw new Refused(refusals.slotUnavailable);
+      const offered = prison && changeableSlots(prison, new Date()).includes(slot);
+      if (!offered || isBlocked(await blockedOf(visit.prisonId), slot)) throw new Refused(refusals.slotUnavailable);
       return runCommand(deps, visit.reference, changeVisit, [{ slot, staff }], {
         updateId: key,
         whenEnded: ended(refusals.notChangeable),
@@ -342,6 +362,39 @@ export function visitClient(deps: WorkflowDeps) {
         updateId: key,
         whenEnded: ended(refusals.notBooked),
       }),
+    /**
+     * Tells a visit of a change to its prisoner's record (or a date its prison blocked): the one action behind the
+     * prisoner-change events, the daily re-check and blocked dates. A visit whose story has ended takes no notice.
+     */
+    prisonerChanged: (reference: string, change: PrisonerChange) =>
+      tellOfChange(deps.temporal, reference, change, deps.commandTimeoutMs),
+    /** Staff found a visit under review can go ahead as it is. */
+    noChangeNeeded: (reference: string, staff: StaffActor, key?: string) =>
+      runCommand(deps, reference, noChangeNeeded, [{ staff }], {
+        updateId: key,
+        whenEnded: ended(refusals.notUnderReview),
+      }),
+    /**
+     * Staff add or take away a prisoner's visiting orders, with a reason; `id` (the form's own) makes a repeat
+     * change nothing. Refused when it would leave fewer than none.
+     */
+    async adjustVisitingOrders(
+      prisonerNumber: string,
+      adjustment: { id: string; amount: number; reason: string; by: string; statement?: VisitingOrderStatement },
+    ): Promise<{ adjusted: boolean; balance?: number }> {
+      return deps.temporal.connection.withDeadline(Date.now() + deps.commandTimeoutMs, () =>
+        deps.temporal.workflow.executeUpdateWithStart(adjustOrders, {
+          args: [adjustment],
+          updateId: `adjust-${sha256(adjustment.id)}`,
+          startWorkflowOperation: new WithStartWorkflowOperation(visitingOrders, {
+            workflowId: visitingOrdersWorkflowId(deps.taskQueue, prisonerNumber),
+            taskQueue: deps.taskQueue,
+            args: [{ prisonerNumber }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        }),
+      );
+    },
     /** Withdraws or cancels the visitor's visit; a visit whose story has ended has nothing left to withdraw. */
     cancelByVisitor: (reference: string, key?: string) =>
       runCommand(deps, reference, cancelByVisitor, [], { updateId: key, whenEnded: async () => false }),

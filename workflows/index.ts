@@ -5,3 +5,5 @@ export { retention } from './retention';
 export { visitLink } from './visitLink';
 export { placeHold } from './placeHold';
 export { signInLink } from './signInLink';
+export { visitingOrders } from './visitingOrders';
+export { prisonerRecheck } from './prisonerRecheck';

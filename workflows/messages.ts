@@ -4,7 +4,7 @@
 import { defineUpdate } from '@temporalio/workflow';
 import type { Submitted } from '../rules/shapes';
 import type { CancellationReason } from '../rules/vocabulary';
-import type { AdditionalVisitor, StaffActor, StaffDecision } from './visit';
+import type { AdditionalVisitor, PrisonerChange, StaffActor, StaffDecision } from './visit';
 
 /** Waits until the new request is in the read model; answers the visitor's submission (sent with the start). */
 export const submit = defineUpdate<Submitted, [{ requestHash: string; idempotencyKeyHash?: string }]>('submit');
@@ -36,3 +36,13 @@ export const changeVisitors = defineUpdate<number, [{ visitors: AdditionalVisito
 
 /** Staff write to the visitor about a booked visit. */
 export const sendMessage = defineUpdate<number, [{ body: string; staff: StaffActor }]>('sendMessage');
+
+/**
+ * Something changed in the prisoner's record, or the prison blocked the visit's date: a request waiting for staff is
+ * rejected (or flagged), a booked visit flagged for review. A repeat of the same change does nothing. Returns the
+ * visit's version after it.
+ */
+export const prisonerChanged = defineUpdate<number, [PrisonerChange]>('prisonerChanged');
+
+/** Staff found a visit under review can go ahead as it is: "no change needed". */
+export const noChangeNeeded = defineUpdate<number, [{ staff: StaffActor }]>('noChangeNeeded');

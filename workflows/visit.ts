@@ -4,7 +4,9 @@ import type { Decision, Submission } from '../rules/shapes';
 import type { CancellationReason, Channel, RejectionReason, VisitorOutcome, VisitStatus } from '../rules/vocabulary';
 import { refusals, type Refusal } from '../rules/refusals';
 import type { Eligibility } from '../rules/eligibility';
+import type { PrisonerChangeKind } from '../rules/prisonerRecord';
 import { slotTimes } from '../rules/londonTime';
+import { noOrdersLeft } from '../rules/orderWords';
 
 export type Actor = 'visitor' | 'staff' | 'system';
 
@@ -41,6 +43,38 @@ export interface VisitChange {
   visitors?: { from: number; to: number };
 }
 
+/**
+ * Something that changed in the prisoner's record (or a date the prison blocked) after the visit was asked for, told
+ * by the prisoner service's event, the daily re-check or staff. A request still waiting for staff is rejected with
+ * `rejectAs`; a booked visit goes into the prison's "needs review" list.
+ */
+export interface PrisonerChange {
+  /** The same for the same change however often it is told: a repeat changes nothing. */
+  id: string;
+  kind: PrisonerChangeKind;
+  /** Words for staff, and for the visitor when it rejects their request. */
+  detail: string;
+  detailCy?: string;
+  /** When it happened, as told. */
+  at: string;
+  source: 'event' | 'recheck' | 'staff';
+  /** Absent: a request waiting for staff is flagged for them rather than rejected. */
+  rejectAs?: RejectionReason;
+}
+
+/** A booked visit flagged for staff by changes to the prisoner's record, and how staff dealt with it. */
+export interface Review {
+  since: string;
+  changes: PrisonerChange[];
+  closed?: {
+    at: string;
+    /** The staff user's e-mail; absent when the visit's own end closed it. */
+    by?: string;
+    /** `decided`: a flagged request that staff then booked or rejected; `ended`: the visit took place, or ended otherwise. */
+    outcome: 'no_change_needed' | 'changed' | 'cancelled' | 'decided' | 'ended';
+  };
+}
+
 /** The visitors with the lead visitor, as staff enter them. */
 export type AdditionalVisitor = Pick<VisitorRecord, 'firstName' | 'lastName' | 'dateOfBirth'>;
 
@@ -70,6 +104,8 @@ export interface Visit {
     explanationsCy?: string[];
     detail?: string;
     allowanceRenewsOn?: string;
+    /** The change to the prisoner's record that rejected it. */
+    changeId?: string;
   };
   /** The eligibility check's findings, with the version of the rule file that made them. */
   eligibility?: Eligibility;
@@ -89,6 +125,13 @@ export interface Visit {
   bookerId?: string;
   /** What the visitors need at the visit, as they said. */
   support?: Submission['support'];
+  /**
+   * Reviews of the visit after changes to the prisoner's record, oldest first; the last is open until staff deal with
+   * it. Absent until the first.
+   */
+  reviews?: Review[];
+  /** A visiting order this visit used from the prisoner's ledger (workflows/visitingOrders.ts), until given back. */
+  visitingOrder?: 'used' | 'given_back';
   /** Still undecided after its confirm-by date. */
   overdue?: boolean;
   /** When a booked visit's slot ended. */
@@ -214,6 +257,7 @@ export function acceptOutcome(visit: Visit, decision: Extract<Decision, { outcom
 
 /** Applies a staff decision already checked by `decisionRefusal`. */
 export function applyDecision(visit: Visit, { decision, staff }: StaffDecision, now: Date): void {
+  closeReview(visit, 'decided', now, staff.email);
   if (decision.outcome === 'reject') {
     visit.rejection = {
       reasons: decision.reasons,
@@ -274,7 +318,9 @@ export function applyEligibility(visit: Visit, eligibility: Eligibility, now: Da
       ...(eligibility.rejections.every((r) => r.explanationCy)
         ? { explanationsCy: eligibility.rejections.map((r) => r.explanationCy ?? '') }
         : {}),
+      ...(eligibility.allowanceRenewsOn ? { allowanceRenewsOn: eligibility.allowanceRenewsOn } : {}),
     };
+    closeReview(visit, 'ended', now);
     transition(visit, 'rejected', now, 'system');
   } else {
     touch(visit);
@@ -284,6 +330,7 @@ export function applyEligibility(visit: Visit, eligibility: Eligibility, now: Da
 /** Rejects a request nobody decided before every slot it asked for had started. */
 export function applyExpiry(visit: Visit, now: Date): void {
   visit.rejection = { reasons: ['request_expired'], auto: true };
+  closeReview(visit, 'ended', now);
   transition(visit, 'rejected', now, 'system');
 }
 
@@ -296,6 +343,7 @@ export function markOverdue(visit: Visit): void {
 export function applyCompletion(visit: Visit, now: Date): void {
   visit.completedAt = now.toISOString();
   visit.finishedAt = now.toISOString();
+  closeReview(visit, 'ended', now);
   touch(visit);
 }
 
@@ -312,9 +360,11 @@ export function visitorCancellation(visit: Visit, now: Date): 'withdraw' | 'canc
 /** Withdraws a requested visit or cancels a booked one for the visitor. */
 export function applyVisitorCancellation(visit: Visit, now: Date): void {
   if (visitorCancellation(visit, now) === 'withdraw') {
+    closeReview(visit, 'cancelled', now);
     transition(visit, 'withdrawn', now, 'visitor');
   } else {
     visit.cancellation = { reasons: ['visitor_cancelled'], by: 'visitor' };
+    closeReview(visit, 'cancelled', now);
     transition(visit, 'cancelled', now, 'visitor');
   }
 }
@@ -334,6 +384,7 @@ export function applyStaffCancellation(
   now: Date,
 ): void {
   visit.cancellation = { reasons, by: 'staff' };
+  closeReview(visit, 'cancelled', now, staff.email);
   transition(visit, 'cancelled', now, 'staff', staff.email);
 }
 
@@ -378,6 +429,7 @@ export function applyChange(visit: Visit, slot: string, staff: StaffActor, now: 
   const from = visit.slotGranted ?? slot;
   visit.slotGranted = slot;
   (visit.changes ??= []).push({ at: now.toISOString(), by: staff.email, slot: { from, to: slot } });
+  closeReview(visit, 'changed', now, staff.email);
   touch(visit);
 }
 
@@ -401,6 +453,7 @@ export function applyVisitorsChange(visit: Visit, additional: AdditionalVisitor[
     by: staff.email,
     visitors: { from, to: visit.visitors.length },
   });
+  closeReview(visit, 'changed', now, staff.email);
   touch(visit);
 }
 
@@ -412,4 +465,77 @@ export function messageRefusal(visit: Visit): string | undefined {
 export function applyMessage(visit: Visit, body: string, staff: StaffActor, now: Date): void {
   visit.messages.push({ body, at: now.toISOString(), by: staff.email });
   touch(visit);
+}
+
+/** The review of a visit still open, if any. */
+export const openReview = (visit: Pick<Visit, 'reviews'>) => {
+  const last = visit.reviews?.at(-1);
+  return last && !last.closed ? last : undefined;
+};
+
+/**
+ * What a change to the prisoner's record does to a visit: rejects a request still waiting for staff (when it says
+ * with what reason), or flags a request or a booked visit not yet started for staff; nothing to a visit that has
+ * ended, or for a change it has been told already.
+ */
+export function prisonerChangeEffect(visit: Visit, change: PrisonerChange, now: Date): 'reject' | 'flag' | 'none' {
+  const told =
+    visit.rejection?.changeId === change.id ||
+    (visit.reviews ?? []).some((review) => review.changes.some(({ id }) => id === change.id));
+  if (told) return 'none';
+  if (visit.status === 'requested') return change.rejectAs ? 'reject' : 'flag';
+  if (visit.status === 'booked' && visit.slotGranted && slotTimes(visit.slotGranted).start > now) return 'flag';
+  return 'none';
+}
+
+/** Applies a change to the prisoner's record, as `prisonerChangeEffect` says. */
+export function applyPrisonerChange(visit: Visit, change: PrisonerChange, now: Date): void {
+  const effect = prisonerChangeEffect(visit, change, now);
+  if (effect === 'reject' && change.rejectAs) {
+    visit.rejection = {
+      reasons: [change.rejectAs],
+      auto: true,
+      explanations: [change.detail],
+      ...(change.detailCy ? { explanationsCy: [change.detailCy] } : {}),
+      changeId: change.id,
+    };
+    closeReview(visit, 'ended', now);
+    transition(visit, 'rejected', now, 'system');
+  } else if (effect === 'flag') {
+    const review = openReview(visit);
+    if (review) review.changes.push(change);
+    else (visit.reviews ??= []).push({ since: now.toISOString(), changes: [change] });
+    touch(visit);
+  }
+}
+
+/** Staff can say "no change needed" only of a visit under review. */
+export function reviewRefusal(visit: Visit): Refusal | undefined {
+  return openReview(visit) ? undefined : refusals.notUnderReview;
+}
+
+/** Closes the visit's open review, if it has one: staff dealt with it, or the visit ended. */
+export function closeReview(visit: Visit, outcome: NonNullable<Review['closed']>['outcome'], now: Date, by?: string) {
+  const review = openReview(visit);
+  if (review) review.closed = { at: now.toISOString(), outcome, ...(by ? { by } : {}) };
+}
+
+/** Staff found the visit can go ahead as it is. */
+export function applyNoChangeNeeded(visit: Visit, staff: StaffActor, now: Date): void {
+  closeReview(visit, 'no_change_needed', now, staff.email);
+  touch(visit);
+}
+
+/** A request that would be booked at once, but the prisoner has no visiting orders left: rejected, saying when. */
+export function applyNoOrdersLeft(visit: Visit, renewsOn: string | undefined, now: Date): void {
+  const { explanation, explanationCy } = noOrdersLeft(renewsOn);
+  visit.rejection = {
+    reasons: ['no_allowance'],
+    auto: true,
+    explanations: [explanation],
+    explanationsCy: [explanationCy],
+    ...(renewsOn ? { allowanceRenewsOn: renewsOn } : {}),
+  };
+  closeReview(visit, 'ended', now);
+  transition(visit, 'rejected', now, 'system');
 }

@@ -23,6 +23,8 @@ import {
   changeVisitors,
   confirmCancellation,
   decide,
+  noChangeNeeded,
+  prisonerChanged,
   sendMessage,
   submit,
 } from './messages';
@@ -39,6 +41,9 @@ import {
   applyExpiry,
   changeRefusal,
   applyMessage,
+  applyNoChangeNeeded,
+  applyNoOrdersLeft,
+  applyPrisonerChange,
   applyStaffCancellation,
   applyVisitorCancellation,
   applyVisitorsChange,
@@ -48,6 +53,8 @@ import {
   messageRefusal,
   newVisit,
   placeKind,
+  prisonerChangeEffect,
+  reviewRefusal,
   staffCancellationRefusal,
   visitChangeRefusal,
   visitorCancellation,
@@ -62,6 +69,11 @@ const storeCalls = {
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
 } as const;
 const { saveVisit, checkEligibility, reserveSlot, releaseSlot } = proxyActivities<Activities>(storeCalls);
+// Calls to the prisoner's ledger workflow: short, so that one lost with its worker is tried again soon.
+const { useVisitingOrder, giveBackVisitingOrder } = proxyActivities<Activities>({
+  ...storeCalls,
+  startToCloseTimeout: '10 seconds',
+});
 // Short calls to the store and the rules, run by the worker inside the workflow's own task: no round trip through
 // the Temporal server for each (docs/decisions/0010).
 const local = proxyLocalActivities<Activities>(storeCalls);
@@ -81,6 +93,12 @@ const INSTANT_BOOKING = 'instant-booking';
  */
 const CHANGES_TIME = 'changes-time';
 
+/**
+ * Visits started from 5 December 2026 use one of the prisoner's visiting orders when booked, and give it back when
+ * cancelled (workflows/visitingOrders.ts); older ones were booked without.
+ */
+const VISITING_ORDERS = 'visiting-orders';
+
 // A mail provider that is down is retried with back-off for as long as it takes; the outbox makes retries safe.
 const { sendEmail, remindStaff } = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
@@ -98,6 +116,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   // Asked only of requests that may be booked at once, so the histories of all others are as they were.
   const instant = input.instant !== undefined && patched(INSTANT_BOOKING);
   const changesTime = patched(CHANGES_TIME);
+  const usesOrders = patched(VISITING_ORDERS);
   const visit = newVisit(input);
   let savedVersion = 0;
   let saving: Promise<unknown> = Promise.resolve();
@@ -128,6 +147,31 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
   /** Sends the visitor an e-mail in the background; the story does not wait for the mail provider. */
   function email(key: string, template: Template, message?: string): void {
     emails.push(sendEmail({ key, template, visit: copy(visit), accessToken: input.accessToken, message }));
+  }
+
+  /**
+   * Whether booking uses a visiting order: when the prisoner's record gave their orders at the check, or says they are
+   * on remand. A record that was not read books as before (failing open, like the rest of the check).
+   */
+  const countsOrders = () => Boolean(visit.eligibility?.orders?.statement || visit.eligibility?.orders?.remand);
+
+  /** Uses one of the prisoner's visiting orders for the visit, booked into `slot`. */
+  async function useOrder(slot: string) {
+    const used = await useVisitingOrder({
+      prisonerNumber: visit.prisoner.number,
+      reference: visit.reference,
+      visitDate: slot.slice(0, 10),
+      ...(visit.eligibility?.orders ? { orders: visit.eligibility.orders } : {}),
+    });
+    if (used.used) visit.visitingOrder = 'used';
+    return used;
+  }
+
+  /** Gives back the visiting order the visit used, if it used one. */
+  async function giveBackOrder() {
+    if (visit.visitingOrder !== 'used') return;
+    await giveBackVisitingOrder({ prisonerNumber: visit.prisoner.number, reference: visit.reference });
+    visit.visitingOrder = 'given_back';
   }
 
   /** The e-mail of a decision: booked or rejected. */
@@ -177,6 +221,18 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
             await releaseSlot(place);
             refuse(refusals.alreadyProcessed, 'the visitor withdrew meanwhile');
           }
+          if (usesOrders && countsOrders()) {
+            const used = await useOrder(decision.slot);
+            if (!used.used) {
+              await releaseSlot(place);
+              refuse(refusals.noVisitingOrder, used.renewsOn ? `no visiting orders until ${used.renewsOn}` : used.why);
+            }
+            if (visit.status !== 'requested') {
+              await giveBackOrder();
+              await releaseSlot(place);
+              refuse(refusals.alreadyProcessed, 'the visitor withdrew meanwhile');
+            }
+          }
         }
         applyDecision(visit, command, new Date());
       } finally {
@@ -207,6 +263,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
       if (action === 'cancel' && visit.slotGranted) {
         await releaseSlot({ prisonId: visit.prisonId, slot: visit.slotGranted, reference: visit.reference });
       }
+      if (action === 'cancel') await giveBackOrder();
       await save();
       return true;
     },
@@ -231,6 +288,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
       if (visit.slotGranted) {
         await releaseSlot({ prisonId: visit.prisonId, slot: visit.slotGranted, reference: visit.reference });
       }
+      await giveBackOrder();
       return save();
     },
     {
@@ -313,6 +371,38 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     },
   );
 
+  // A change to the prisoner's record: a request waiting for staff is rejected (the visitor told, as for any
+  // rejection) or flagged; a booked visit is flagged for review. A new command, not a change to what the story does.
+  setHandler(
+    prisonerChanged,
+    async (change) => {
+      const effect = prisonerChangeEffect(visit, change, new Date());
+      if (effect === 'none') {
+        await condition(() => savedVersion >= visit.version);
+        return visit.version;
+      }
+      applyPrisonerChange(visit, change, new Date());
+      if (effect === 'reject') emailForOutcome();
+      return save();
+    },
+    { validator: (_change) => open(refusals.alreadyProcessed) },
+  );
+
+  setHandler(
+    noChangeNeeded,
+    async ({ staff }) => {
+      applyNoChangeNeeded(visit, staff, new Date());
+      return save();
+    },
+    {
+      validator: (_command) => {
+        open(refusals.notUnderReview);
+        const refusal = reviewRefusal(visit);
+        if (refusal) refuse(refusal, 'this visit is not under review');
+      },
+    },
+  );
+
   setHandler(
     sendMessage,
     async ({ body, staff }) => {
@@ -363,8 +453,24 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
     const kind = visit.eligibility?.closedVisit ? 'closed' : 'open';
     const holdId = input.instant?.holdId;
     const reserved = await reserveSlot({ ...place, kind, ...(holdId ? { instead: holdReference(holdId) } : {}) });
-    if (reserved && visit.status === 'requested') applyInstantBooking(visit, new Date());
-    else if (reserved) await releaseSlot(place); // withdrawn meanwhile
+    if (!reserved) return;
+    if (visit.status === 'requested' && usesOrders && countsOrders()) {
+      const used = await useOrder(place.slot);
+      if (!used.used) {
+        await releaseSlot(place);
+        // No orders left: the visitor is told when they can next book. A remand prisoner's full week: left with staff.
+        if (used.why === 'no_orders_left' && visit.status === 'requested') {
+          applyNoOrdersLeft(visit, used.renewsOn, new Date());
+          emailForOutcome();
+        }
+        return;
+      }
+    }
+    if (visit.status === 'requested') applyInstantBooking(visit, new Date());
+    else {
+      await giveBackOrder();
+      await releaseSlot(place); // withdrawn meanwhile
+    }
   }
 
   if (!localStoreCalls) await save();
@@ -378,7 +484,7 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
       await bookAtOnce();
       bookingAtOnce = false;
     }
-    // Booked, or left with staff (flagged, or its time taken): the visitor hears which.
+    // Booked, rejected (no orders left), or left with staff (flagged, or its time taken): the visitor hears which.
     if (visit.status === 'booked') emailForOutcome();
     else if (visit.status === 'requested') email('received', 'received');
     // The place held for it goes back now, not when the hold runs out: not booked, a place staff book later is

@@ -10,7 +10,7 @@ import { queries, type Query } from './queries';
 import { queryFields, visitsCollection } from './visits';
 
 /** The version of the read model's documents: the query fields they carry. */
-const READ_MODEL_VERSION = 2;
+const READ_MODEL_VERSION = 3;
 
 export interface IndexOptions {
   /** Where the database is a FerretDB on PostgreSQL: that PostgreSQL database. */

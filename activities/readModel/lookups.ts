@@ -119,3 +119,22 @@ export async function visitsOfBooker(db: Db, bookerId: string): Promise<VisitDoc
     .limit(200)
     .toArray();
 }
+
+/** A prisoner's open visits (requested, or booked and not over): those a change to their record reaches. */
+export async function openVisitsOfPrisoner(db: Db, prisonerNumber: string): Promise<VisitDocument[]> {
+  return visitsCollection(db).find(queries.openVisitsOfPrisoner.filter(prisonerNumber)).toArray();
+}
+
+/** A prison's visits flagged for review by changes to the prisoner's record, soonest first. */
+export async function reviewListOf(db: Db, prisonId: string): Promise<VisitDocument[]> {
+  return visitsCollection(db)
+    .find(queries.reviewList.filter(prisonId))
+    .sort(queries.reviewList.sort)
+    .limit(QUEUE_LIMIT)
+    .toArray();
+}
+
+/** How many of a prison's visits are flagged for review: the staff pages' navigation. */
+export async function reviewCountOf(db: Db, prisonId: string): Promise<number> {
+  return visitsCollection(db).countDocuments(queries.reviewList.filter(prisonId));
+}

@@ -1,7 +1,9 @@
 // The read model: one document per visit in MongoDB, written only by the workflow's activities.
 import type { Db } from 'mongodb';
 import { londonClock } from '../../rules/londonTime';
-import type { Visit } from '../../workflows/visit';
+import { openReview, type Visit } from '../../workflows/visit';
+import { CONTACT_CHECK } from '../../rules/contacts';
+import type { Eligibility } from '../../rules/eligibility';
 import { queries } from './queries';
 
 /**
@@ -20,6 +22,10 @@ export type VisitDocument = Visit & {
   finishedOn?: string;
   /** A visitor's cancellation that staff are still to confirm in the prison's records. */
   cancellationToConfirm: boolean;
+  /** Requested, or booked and not yet over: a change to the prisoner's record reaches it. */
+  open: boolean;
+  /** Flagged by a change to the prisoner's record, until staff deal with it. */
+  needsReview: boolean;
   anonymised: boolean;
 };
 
@@ -31,6 +37,12 @@ export function visitsCollection(db: Db) {
 }
 
 const londonDate = (instant: string) => londonClock(new Date(instant)).date;
+
+/** Whether a change to the prisoner's record still reaches the visit, and whether it waits for staff's review. */
+function openAndReview(visit: Visit): Pick<QueryFields, 'open' | 'needsReview'> {
+  const open = visit.status === 'requested' || (visit.status === 'booked' && !visit.completedAt);
+  return { open, needsReview: open && openReview(visit) !== undefined };
+}
 
 /**
  * The query fields of a visit. Its story ends, for retention, when it reaches its end, except that a visitor's
@@ -47,6 +59,7 @@ export function queryFields(visit: Visit, anonymised = false): QueryFields {
     ...(decision ? { decidedOn: londonDate(decision.at) } : {}),
     ...(ended ? { finishedOn: londonDate(ended) } : {}),
     cancellationToConfirm: toConfirm && visit.cancellationConfirmed !== true,
+    ...openAndReview(visit),
     anonymised,
   };
 }
@@ -106,6 +119,22 @@ export async function earlierVisits(
 
 const ANONYMISED = 'Anonymised';
 
+/** The findings of the check of the visitors against the prisoner's contacts name them: their words go. */
+function withoutNames(eligibility: Eligibility): Eligibility {
+  const { visitors: _, ...rest } = eligibility;
+  const blank = <Finding extends { rule: string; explanation: string }>(finding: Finding): Finding =>
+    finding.rule === CONTACT_CHECK ? { ...finding, explanation: '' } : finding;
+  return {
+    ...rest,
+    flags: rest.flags.map(blank),
+    rejections: rest.rejections.map((rejection) => {
+      const { explanationCy: __, ...blanked } = blank(rejection);
+      return rejection.rule === CONTACT_CHECK ? blanked : rejection;
+    }),
+    ...(rest.closedVisit ? { closedVisit: blank(rest.closedVisit) } : {}),
+  };
+}
+
 /** Removes the personal data of the visits whose story ended on `date`, and the e-mails sent about them. */
 export async function anonymiseVisitsFinishedOn(db: Db, date: string): Promise<number> {
   const visits = visitsCollection(db);
@@ -123,12 +152,29 @@ export async function anonymiseVisitsFinishedOn(db: Db, date: string): Promise<n
         })),
         contact: { email: '', phone: '' },
         messages: visit.messages.map((message) => ({ ...message, body: '' })),
+        // The checks of the visitors against the prisoner's contacts name them, as may what changed in the record.
+        ...(visit.eligibility ? { eligibility: withoutNames(visit.eligibility) } : {}),
+        ...(visit.reviews
+          ? {
+              reviews: visit.reviews.map((review) => ({
+                ...review,
+                // A restriction's id is a hash of the visitor's name: it goes too.
+                changes: review.changes.map(({ detailCy: _, ...change }) => ({ ...change, id: '', detail: '' })),
+              })),
+            }
+          : {}),
         accessTokenHash: '',
         anonymised: true,
         anonymisedAt: new Date().toISOString(),
       },
       // What the visitors said they need (health, disability) goes with their names.
-      $unset: { 'rejection.detail': '', support: '' },
+      $unset: {
+        'rejection.detail': '',
+        'rejection.explanations': '',
+        'rejection.explanationsCy': '',
+        'rejection.changeId': '',
+        support: '',
+      },
     });
     await db.collection('outbox').deleteMany(queries.emailsOfVisit.filter(visit.reference));
   }
