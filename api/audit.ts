@@ -15,6 +15,10 @@ export type AuditAction =
   | 'message'
   | 'download'
   | 'search'
+  | 'block_date'
+  | 'unblock_date'
+  | 'no_change_needed'
+  | 'adjust_visiting_orders'
   | 'refused';
 
 export interface AuditEntry {
@@ -22,7 +26,7 @@ export interface AuditEntry {
   actor: string;
   action: AuditAction;
   outcome: 'ok' | 'failed' | 'locked' | 'refused';
-  /** The visit's reference, or what else the action was about (a CSV's name, a route). */
+  /** The visit's reference, or what else the action was about (a CSV's name, a route, a date blocked). */
   subject?: string;
   prisonId?: string;
 }
@@ -47,6 +51,10 @@ function actionOf(method: string, route: string): AuditAction | undefined {
   if (route.endsWith('/cancel')) return 'cancel';
   if (route.endsWith('/cancellation-confirmed')) return 'confirm_cancellation';
   if (route.endsWith('/messages')) return 'message';
+  if (route.endsWith('/no-change-needed')) return 'no_change_needed';
+  if (route.endsWith('/visiting-orders/adjustments') || route.endsWith('/visiting-orders')) {
+    return 'adjust_visiting_orders';
+  }
   return undefined;
 }
 

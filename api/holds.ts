@@ -2,6 +2,7 @@
 // asking, at a prison that books at once, so no one else can take it meanwhile; they let it go when they choose
 // another time. The hold's id is its only key: whoever has it may let the place go.
 import { Hono } from 'hono';
+import { leaveOutBlocked } from '../activities/readModel/blockedDates';
 import { bookableSlots, slotCapacity } from '../rules/calendar';
 import { londonClock } from '../rules/londonTime';
 import { holdsClient, isHoldId } from '../workflows/holdsClient';
@@ -20,7 +21,8 @@ export function holdRoutes(services: Services) {
       const bookable = prison.enabled && !prison.closed && !prison.private;
       // Only a prison that books at once holds places, and only where a slot has a limit to hold against.
       if (prison.booking !== 'instant') throw invalid([fieldError('prisonId', 'holds_not_offered')]);
-      if (!bookable || !bookableSlots(prison, londonClock(new Date()).date).includes(slot)) {
+      const offered = bookable && (await leaveOutBlocked(services.db, prison.id, [slot])).length > 0;
+      if (!offered || !bookableSlots(prison, londonClock(new Date()).date).includes(slot)) {
         throw invalid([fieldError('slot', 'slot_unavailable')]);
       }
       if (!slotCapacity(prison, slot)) throw invalid([fieldError('slot', 'holds_not_offered')]);

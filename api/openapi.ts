@@ -1,7 +1,16 @@
 // The OpenAPI 3.1 document, built from the same zod schemas that validate requests.
 import { OpenApiBuilder, type OperationObject, type ParameterObject, type SchemaObject } from 'openapi3-ts/oas31';
 import { z } from 'zod';
-import { idempotencyKeyHeader, performanceQuery, queueQuery, requests, responses, searchQuery } from './schemas';
+import { PRISON_NUMBER } from '../rules/shapes';
+import {
+  idempotencyKeyHeader,
+  performanceQuery,
+  queueQuery,
+  requests,
+  responses,
+  searchQuery,
+  unblockQuery,
+} from './schemas';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string) => ({ 'application/json': { schema: ref(id) } });
@@ -33,7 +42,7 @@ interface Route {
   body?: string;
   ok: [status: number, schema: string];
   fails: ErrorStatus[];
-  auth?: 'visitor' | 'staff' | 'booker';
+  auth?: 'visitor' | 'staff' | 'booker' | 'prisonerEvents';
   parameters?: ParameterObject[];
   /** The query string, as the schema that validates it. */
   query?: z.ZodObject;
@@ -46,6 +55,24 @@ function jsonSchema(schema: z.ZodType): SchemaObject {
 }
 
 const reference: ParameterObject = { name: 'reference', in: 'path', required: true, schema: { type: 'string' } };
+const prisonIdParameter: ParameterObject = {
+  name: 'prisonId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', example: 'NGT' },
+};
+const dateParameter: ParameterObject = {
+  name: 'date',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'date', example: '2027-01-08' },
+};
+const prisonerNumberParameter: ParameterObject = {
+  name: 'number',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: PRISON_NUMBER.source, example: 'A1234BC' },
+};
 const idempotencyKey: ParameterObject = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -296,6 +323,93 @@ export const routes: Route[] = [
   },
   {
     method: 'get',
+    path: '/api/staff/prisons/{prisonId}/blocked-dates',
+    summary: 'The dates and sessions the prison’s staff blocked (apart from the rule file’s own unbookable dates)',
+    tag: 'staff',
+    ok: [200, 'BlockedDateList'],
+    fails: [401, 403, 404],
+    auth: 'staff',
+    parameters: [prisonIdParameter],
+  },
+  {
+    method: 'post',
+    path: '/api/staff/prisons/{prisonId}/blocked-dates',
+    summary:
+      'Block a date, or one session of it, with a reason: its times are no longer offered, and its booked visits and the requests asking for it are flagged for review. The same again changes nothing (201, created false) but flags any visit not yet flagged; 503 when some could not be flagged: send it again',
+    tag: 'staff',
+    body: 'BlockDateRequest',
+    ok: [201, 'DateBlocked'],
+    fails: [400, 401, 403, 404, 415, 422, 503],
+    auth: 'staff',
+    parameters: [prisonIdParameter],
+  },
+  {
+    method: 'delete',
+    path: '/api/staff/prisons/{prisonId}/blocked-dates/{date}',
+    summary: 'Unblock a date (or, with `session`, one session of it): its times are offered again (404 not_blocked)',
+    tag: 'staff',
+    ok: [200, 'BlockedDate'],
+    fails: [401, 403, 404, 422],
+    auth: 'staff',
+    parameters: [prisonIdParameter, dateParameter],
+    query: unblockQuery,
+  },
+  {
+    method: 'get',
+    path: '/api/staff/prisons/{prisonId}/review',
+    summary:
+      'The prison’s visits that need review: booked visits (and requests) flagged by a change to the prisoner’s record or a blocked date',
+    tag: 'staff',
+    ok: [200, 'ReviewList'],
+    fails: [401, 403, 503],
+    auth: 'staff',
+    parameters: [prisonIdParameter],
+  },
+  {
+    method: 'post',
+    path: '/api/staff/visits/{reference}/no-change-needed',
+    summary: 'Close a visit’s review: it goes ahead as it is, recorded with who and when (409 not_under_review)',
+    tag: 'staff',
+    ok: [200, 'StaffVisit'],
+    fails: [401, 403, 404, 409, 503],
+    auth: 'staff',
+    parameters: [reference, idempotencyKey],
+  },
+  {
+    method: 'get',
+    path: '/api/staff/prisoners/{number}/visiting-orders',
+    summary: 'A prisoner’s visiting orders: the balance, when new ones are issued, and the ledger of what used them',
+    tag: 'staff',
+    ok: [200, 'VisitingOrders'],
+    fails: [401, 403, 404, 422, 503],
+    auth: 'staff',
+    parameters: [prisonerNumberParameter],
+  },
+  {
+    method: 'post',
+    path: '/api/staff/prisoners/{number}/visiting-orders/adjustments',
+    summary:
+      'Add or take away visiting orders with a reason, kept in the ledger, by staff of the prison that holds the prisoner (403 not_your_prisoner); the Idempotency-Key is required, and a repeat changes nothing (409 below_zero)',
+    tag: 'staff',
+    body: 'VisitingOrderAdjustment',
+    ok: [201, 'VisitingOrders'],
+    fails: [400, 401, 403, 404, 409, 415, 422, 503],
+    auth: 'staff',
+    parameters: [prisonerNumberParameter, { ...idempotencyKey, required: true }],
+  },
+  {
+    method: 'post',
+    path: '/api/prisoner-events',
+    summary:
+      'A change to a prisoner’s record (released, transferred, a restriction or an alert added): requests waiting for staff are rejected or flagged, booked visits flagged for review. The same change again changes nothing',
+    tag: 'operations',
+    body: 'PrisonerEvent',
+    ok: [202, 'PrisonerEventTold'],
+    fails: [400, 401, 415, 422, 503],
+    auth: 'prisonerEvents',
+  },
+  {
+    method: 'get',
     path: '/api/staff/search',
     summary: 'Visits by prison number or reference, across the user’s prisons',
     tag: 'staff',
@@ -349,7 +463,12 @@ function queryParameters(query: z.ZodObject): ParameterObject[] {
   }));
 }
 
-const securitySchemes = { visitor: 'accessToken', staff: 'staffToken', booker: 'bookerToken' } as const;
+const securitySchemes = {
+  visitor: 'accessToken',
+  staff: 'staffToken',
+  booker: 'bookerToken',
+  prisonerEvents: 'prisonerEventsToken',
+} as const;
 
 /** The route's own failures, and those of what stands before it. */
 function failures(route: Route): ErrorStatus[] {
@@ -398,6 +517,11 @@ export function buildOpenApi(): ReturnType<OpenApiBuilder['getSpec']> {
       type: 'http',
       scheme: 'bearer',
       description: 'A token from POST /api/booker/session; sent with POST /api/visits, the visit is the booker’s',
+    })
+    .addSecurityScheme('prisonerEventsToken', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The service’s PRISONER_EVENTS_TOKEN, held by the prisoner service and operators',
     });
   for (const [id, schema] of Object.entries(componentSchemas())) builder.addSchema(id, schema);
   for (const route of routes) {

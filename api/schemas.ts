@@ -8,6 +8,7 @@ import {
   prisonId,
   prisoner,
   slot,
+  someText,
   staffCancellation,
   staffMessage,
   submission,
@@ -17,6 +18,7 @@ import {
 } from '../rules/shapes';
 import { channel, locale, rejectionReason, supportNeed, visitorOutcome, visitStatus } from '../rules/vocabulary';
 import { HELP_ANSWERS } from '../activities/readModel/feedback';
+import { prisonerEvent } from '../rules/prisonerRecord';
 
 /** Request bodies and response bodies, registered apart: a request is described as clients send it (defaults
  * optional), a response as the API sends it. Both become OpenAPI components under their id. */
@@ -108,6 +110,61 @@ export const timeChange = named(
     }),
   }),
   { id: 'TimeChange' },
+);
+
+/** A session of a day, `HH:MM/HH:MM`: a slot's times. */
+const visitingSession = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d\/([01]\d|2[0-3]):[0-5]\d$/, 'invalid_session')
+  .meta({
+    description: 'One of the day’s visiting times, `HH:MM/HH:MM`; absent: the whole day',
+    example: '14:00/15:30',
+  });
+
+export const blockDateRequest = named(
+  requests,
+  z.strictObject({
+    date: z.iso
+      .date('invalid_date')
+      .meta({ description: 'The London date to block, today or later', example: '2027-01-08' }),
+    session: visitingSession.optional(),
+    reason: someText().trim().min(1, 'required').max(300, 'too_long').meta({ description: 'Why, for other staff' }),
+  }),
+  { id: 'BlockDateRequest' },
+);
+
+/** The session of a block to remove, in the query string (none: the whole-day block). */
+export const unblockQuery = z.object({ session: visitingSession.optional() });
+
+export const blockedDate = named(
+  responses,
+  z.object({
+    prisonId: z.string(),
+    date: z.iso.date(),
+    session: visitingSession.optional(),
+    reason: z.string(),
+    by: z.string().meta({ description: 'The e-mail of the member of staff who blocked it' }),
+    at: z.iso.datetime({ offset: true }).meta({ description: 'When it was blocked' }),
+  }),
+  { id: 'BlockedDate' },
+);
+
+export const blockedDateList = named(
+  responses,
+  z.object({ prisonId: z.string(), blockedDates: z.array(blockedDate) }),
+  { id: 'BlockedDateList' },
+);
+
+export const dateBlocked = named(
+  responses,
+  z.object({
+    blockedDate,
+    created: z.boolean().meta({ description: 'False when the date or session was blocked already: nothing changed' }),
+    flagged: z.number().int().meta({
+      description: 'The visits booked in it, and requests asking for it, told of the block: staff review them',
+    }),
+  }),
+  { id: 'DateBlocked' },
 );
 
 export const visitorsChange = named(
@@ -297,6 +354,43 @@ export const eligibility = named(
     flags: z.array(finding.extend({ flag: z.string() })),
     closedVisit: finding.optional(),
     rulesFired: z.array(z.string()),
+    orders: z
+      .object({
+        statement: z.object({ balance: z.number().int(), renewsOn: z.string() }).optional(),
+        remand: z.boolean(),
+      })
+      .optional()
+      .meta({ description: 'The prisoner’s visiting orders as their record gave them at the check' }),
+    visitors: z
+      .array(
+        z.object({
+          match: z.enum(['exact', 'near', 'none']),
+          contactId: z.string().optional(),
+          relationship: z.string().optional(),
+          differences: z
+            .array(
+              z.object({
+                field: z.enum(['firstName', 'lastName', 'dateOfBirth']),
+                given: z.string(),
+                onRecord: z.string().optional(),
+              }),
+            )
+            .optional(),
+          banned: z.object({ until: z.string().optional() }).optional(),
+          bannedOnSomeDates: z.array(z.string()).optional(),
+          closed: z.literal(true).optional(),
+          closedOnSomeDates: z.array(z.string()).optional(),
+        }),
+      )
+      .optional()
+      .meta({
+        description: 'Each visitor against the prisoner’s approved contacts, lead first, when the record lists them',
+      }),
+    allowanceRenewsOn: z.string().optional(),
+    recordSeen: z
+      .object({ prisonId: z.string(), status: z.enum(['in_prison', 'released', 'out_of_prison']).optional() })
+      .optional()
+      .meta({ description: 'Where the prisoner’s record placed them at the check' }),
   }),
   { id: 'Eligibility' },
 );
@@ -328,6 +422,7 @@ export const staffVisit = named(
           .meta({ description: 'The explanations in Welsh, when every rule that rejected gives its Welsh' }),
         detail: z.string().optional(),
         allowanceRenewsOn: z.string().optional(),
+        changeId: z.string().optional(),
       })
       .optional(),
     eligibility: eligibility.optional(),
@@ -357,6 +452,39 @@ export const staffVisit = named(
       .optional()
       .meta({ description: 'What the visitors said they need at the visit' }),
     overdue: z.boolean(),
+    reviews: z
+      .array(
+        z.object({
+          since: z.string().meta({ format: 'date-time' }),
+          changes: z.array(
+            z.object({
+              id: z.string(),
+              kind: z.string(),
+              detail: z.string(),
+              detailCy: z.string().optional(),
+              at: z.string(),
+              source: z.enum(['event', 'recheck', 'staff']),
+              rejectAs: rejectionReason.optional(),
+            }),
+          ),
+          closed: z
+            .object({
+              at: z.string().meta({ format: 'date-time' }),
+              by: z.string().optional(),
+              outcome: z.enum(['no_change_needed', 'changed', 'cancelled', 'decided', 'ended']),
+            })
+            .optional(),
+        }),
+      )
+      .optional()
+      .meta({
+        description: 'Reviews after changes to the prisoner’s record, oldest first; the last is open until closed',
+      }),
+    needsReview: z.boolean(),
+    visitingOrder: z
+      .enum(['used', 'given_back'])
+      .optional()
+      .meta({ description: 'The visiting order booking used, and whether a cancellation gave it back' }),
     cancellationConfirmed: z.boolean().optional(),
     completedAt: z.string().meta({ format: 'date-time' }).optional(),
     submittedAt: z.string().meta({ format: 'date-time' }),
@@ -480,3 +608,71 @@ export const bookerVisits = named(
   z.object({ upcoming: z.array(publicVisit), past: z.array(publicVisit), cancelled: z.array(publicVisit) }),
   { id: 'BookerVisits' },
 );
+
+// What follows the prisoner's record (api/prisonerRecords.ts).
+export const visitingOrderAdjustment = z.strictObject({
+  amount: z
+    .number('not_a_number')
+    .int('not_a_whole_number')
+    .min(-20, 'too_small')
+    .max(20, 'too_large')
+    .refine((amount) => amount !== 0, 'zero')
+    .meta({ description: 'Orders to add (positive) or take away (negative), -20 to 20, not 0', not: { const: 0 } }),
+  reason: someText().trim().min(1, 'required').max(300, 'too_long'),
+});
+requests.add(visitingOrderAdjustment, { id: 'VisitingOrderAdjustment' });
+requests.add(prisonerEvent, { id: 'PrisonerEvent' });
+
+const ledgerEntry = z.object({
+  key: z.string(),
+  kind: z.enum(['issued', 'used', 'given_back', 'adjusted']),
+  amount: z.number().int(),
+  balance: z.number().int().meta({ description: 'The balance after this entry' }),
+  renewsOn: z.string().optional(),
+  at: z.string().meta({ format: 'date-time' }),
+  reference: z.string().optional(),
+  week: z.string().optional().meta({ description: 'A remand prisoner’s visit: the Monday of its week' }),
+  reason: z.string().optional(),
+  by: z.string().optional(),
+});
+
+export const visitingOrdersView = z.object({
+  prisonerNumber: z.string(),
+  balance: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'Orders left this period; absent when neither the ledger nor the record says' }),
+  renewsOn: z.string().optional().meta({ description: 'When new orders are issued' }),
+  remand: z.boolean().optional().meta({ description: 'A remand prisoner: visits limited by week, not orders' }),
+  recordChecked: z.boolean().meta({ description: 'Whether the prisoner service answered for this view' }),
+  mayAdjust: z.boolean().meta({ description: 'Whether this user’s prison holds the prisoner, and so may adjust' }),
+  entries: z.array(ledgerEntry).meta({ description: 'The ledger, newest first' }),
+});
+responses.add(visitingOrdersView, { id: 'VisitingOrders' });
+
+export const reviewItem = z.object({
+  reference: z.string(),
+  prisonId: z.string(),
+  status: z.string(),
+  prisonerName: z.string(),
+  prisonerNumber: z.string(),
+  slotGranted: z.string().optional(),
+  since: z.string().meta({ format: 'date-time' }),
+  changes: z.array(
+    z.object({
+      kind: z.string(),
+      detail: z.string(),
+      detailCy: z.string().optional(),
+      at: z.string(),
+      source: z.string(),
+    }),
+  ),
+});
+export const reviewList = z.object({ visits: z.array(reviewItem) });
+responses.add(reviewList, { id: 'ReviewList' });
+
+export const eventsTold = z.object({
+  visits: z.array(z.object({ reference: z.string(), change: z.string() })),
+});
+responses.add(eventsTold, { id: 'PrisonerEventTold' });

@@ -53,6 +53,28 @@ export function changeableSlots(prison: Prison, now: Date): string[] {
   return slots.filter((slot) => slotTimes(slot).start > now);
 }
 
+/**
+ * A date, or one session of it (`HH:MM/HH:MM`), that the prison's staff blocked (activities/readModel/blockedDates.ts):
+ * apart from the rule file's own unbookable dates, which policy teams write.
+ */
+export interface BlockedTime {
+  date: string;
+  session?: string;
+}
+
+/** Whether a slot falls in one of the times blocked: on a blocked day, or in a blocked session. */
+export function isBlocked(blocked: readonly BlockedTime[], slot: string): boolean {
+  return blocked.some(
+    (block) => slot.slice(0, 10) === block.date && (!block.session || slot.slice(11) === block.session),
+  );
+}
+
+/** Every visiting time the prison has on any day (`HH:MM/HH:MM`), in order: the sessions staff may block. */
+export function sessionsOf(prison: Prison): string[] {
+  const all = [...Object.values(prison.recurring), ...Object.values(prison.anomalous)].flatMap((times) => [...times]);
+  return [...new Set(all)].sort();
+}
+
 /** How many open and closed visits a slot can hold; undefined where the prison sets no limit. */
 export function slotCapacity(prison: Prison, slot: string): Capacity | undefined {
   if (!prison.capacity) return undefined;

@@ -1,5 +1,5 @@
 // The checks on a visit request that need the prison's rules: bookable prison, ages, numbers and slots.
-import { bookableSlots } from './calendar';
+import { bookableSlots, isBlocked, type BlockedTime } from './calendar';
 import type { Prison } from './prison';
 
 export interface SubmissionProblem {
@@ -66,11 +66,15 @@ export function visitorProblems(visitors: Person[], prison: Prison, today: strin
   return problems;
 }
 
-/** Every problem with a request to visit `prison`, submitted on `today` (London date). */
+/**
+ * Every problem with a request to visit `prison`, submitted on `today` (London date). `blocked`: the dates and
+ * sessions the prison's staff blocked, read by the caller (the rules read no store); a slot in one is unavailable.
+ */
 export function checkSubmission(
   request: { prisoner: Person; visitors: Person[]; slotOptions: string[] },
   prison: Prison | undefined,
   today: string,
+  blocked: readonly BlockedTime[] = [],
 ): SubmissionProblem[] {
   if (!prison) return [{ path: 'prisonId', code: 'unknown_prison' }];
   const closedMessage = notBookable(prison);
@@ -84,7 +88,8 @@ export function checkSubmission(
   }
   const bookable = new Set(bookableSlots(prison, today));
   request.slotOptions.forEach((slot, index) => {
-    if (!bookable.has(slot)) problems.push({ path: `slotOptions.${index}`, code: 'slot_unavailable' });
+    if (!bookable.has(slot) || isBlocked(blocked, slot))
+      problems.push({ path: `slotOptions.${index}`, code: 'slot_unavailable' });
   });
   return problems;
 }

@@ -17,6 +17,8 @@ import { prisonRoutes } from '../api/prisons';
 import { rateLimit } from '../api/rateLimit';
 import { problemOf, ProblemError, problemResponse, unavailable } from '../api/problem';
 import { staffRoutes } from '../api/staff';
+import { prisonerEventRoutes, prisonerRecordRoutes } from '../api/prisonerRecords';
+import { blockedDateRoutes } from '../api/blockedDates';
 import { visitRoutes } from '../api/visits';
 import { isUnavailable } from '../api/unavailable';
 import { assetRoutes } from '../ui/assets';
@@ -29,6 +31,7 @@ import { prisonerStep } from '../ui/request/prisoner';
 import { slotsStep } from '../ui/request/slots';
 import { visitorsStep } from '../ui/request/visitors';
 import { assistedPages } from '../ui/staff/assisted';
+import { blockedDatePages } from '../ui/staff/blockedDates';
 import { bookedPages } from '../ui/staff/booked';
 import { passPages } from '../ui/staff/pass';
 import { dashboardPages } from '../ui/staff/dashboard';
@@ -170,7 +173,10 @@ export function createApp(services: Services) {
       .route('/api/visits', visitRoutes(services))
       .route('/api/holds', holdRoutes(services))
       .route('/api/booker', bookerRoutes(services))
+      .route('/api/staff/prisons', blockedDateRoutes(services))
       .route('/api/staff', staffRoutes(services))
+      .route('/api/staff', prisonerRecordRoutes(services))
+      .route('/api/prisoner-events', prisonerEventRoutes(services))
       .route('/api/policy', policyRoutes(services))
       // The visitor's journey, a step a router: prison, prisoner, visitors, times, contact, check and send.
       .route('/', assetRoutes())
@@ -194,6 +200,7 @@ export function createApp(services: Services) {
       .route('/', bookedPages(services))
       .route('/', passPages(services))
       .route('/', assistedPages(services))
+      .route('/', blockedDatePages(services))
       .route('/', dashboardPages(services))
       .route('/', feedbackPages(services))
       .route('/', policyPreviewPages(services))

@@ -24,7 +24,7 @@ const SEED = '20261202';
 // Cases per operation in the fuzzing phase; with the examples, coverage and stateful phases, some 2,700 in all.
 const MAX_EXAMPLES = '100';
 // Schemathesis's --max-time is a budget that fuzzing repeats until it is spent, not a ceiling: the bound is a kill.
-const TIME_LIMIT_MS = 150_000;
+const TIME_LIMIT_MS = 210_000;
 // Requested visits set aside for the fuzzer's decisions, one decision each.
 const DECIDABLE = 20;
 // Visits the fuzzer's own requests must create, counted in the read model. Seed 20261202 makes some 125 (of
@@ -160,7 +160,7 @@ describe('schemathesis, with every check, against the running service', () => {
 
   it(
     'finds no server error, no answer outside the document and no valid request refused in over 1,000 cases',
-    { timeout: 180_000 },
+    { timeout: 240_000 },
     async () => {
       const admin = await service.staffToken(
         'admin',

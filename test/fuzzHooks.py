@@ -159,6 +159,13 @@ def performance_period(query):
     return query
 
 
+def blocked_date(body):
+    """A date to block that is not past, beyond every prison's booking window (at most 28 days), so that no visit
+    the fuzzer asks for meets it; the whole day, as whether a session is one of the day's is the calendar's to say."""
+    body["date"] = (TODAY + timedelta(days=60 + chooser(body).randrange(300))).isoformat()
+    body.pop("session", None)
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     """Bends a case whose body was generated valid so that the service's own rules accept it too.
@@ -190,6 +197,8 @@ def before_call(context, case, kwargs):
         policy_preview(body)
     elif label == "POST /api/holds":
         place_hold(body)
+    elif label == "POST /api/staff/prisons/{prisonId}/blocked-dates" and positive:
+        blocked_date(body)
     else:
         return
     case.body = body

@@ -50,6 +50,13 @@ const asked: Record<QueryName, unknown[]> = {
   bookerSessionById: ['s'.repeat(43)],
   signInLinksOfBooker: ['b'.repeat(31) + '7'],
   sessionsOfBooker: ['b'.repeat(31) + '7'],
+  openVisitsOfPrisoner: ['A0123BC'],
+  reviewList: ['P07'],
+  ledgerOfPrisoner: ['A0123BC'],
+  balanceOfPrisoner: ['A0123BC'],
+  balanceOlderThan: ['A0123BC', 4],
+  blockedOfPrison: ['P07'],
+  blockedDateById: ['P07 2026-06-01 14:00/16:00'],
 };
 
 /** Collections that stay small (a prison service's staff, its settings): PostgreSQL rightly reads them whole. */
@@ -145,6 +152,13 @@ beforeAll(async () => {
     const prisonId = `P${String(Math.floor(i / 4) % 40).padStart(2, '0')}`;
     return { _id: `${prisonId} ${slot}`, prisonId, slot, open: i % 5, closed: 0, version: 1 + (i % 7) };
   });
+  // The dates and sessions staff blocked at 40 prisons: fifty each, some whole days and some one session.
+  await seed('blockedDates', 2000, (i) => {
+    const prisonId = `P${String(i % 40).padStart(2, '0')}`;
+    const date = addDays('2026-06-01', Math.floor(i / 40));
+    const session = i % 3 === 0 ? undefined : '14:00/16:00';
+    return { _id: `${prisonId} ${date} ${session ?? 'day'}`, prisonId, date, ...(session ? { session } : {}) };
+  });
   // Booker accounts, their sign-in links and sessions.
   await seed('bookers', 5000, (i) => ({ _id: `booker${i}@test.example`, bookerId: bookerIdOf(i) }));
   await seed('signInLinks', 5000, (i) => ({
@@ -153,8 +167,19 @@ beforeAll(async () => {
     expiresAt: new Date(Date.parse('2026-06-01T10:20:00Z') + i * 60_000),
   }));
   await seed('bookerSessions', 5000, (i) => ({ _id: `s${i}`, bookerId: bookerIdOf(i % 1000), createdAt: new Date() }));
-  // Sessions and sign-in attempts of a busy service: a keyed hash each, by the hundred per account and per key.
   const at = (i: number) => new Date(Date.parse('2026-06-01T08:00:00Z') + i * 1000);
+  // Visiting-order ledgers of 5,000 prisoners, four entries each, and their balances.
+  await seed('visitingOrderEntries', VISITS, (i) => ({
+    _id: `A${String(i % 5000).padStart(4, '0')}BC ${i}.used`,
+    prisonerNumber: `A${String(i % 5000).padStart(4, '0')}BC`,
+    at: at(i).toISOString(),
+  }));
+  await seed('visitingOrderBalances', 5000, (i) => ({
+    _id: `A${String(i).padStart(4, '0')}BC`,
+    balance: 1,
+    version: 4,
+  }));
+  // Sessions and sign-in attempts of a busy service: a keyed hash each, by the hundred per account and per key.
   await seed('sessions', 5000, (i) => ({ _id: `s${i}`, email: `staff${i % 1000}@test.example`, createdAt: at(i) }));
   await seed('signInAttempts', 5000, (i) => ({ key: `k${i % 50}`, at: at(i), window: 1_965_000 + (i % 500) }));
   // What autovacuum would do by itself soon after: gather the statistics the planner chooses by.

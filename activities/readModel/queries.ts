@@ -18,7 +18,10 @@ export interface Query<Filter extends (...args: never[]) => object = (...args: n
     | 'slotPlaces'
     | 'bookers'
     | 'signInLinks'
-    | 'bookerSessions';
+    | 'bookerSessions'
+    | 'visitingOrderEntries'
+    | 'visitingOrderBalances'
+    | 'blockedDates';
   /** The top-level fields compared for equality, which the index covers. */
   fields: string[];
   /** The order asked for, for MongoDB's index (FerretDB sorts in its own process). */
@@ -63,6 +66,20 @@ export const queries = {
     fields: ['prisonerNumber'],
     sort: { submittedAt: -1 },
     filter: (prisonerNumber: string) => ({ prisonerNumber }),
+  }),
+  /** A prisoner's visits still open (requested, or booked and not yet over): a change to their record reaches these. */
+  openVisitsOfPrisoner: query({
+    collection: 'visits',
+    // A prisoner has few visits: the index on the number finds them, and `open` narrows those.
+    fields: ['prisonerNumber'],
+    filter: (prisonerNumber: string) => ({ prisonerNumber, open: true }),
+  }),
+  /** A prison's visits flagged by changes to the prisoner's record: "needs review", soonest first. */
+  reviewList: query({
+    collection: 'visits',
+    fields: ['prisonId', 'needsReview'],
+    sort: { slotGranted: 1 },
+    filter: (prisonId: string) => ({ prisonId, needsReview: true }),
   }),
   /** A prisoner's other visits: the eligibility check's earlier visits. */
   earlierVisits: query({
@@ -205,6 +222,33 @@ export const queries = {
     collection: 'slotPlaces',
     fields: ['prisonId'],
     filter: (prisonId: string) => ({ prisonId }),
+  }),
+  /** The dates and sessions a prison's staff blocked: every list of times offered (activities/readModel/blockedDates.ts). */
+  blockedOfPrison: query({
+    collection: 'blockedDates',
+    fields: ['prisonId'],
+    filter: (prisonId: string) => ({ prisonId }),
+  }),
+  /** A block by its id (`prisonId date session`): unblocking it, or finding it blocked already. */
+  blockedDateById: query({ collection: 'blockedDates', fields: ['_id'], filter: (id: string) => ({ _id: id }) }),
+  /** A prisoner's visiting-order ledger, newest first: the visiting-order page. */
+  ledgerOfPrisoner: query({
+    collection: 'visitingOrderEntries',
+    fields: ['prisonerNumber'],
+    sort: { at: -1 },
+    filter: (prisonerNumber: string) => ({ prisonerNumber }),
+  }),
+  /** A prisoner's visiting-order balance: the eligibility check, the visiting-order page. */
+  balanceOfPrisoner: query({
+    collection: 'visitingOrderBalances',
+    fields: ['_id'],
+    filter: (prisonerNumber: string) => ({ _id: prisonerNumber }),
+  }),
+  /** A balance if written before `version`: its ledger writing a newer one. */
+  balanceOlderThan: query({
+    collection: 'visitingOrderBalances',
+    fields: ['_id'],
+    filter: (prisonerNumber: string, version: number) => ({ _id: prisonerNumber, version: { $lt: version } }),
   }),
 };
 

@@ -4,6 +4,7 @@
 import { MongoServerError, type Db } from 'mongodb';
 import { bookableSlots, hasOpenPlace } from '../../rules/calendar';
 import type { Prison } from '../../rules/prison';
+import { leaveOutBlocked } from './blockedDates';
 import { queries } from './queries';
 
 export interface SlotPlaces {
@@ -59,13 +60,16 @@ export async function placesOfPrison(db: Db, prisonId: string): Promise<Map<stri
   return new Map(found.map(({ slot, open, closed }) => [slot, { open, closed }]));
 }
 
-/** A prison's slots bookable today: those with an open place free, and those full (held or taken, every one). */
+/**
+ * A prison's slots bookable today: those with an open place free, and those full (held or taken, every one); none in
+ * a date or session its staff blocked. What the API and the pages offer.
+ */
 export async function slotsWithPlaces(
   db: Db,
   prison: Prison,
   today: string,
 ): Promise<{ open: string[]; full: string[] }> {
-  const slots = bookableSlots(prison, today);
+  const slots = await leaveOutBlocked(db, prison.id, bookableSlots(prison, today));
   const held = prison.capacity ? await placesOfPrison(db, prison.id) : new Map<string, { open: number }>();
   return {
     open: slots.filter((slot) => hasOpenPlace(prison, slot, held.get(slot))),

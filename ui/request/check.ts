@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { rememberVisitors } from '../../activities/readModel/bookers';
 import { findVisit } from '../../activities/readModel/lookups';
+import { blockedOfPrison } from '../../activities/readModel/blockedDates';
 import { clock, formatDate, formatSlot } from '../../rules/dateWords';
 import { londonClock } from '../../rules/londonTime';
 import type { Services } from '../../api/services';
@@ -109,7 +110,7 @@ export function checkStep(services: Services) {
       let problems: FieldProblem[] = [];
       if (c.req.method === 'POST') {
         await journey.form(c, answers);
-        problems = checkSubmission(parsed.data, prison, today());
+        problems = checkSubmission(parsed.data, prison, today(), await blockedOfPrison(services.db, prison.id));
         if (problems.length === 0) {
           // The journey's id is the Idempotency-Key: a second press of the button sends nothing twice. If the
           // answers changed after an attempt that failed (a busy service), the changed request gets a key of its own.

@@ -8,6 +8,7 @@ import { messageFor } from '../../api/errorMessages';
 import type { Services } from '../../api/services';
 import { toFieldErrors } from '../../api/validation';
 import type { AssistedSettings } from '../../rules/assistedDigital';
+import { blockedOfPrison, leaveOutBlocked } from '../../activities/readModel/blockedDates';
 import { bookableSlots } from '../../rules/calendar';
 import { isoDateOf, readDateFields } from '../../rules/dateFields';
 import { londonClock } from '../../rules/londonTime';
@@ -170,7 +171,9 @@ export function assistedPages(services: Services) {
           : [{ path: 'minutes', code: 'required', message: 'Enter the minutes spent, a whole number from 0 to 600' }]),
         ...(organisationProblem ? [{ path: 'organisation', code: 'invalid', message: organisationProblem }] : []),
         ...withDates(
-          parsed.success ? checkSubmission(parsed.data, prison, today) : toFieldErrors(parsed.error),
+          parsed.success
+            ? checkSubmission(parsed.data, prison, today, await blockedOfPrison(services.db, prison.id))
+            : toFieldErrors(parsed.error),
           typedDates,
         ).map((p) => ({ ...p, message: helperWords(p, typedAt(request, p.path)) })),
       ].sort((a, b) => formOrder(a.path) - formOrder(b.path));
@@ -190,7 +193,7 @@ export function assistedPages(services: Services) {
       errors,
       status: errors.length ? 400 : 200,
       channelItems: channels.map((choice) => ({ ...choice, checked: values.channel === choice.value })),
-      slotItems: bookableSlots(prison, today).map((slot) => ({
+      slotItems: (await leaveOutBlocked(services.db, prison.id, bookableSlots(prison, today))).map((slot) => ({
         value: slot,
         text: slotInWords(slot),
         checked: ([] as unknown[]).concat(values.slotOptions ?? []).includes(slot),
