@@ -49,12 +49,26 @@ const expected: Record<string, [number, number, number]> = {
   'GET /staff/visits/{ref}/visitors': [302, 404, 403],
   'POST /staff/visits/{ref}/visitors': [302, 404, 403],
   'GET /staff/search?q=A1234BC': [302, 200, 403],
+  'GET /staff/review?prisonId=NGT': [302, 403, 403],
+  'POST /staff/visits/{ref}/no-change-needed': [302, 404, 403],
+  'GET /staff/prisoners/{number}/visiting-orders': [302, 404, 403],
+  'POST /staff/prisoners/{number}/visiting-orders': [302, 404, 403],
   'GET /staff/processed?prisonId=NGT': [302, 403, 403],
   'GET /staff/booked?prisonId=NGT': [302, 403, 403],
   'GET /staff/booked.csv?prisonId=NGT': [302, 403, 403],
   'GET /staff/booked/print?prisonId=NGT': [302, 403, 403],
   'GET /staff/assisted?prisonId=NGT': [302, 403, 403],
   'POST /staff/assisted?prisonId=NGT': [302, 403, 403],
+  'GET /api/staff/prisons/{prisonId}/review': [401, 403, 403],
+  'POST /api/staff/visits/{ref}/no-change-needed': [401, 404, 403],
+  'GET /api/staff/prisoners/{number}/visiting-orders': [401, 404, 403],
+  'POST /api/staff/prisoners/{number}/visiting-orders/adjustments': [401, 404, 403],
+  'GET /api/staff/prisons/{prisonId}/blocked-dates': [401, 403, 403],
+  'POST /api/staff/prisons/{prisonId}/blocked-dates': [401, 403, 403],
+  'DELETE /api/staff/prisons/{prisonId}/blocked-dates/{date}': [401, 403, 403],
+  'GET /staff/blocked-dates?prisonId=NGT': [302, 403, 403],
+  'POST /staff/blocked-dates?prisonId=NGT': [302, 403, 403],
+  'POST /staff/blocked-dates/unblock?prisonId=NGT': [302, 403, 403],
   'GET /staff/dashboard': [302, 200, 200],
   'GET /staff/dashboard.csv': [302, 200, 200],
   'GET /staff/dashboard/assisted-digital.csv': [302, 200, 200],
@@ -67,7 +81,11 @@ const expected: Record<string, [number, number, number]> = {
 
 async function call(route: string, who?: string) {
   const [method, target] = route.split(' ');
-  const path = target.replace('{ref}', reference);
+  const path = target
+    .replace('{ref}', reference)
+    .replace('{number}', 'A1234BC')
+    .replace('{prisonId}', 'NGT')
+    .replace('{date}', '2099-01-01');
   const api = path.startsWith('/api/');
   const token = who ? tokens[who] : undefined;
   const headers: Record<string, string> = {
@@ -88,7 +106,8 @@ describe('every staff route', () => {
   it('is in this table', () => {
     const routes = service.app.routes
       .filter((r) => r.method !== 'ALL' && /^\/(api\/)?staff\//.test(r.path) && !/sign-in|\/session$/.test(r.path))
-      .map((r) => `${r.method} ${r.path.replace(':reference', '{ref}')}`);
+      .map((r) => `${r.method} ${r.path.replace(':reference', '{ref}').replace(':number', '{number}')}`)
+      .map((route) => route.replace(':prisonId', '{prisonId}').replace(':date', '{date}'));
     const table = Object.keys(expected).map((key) => key.split('?')[0]);
     expect([...new Set(routes)].sort()).toEqual([...new Set(table)].sort());
   });

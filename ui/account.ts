@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { bookerOfSignInLink, SIGN_IN_LINK_MINUTES } from '../activities/readModel/bookers';
+import { balanceOf } from '../activities/readModel/visitingOrders';
 import type { VisitDocument } from '../activities/readModel/visits';
 import {
   BOOKER_COOKIE,
@@ -20,7 +21,8 @@ import { ProblemError } from '../api/problem';
 import { bookerSignInRequest, linkPrisonerRequest } from '../api/schemas';
 import type { Services } from '../api/services';
 import { dateFieldsOf, isoDateOf, readDateFields, type DateFields } from '../rules/dateFields';
-import { formatSlot } from '../rules/dateWords';
+import { formatDate, formatSlot } from '../rules/dateWords';
+import { londonClock } from '../rules/londonTime';
 import { translate } from './i18n';
 import { currentJourney, JOURNEY_COOKIE, writeJourney } from './journeyCookie';
 import { escapeHtml, localeOf, render } from './render';
@@ -83,6 +85,15 @@ export function accountPages(services: Services) {
     return form;
   }
 
+  /** The prisoner's visiting orders as their ledger last wrote them, while its period lasts: when the booker can book. */
+  const ordersInWords = async (c: Context, prisonerNumber: string) => {
+    const orders = await balanceOf(services.db, prisonerNumber);
+    if (!orders?.renewsOn || orders.renewsOn <= londonClock(new Date()).date) return undefined;
+    const date = formatDate(orders.renewsOn, localeOf(c), { weekday: false });
+    return orders.balance > 0
+      ? wordsOf(c)('account.prisoners.orders', { count: String(orders.balance), date })
+      : wordsOf(c)('account.prisoners.noOrders', { date });
+  };
   /** A prison's name in the page's language. */
   const prisonName = (c: Context, prisonId: string) => {
     const prison = services.rules.get(prisonId);
@@ -193,11 +204,14 @@ export function accountPages(services: Services) {
             empty: t(`account.visits.${group}None`),
             table: table(groups[group]),
           })),
-          prisoners: booker.booker.prisoners.map((prisoner) => ({
-            name: `${prisoner.firstName} ${prisoner.lastName}`,
-            number: prisoner.number,
-            prison: prisonName(c, prisoner.prisonId),
-          })),
+          prisoners: await Promise.all(
+            booker.booker.prisoners.map(async (prisoner) => ({
+              name: `${prisoner.firstName} ${prisoner.lastName}`,
+              number: prisoner.number,
+              prison: prisonName(c, prisoner.prisonId),
+              orders: await ordersInWords(c, prisoner.number),
+            })),
+          ),
           linked: c.req.query('linked') === '1',
         });
       })

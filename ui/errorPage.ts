@@ -68,7 +68,7 @@ export function errorPage(c: Context, error: ProblemError): Response {
     const link = !user
       ? { href: '/staff/sign-in', text: 'Sign in' }
       : { href: homeOf(user), text: user.role === 'policy' ? 'Go to Try rules' : 'Go to the queue' };
-    return render(c, 'staff/message', { ...staffWords(error), link, user, csrf: c.get('csrf'), status });
+    return render(c, 'staff/message', { ...staffWords(error), link, user, csrf: c.get('csrf'), status, locale: 'en' });
   }
   const locale = localeOf(c);
   const title =

@@ -91,6 +91,8 @@ export interface PageContext {
   prison?: Prison;
   errors?: { path: string; text: string; parts?: DatePart[] }[];
   status?: 200 | 400 | 403 | 404 | 409 | 429 | 500 | 503;
+  /** The page's one language, for a page not offered in Welsh (most staff pages); else the visitor's choice. */
+  locale?: Locale;
   [key: string]: unknown;
 }
 
@@ -98,9 +100,9 @@ export interface PageContext {
 export function render(
   c: Context,
   view: string,
-  { prison, errors = [], status = 200, ...context }: PageContext,
+  { prison, errors = [], status = 200, locale: only, ...context }: PageContext,
 ): Response {
-  const locale = localeOf(c);
+  const locale = only ?? localeOf(c);
   const t = (key: string, values?: Record<string, string | number>) => translate(locale, key, values);
   const visuallyHiddenText = t('common.error');
   const switchTo = (lang: Locale) => sameSiteLink(c.req.url, { lang });

@@ -3,7 +3,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { queueCount } from '../../activities/readModel/lookups';
+import { queueCount, reviewCountOf } from '../../activities/readModel/lookups';
 import type { VisitDocument } from '../../activities/readModel/visits';
 import { canSeePrison, refuseUnlessMaySeeVisits, visibleVisit as visibleVisitOf } from '../../api/access';
 import { ProblemError } from '../../api/problem';
@@ -12,7 +12,9 @@ import type { Services } from '../../api/services';
 import { openSession, SESSION_COOKIE } from '../../api/session';
 import { render } from '../render';
 
-export type StaffPageEnv = { Variables: { user: StaffUser; sessionHash: string; csrf: string; queueCount: number } };
+export type StaffPageEnv = {
+  Variables: { user: StaffUser; sessionHash: string; csrf: string; queueCount: number; reviewCount: number };
+};
 
 /** A real date written YYYY-MM-DD, or undefined. */
 export const realDate = (value: string | undefined) => {
@@ -33,9 +35,24 @@ export async function form(c: Context<StaffPageEnv>) {
   return body;
 }
 
-/** A staff page, with the signed-in user, the form token and the queue count its layout shows. */
-export const staffPage = (c: Context<StaffPageEnv>, view: string, context: Parameters<typeof render>[2]) =>
-  render(c, view, { user: c.get('user'), csrf: c.get('csrf'), queueCount: c.get('queueCount'), ...context });
+/**
+ * A staff page, with the signed-in user, the form token and the counts its layout shows. In English, as the staff
+ * workspace is (docs/decisions/0008), unless the page is `bilingual`: then in the language the user chose.
+ */
+export const staffPage = (
+  c: Context<StaffPageEnv>,
+  view: string,
+  { bilingual = false, ...context }: Parameters<typeof render>[2] & { bilingual?: boolean },
+) =>
+  render(c, view, {
+    user: c.get('user'),
+    csrf: c.get('csrf'),
+    queueCount: c.get('queueCount'),
+    reviewCount: c.get('reviewCount'),
+    bilingual,
+    ...(bilingual ? {} : { locale: 'en' as const }),
+    ...context,
+  });
 
 /** Who is signed in, and which prisons and visits they may see. */
 export function staffAccess({ db, rules, session }: Services) {
@@ -60,6 +77,8 @@ export function staffAccess({ db, rules, session }: Services) {
       const prisonId = c.req.query('prisonId') ?? prisonsOf(user)[0]?.id;
       const counted = prisonId && rules.get(prisonId) && canSeePrison(user, prisonId);
       c.set('queueCount', counted ? await queueCount(db, prisonId) : 0);
+      // And of its visits under review.
+      c.set('reviewCount', counted ? await reviewCountOf(db, prisonId) : 0);
       await next();
     };
   const signedIn = signedInWith({ touch: true });

@@ -44,7 +44,14 @@ export function signInPages(services: Services) {
       errors = [{ path: 'email', text }];
     }
     writeJourney(c, journey, session.secret, secureCookies);
-    return render(c, 'staff/signIn', { title: 'Sign in', csrf: journey.csrf, values: { email }, errors, status });
+    return render(c, 'staff/signIn', {
+      title: 'Sign in',
+      csrf: journey.csrf,
+      values: { email },
+      errors,
+      status,
+      locale: 'en',
+    });
   });
 
   // The session ends at once: the cookie's token is refused from now on, wherever a copy of it is.

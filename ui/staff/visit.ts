@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { formatDate } from '../../rules/dateWords';
+import type { VisitorCheck } from '../../rules/contacts';
 import { bookedInSlot, findVisit } from '../../activities/readModel/lookups';
 import { placesOfPrison } from '../../activities/readModel/slotPlaces';
 import type { VisitDocument } from '../../activities/readModel/visits';
@@ -12,12 +13,16 @@ import type { Services } from '../../api/services';
 import { timeChange } from '../../api/schemas';
 import { toFieldErrors } from '../../api/validation';
 import { changeableSlots, slotCapacity } from '../../rules/calendar';
+import { leaveOutBlocked } from '../../activities/readModel/blockedDates';
 import { slotTimes } from '../../rules/londonTime';
 import { decision as decisionSchema, staffCancellation, staffMessage } from '../../rules/shapes';
 import { cancellationReason, rejectionReason } from '../../rules/vocabulary';
 import { refusals } from '../../rules/refusals';
 import { Refused, visitClient } from '../../workflows/client';
-import { placeKind, visitChangeRefusal } from '../../workflows/visit';
+import { openReview, placeKind, visitChangeRefusal, type Review } from '../../workflows/visit';
+import { translate } from '../i18n';
+import { reviewNotice, reviewPages } from './review';
+import { visitingOrderPages } from './visitingOrders';
 import { staffVisitorsPages } from './visitVisitors';
 import { form, realDate, staffAccess, staffPage, type StaffPageEnv } from './common';
 import {
@@ -54,6 +59,46 @@ const outcomeWords = {
   not_on_list: 'Not on the contact list',
   other: 'Other reason',
 };
+
+/** How a review was closed, as the visit's timeline says it. */
+const reviewOutcomeWords: Record<NonNullable<Review['closed']>['outcome'], string> = {
+  no_change_needed: 'review closed: no change needed',
+  changed: 'review closed: the visit was changed',
+  cancelled: 'review closed: the visit was cancelled',
+  decided: 'review closed: the request was decided',
+  ended: 'review closed: the visit ended',
+};
+
+/** The outcome the contact check suggests for a visitor: staff confirm it or choose another. */
+function suggestedOutcome(check: VisitorCheck | undefined): keyof typeof outcomeWords | undefined {
+  if (!check) return undefined;
+  if (check.match === 'none') return 'not_on_list';
+  // A near match to a banned contact may be that contact: "banned" is the safe suggestion, for staff to confirm.
+  return check.banned ? 'banned' : 'allowed';
+}
+
+const fieldWords = { firstName: 'first name', lastName: 'last name', dateOfBirth: 'date of birth' } as const;
+
+/** What the contact check found for a visitor, beside their outcome: the match, and what differs for a near one. */
+function matchInWords(check: VisitorCheck): string {
+  const relationship = check.relationship ? ` (${check.relationship})` : '';
+  if (check.match === 'none') return 'Not on the contact list.';
+  if (check.match === 'exact') {
+    const ban = check.banned
+      ? check.banned.until
+        ? ` Banned until ${formatDate(check.banned.until, 'en', { weekday: false })}.`
+        : ' Banned until further notice.'
+      : '';
+    return `Exact match${relationship}.${ban}`;
+  }
+  const inWords = (field: keyof typeof fieldWords, value: string) =>
+    field === 'dateOfBirth' ? formatDate(value, 'en', { weekday: false }) : value;
+  const differences = (check.differences ?? []).map(
+    ({ field, given, onRecord }) =>
+      `${fieldWords[field]} ${inWords(field, given)} given, ${onRecord === undefined ? 'none' : inWords(field, onRecord)} on record`,
+  );
+  return `Near match${relationship}: ${differences.join('; ')}. Check it is the same person.`;
+}
 
 export function staffVisitPages(services: Services) {
   const { db, rules } = services;
@@ -94,7 +139,7 @@ export function staffVisitPages(services: Services) {
     };
     return [
       { value: '', text: 'Choose a time' },
-      ...changeableSlots(prison, now)
+      ...(await leaveOutBlocked(db, prison.id, changeableSlots(prison, now)))
         .filter((slot) => slot !== visit.slotGranted && hasPlace(slot))
         .map((slot) => ({ value: slot, text: slotInWords(slot), selected: slot === chosen })),
     ];
@@ -111,6 +156,18 @@ export function staffVisitPages(services: Services) {
         at: change.at,
         by: change.by,
       })),
+      ...(visit.reviews ?? []).flatMap((review) => [
+        { status: 'flagged for review', at: review.since, by: 'system' },
+        ...(review.closed
+          ? [
+              {
+                status: reviewOutcomeWords[review.closed.outcome],
+                at: review.closed.at,
+                by: review.closed.by ?? 'system',
+              },
+            ]
+          : []),
+      ]),
     ]
       .sort((a, b) => a.at.localeCompare(b.at))
       .map((entry) => ({ ...entry, at: londonTime(entry.at) }));
@@ -134,6 +191,12 @@ export function staffVisitPages(services: Services) {
   const details = (visit: VisitDocument) => [
     row('Prison', rules.get(visit.prisonId)?.name ?? visit.prisonId),
     row('Prison number', visit.prisoner.number),
+    {
+      key: { text: 'Visiting orders' },
+      value: {
+        html: `<a class="govuk-link" href="/staff/prisoners/${encodeURIComponent(visit.prisoner.number)}/visiting-orders">See and adjust the prisoner’s visiting orders</a>`,
+      },
+    },
     row('Prisoner’s date of birth', formatDate(visit.prisoner.dateOfBirth, 'en', { weekday: false })),
     row(
       'Visitors',
@@ -168,7 +231,16 @@ export function staffVisitPages(services: Services) {
     }: { errors?: Problem[]; notice?: string; important?: string; chosenSlot?: string } = {},
   ) {
     const eligibility = visit.eligibility;
+    const review = openReview(visit);
     return staffPage(c, 'staff/visit', {
+      review: review && {
+        since: londonTime(review.since),
+        changes: review.changes.map((change) => ({
+          kind: translate('en', `review.kind.${change.kind}`),
+          detail: change.detail,
+          at: londonTime(change.at),
+        })),
+      },
       title: `${visit.prisoner.firstName} ${visit.prisoner.lastName}`,
       statusText: statusWords[visit.status],
       visit,
@@ -234,18 +306,29 @@ export function staffVisitPages(services: Services) {
           checked: value('slot') === 'none',
         },
       ],
-      visitorItems: visit.visitors.map((v, index) => ({
-        index,
-        label: `${v.firstName} ${v.lastName}${index === 0 ? ' (lead visitor)' : ''}`,
-        options: Object.entries(outcomeWords).map(([code, text]) => ({
-          value: code,
-          text,
-          selected: value(`visitor-${index}`) === code,
-        })),
-        bannedUntil: Object.fromEntries(
-          ['day', 'month', 'year'].map((part) => [part, value(`visitors-${index}-bannedUntil-${part}`)]),
-        ),
-      })),
+      visitorItems: visit.visitors.map((v, index) => {
+        // What staff chose wins; on a first showing, what the contact check suggests.
+        const check = visit.eligibility?.visitors?.[index];
+        const chosen = typeof sent[`visitor-${index}`] === 'string';
+        const outcome = chosen ? value(`visitor-${index}`) : suggestedOutcome(check);
+        const until = !chosen && outcome === 'banned' ? check?.banned?.until : undefined;
+        const [year, month, day] = until ? until.split('-').map((part) => String(Number(part))) : [];
+        return {
+          index,
+          label: `${v.firstName} ${v.lastName}${index === 0 ? ' (lead visitor)' : ''}`,
+          match: check ? matchInWords(check) : '',
+          options: Object.entries(outcomeWords).map(([code, text]) => ({
+            value: code,
+            text,
+            selected: outcome === code,
+          })),
+          bannedUntil: until
+            ? { day, month, year }
+            : Object.fromEntries(
+                ['day', 'month', 'year'].map((part) => [part, value(`visitors-${index}-bannedUntil-${part}`)]),
+              ),
+        };
+      }),
       reasonItems: rejectionReason.options
         .filter((reason) => reason !== 'request_expired')
         .map((reason) => ({ value: reason, text: rejectionWords[reason], checked: ticked.includes(reason) })),
@@ -257,12 +340,16 @@ export function staffVisitPages(services: Services) {
     // Back from moving it (post/redirect/get): the page says so, and a reload sends nothing again.
     const moved = c.req.query('changed') !== undefined && visit.status === 'booked' && visit.slotGranted;
     const visitorsChanged = c.req.query('visitorsChanged') !== undefined && visit.status === 'booked';
+    const reviewed = await reviewNotice(db, visit.reference, c.req.query('reviewed'));
     return visitPage(c, visit, {
-      notice: moved
-        ? `Visit moved to ${slotInWords(visit.slotGranted ?? '')}. The visitor has been told by email.`
-        : visitorsChanged
-          ? 'Visitors changed. The visitor has been told by email.'
-          : '',
+      ...reviewed,
+      notice:
+        reviewed.notice ??
+        (moved
+          ? `Visit moved to ${slotInWords(visit.slotGranted ?? '')}. The visitor has been told by email.`
+          : visitorsChanged
+            ? 'Visitors changed. The visitor has been told by email.'
+            : ''),
     });
   });
 
@@ -331,13 +418,20 @@ export function staffVisitPages(services: Services) {
     try {
       await visits.decide(visit.reference, parsed.data, { email: user.email });
     } catch (error) {
-      if (error instanceof Refused && !error.field) {
+      if (error instanceof Refused) {
         const latest = (await findVisit(db, visit.reference)) ?? visit;
-        if (error.code === refusals.slotFull && latest.status === 'requested') {
-          const full = 'That time is full. Choose another, or reject the request.';
-          return decisionPage(c, latest, 'accept', { errors: [{ path: 'slot', text: full }], sent: body });
+        const why: Partial<Record<string, string>> = {
+          [refusals.slotFull]: 'That time is full. Choose another, or reject the request.',
+          [refusals.slotUnavailable]:
+            'That time is no longer offered (the prison blocked it). Choose another, or reject the request.',
+          [refusals.noVisitingOrder]:
+            'The prisoner has no visiting order left for this visit (or, on remand, no visit left that week). Choose another time, or reject the request as no allowance.',
+        };
+        const text = why[error.code];
+        if (text && latest.status === 'requested') {
+          return decisionPage(c, latest, 'accept', { errors: [{ path: 'slot', text }], sent: body });
         }
-        return visitPage(c, latest, { important: 'Someone else processed this request first.' });
+        if (!error.field) return visitPage(c, latest, { important: 'Someone else processed this request first.' });
       }
       throw error;
     }
@@ -440,6 +534,9 @@ export function staffVisitPages(services: Services) {
   });
 
   app.route('/', staffVisitorsPages(services));
+  // What follows the prisoner's record: its pages are the visit's neighbours (scripts/app.ts routes this router).
+  app.route('/', reviewPages(services));
+  app.route('/', visitingOrderPages(services));
 
   return app;
 }

@@ -1,7 +1,7 @@
 // How the staff pages say the domain's codes and times: reasons in words, and London times as GOV.UK writes them
 // ("Thursday 3 December 2026, 2:40pm"), never a code or a UTC instant.
 import { clock, formatDate, formatSlot, timeRange } from '../../rules/dateWords';
-import type { CancellationReason, RejectionReason, VisitStatus } from '../../rules/vocabulary';
+import type { CancellationReason, Locale, RejectionReason, VisitStatus } from '../../rules/vocabulary';
 import { londonClock } from '../../rules/londonTime';
 
 /** Where a visit is in its story, as a tag says it. */
@@ -86,7 +86,7 @@ export const slotStart = (slot: string): string =>
   `${formatDate(slot.slice(0, 10), 'en').replace(/ \d{4}$/, '')}, ${clock(slot.slice(11, 16))}`;
 
 /** An instant (`2026-12-03T14:40:00.000Z`) as London's wall clock says it: `Thursday 3 December 2026, 2:40pm`. */
-export function londonTime(iso: string): string {
+export function londonTime(iso: string, locale: Locale = 'en'): string {
   const { date, time } = londonClock(new Date(iso));
-  return `${formatDate(date, 'en')}, ${clock(time)}`;
+  return `${formatDate(date, locale)}, ${clock(time, locale)}`;
 }
