@@ -2,25 +2,32 @@
 // and a new worker started: no request is lost, and every e-mail arrives once, but for those the sink had taken
 // before the outbox could record them, which arrive twice with the same Message-ID (decision 0005). Then the same at
 // a prison that books at once (decision 0016): each request booked once, into the place held for it, and its visitor
-// e-mailed once that it is booked.
+// e-mailed once that it is booked. And staff cancellations with the worker killed while their visiting orders are
+// being given back (issue 19): each order comes back once, in the prisoner's ledger workflow and in the read model.
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal as temporalEnums } from '@temporalio/proto';
 import type { ParsedMail } from 'mailparser';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { outbox } from '../activities/emails/outbox';
+import { balanceOf, ledgerEntries } from '../activities/readModel/visitingOrders';
 import { visitsCollection } from '../activities/readModel/visits';
+import { saveStaffAccount } from '../api/staffAccounts';
 import { bookableSlots } from '../rules/calendar';
-import { londonClock } from '../rules/londonTime';
+import { addDays, londonClock } from '../rules/londonTime';
 import { RuleBook } from '../rules/ruleBook';
+import { workflowId } from '../workflows/client';
 import { placesHeld, slotWorkflowId } from '../workflows/slotCapacity';
+import { ledger, visitingOrdersWorkflowId } from '../workflows/visitingOrders';
 import { samplePrisoner } from './fakePrisonerService';
-import { eventually, testApp, testDataConverter, visitRequestBody } from './harness';
+import { eventually, PASSWORD, testApp, testDataConverter, visitRequestBody } from './harness';
 import { startPrisonerServiceServer, type PrisonerServiceServer } from './prisonerServiceServer';
 import { startSmtpSink, type SmtpSink } from './smtpSink';
 import { submitAll } from './visitors';
@@ -449,3 +456,329 @@ describe('a prison that books at once, with the worker killed mid-way', { timeou
     expect(mail.messages).toHaveLength(total + taken);
   });
 });
+
+/**
+ * A TCP proxy to MongoDB for a worker: while `holding`, what the worker sends is kept back (its reads and writes wait,
+ * unanswered, on connections old and new); once it is not, what was kept goes on before anything newer, or never if
+ * the worker has gone.
+ */
+interface HoldingProxy {
+  /** A MongoDB URI through the proxy, naming the database. */
+  uri(database: string): string;
+  holding: boolean;
+  close(): Promise<void>;
+}
+
+async function startHoldingProxy(target: string): Promise<HoldingProxy> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<Socket>();
+  const proxy: HoldingProxy = {
+    uri: (database) => `mongodb://127.0.0.1:${(server.address() as AddressInfo).port}/${database}`,
+    holding: false,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  const server = createNetServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    const held: Buffer[] = [];
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (chunk) => {
+      held.push(chunk);
+      if (!proxy.holding) for (const kept of held.splice(0)) upstream.write(kept);
+    });
+    upstream.on('data', (chunk) => client.write(chunk));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return proxy;
+}
+
+describe(
+  'staff cancellations giving visiting orders back, with the worker killed mid-way',
+  { timeout: 240_000 },
+  () => {
+    const ordersQueue = `faults-orders-${suffix}`;
+    const ordersDb: Db = mongo.db(`test_faults_orders_${suffix}`);
+    const token = `orders-${suffix}`;
+    let ruleDir: string;
+    let ordersRules: RuleBook;
+    let mail: SmtpSink;
+    let records: PrisonerServiceServer;
+    let proxy: HoldingProxy;
+    const ordersWorkers: ChildProcess[] = [];
+
+    beforeAll(async () => {
+      // HMP Orders: staff decide each request, and no slot has a capacity (the orders are what is under test).
+      ruleDir = mkdtempSync(join(tmpdir(), 'orders-rules-'));
+      writeFileSync(
+        join(ruleDir, 'orders.yaml'),
+        stringify({
+          id: 'VOK',
+          name: 'HMP Orders',
+          phone: '0300 060 6097',
+          calendar: {
+            lead_days: 2,
+            booking_window: 21,
+            recurring: Object.fromEntries(
+              ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => [day, ['0900-1000', '1400-1500']]),
+            ),
+          },
+        }),
+      );
+      ordersRules = new RuleBook(ruleDir);
+      mail = await startSmtpSink();
+      records = await startPrisonerServiceServer({ token });
+      proxy = await startHoldingProxy(inject('mongoUrl'));
+    });
+    afterAll(async () => {
+      for (const worker of ordersWorkers) await killProcess(worker);
+      await proxy?.close();
+      await mail?.close();
+      await records?.close();
+      await ordersDb.dropDatabase();
+      if (ruleDir) rmSync(ruleDir, { recursive: true, force: true });
+    });
+
+    it('gives each cancelled visit’s order back once, in the ledger and the read model', async () => {
+      const prison = ordersRules.get('VOK');
+      expect(prison).toBeDefined();
+      if (!prison) return;
+      const slots = bookableSlots(prison, londonClock(new Date()).date);
+      const renewsOn = addDays(londonClock(new Date()).date, 20);
+      // Six prisoners with two orders each: the first four book two visits (none left), the last two one (one left).
+      const visitsOf = [2, 2, 2, 2, 1, 1];
+      const prisoners = visitsOf.map((_, i) => ({
+        ...samplePrisoner,
+        number: `V${String(i).padStart(4, '0')}OK`,
+        prisonId: 'VOK',
+        visitingOrders: { balance: 2, renewsOn },
+      }));
+      for (const prisoner of prisoners) records.records.set(prisoner.number, prisoner);
+
+      const temporal = new Client({ connection, dataConverter: testDataConverter });
+      const app = testApp({
+        db: ordersDb,
+        temporal,
+        taskQueue: ordersQueue,
+        commandTimeoutMs: 20_000,
+        rules: ordersRules,
+      });
+      const startOrdersWorker = (mongoUri: string) => {
+        const worker = startWorker({
+          taskQueue: ordersQueue,
+          mongoUri,
+          smtpUrl: mail.url,
+          rulesDir: ruleDir,
+          prisonerService: { url: records.url, token, timeoutMs: 10_000 },
+        });
+        ordersWorkers.push(worker);
+        return worker;
+      };
+      // The first worker reaches the read model through the proxy, which can keep its writes back.
+      const first = startOrdersWorker(proxy.uri(ordersDb.databaseName));
+
+      const email = `staff-${suffix}@test.example`;
+      await saveStaffAccount(ordersDb, { email, role: 'staff', prisons: ['VOK'], password: PASSWORD });
+      const session = await postUntilAnswered(app, '/api/staff/session', { email, password: PASSWORD });
+      expect(session.status, JSON.stringify(session.body)).toBe(200);
+      const staff = { Authorization: `Bearer ${session.body.token}` };
+
+      // Each visit requested, checked against the record, and accepted by staff.
+      const visits = prisoners.flatMap((prisoner, i) =>
+        Array.from({ length: visitsOf[i] }, (_, j) => ({
+          prisoner,
+          slot: slots[j],
+          key: `orders-${suffix}-${i}-${j}`,
+        })),
+      );
+      const references: string[] = [];
+      for (const { prisoner, slot, key } of visits) {
+        const { firstName, lastName, dateOfBirth, number } = prisoner;
+        const body = visitRequestBody({
+          prisonId: 'VOK',
+          prisoner: { firstName, lastName, dateOfBirth, number },
+          slotOptions: [slot],
+        });
+        const sent = await postUntilAnswered(app, '/api/visits', body, { 'Idempotency-Key': key });
+        expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+        references.push(sent.body.reference);
+      }
+      const readModel = visitsCollection(ordersDb);
+      await eventually(
+        async () => {
+          const checked = await readModel.countDocuments({ eligibility: { $exists: true }, status: 'requested' });
+          return checked === references.length ? true : undefined;
+        },
+        30_000,
+        200,
+      );
+      for (const [i, reference] of references.entries()) {
+        const accepted = await postUntilAnswered(
+          app,
+          `/api/staff/visits/${reference}/decision`,
+          { outcome: 'accept', slot: visits[i].slot, referenceNo: `VOK-${i}` },
+          { ...staff, 'Idempotency-Key': `accept-${reference}` },
+        );
+        expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+        expect(accepted.body.visitingOrder).toBe('used');
+      }
+      const ledgerOfPrisoner = (number: string) =>
+        temporal.workflow.getHandle(visitingOrdersWorkflowId(ordersQueue, number)).query(ledger);
+      const balances = async () =>
+        Promise.all(
+          prisoners.map(async ({ number }) => ({
+            ledger: (await ledgerOfPrisoner(number)).balance,
+            readModel: (await balanceOf(ordersDb, number))?.balance,
+          })),
+        );
+      // Each booking used one: none left, or one.
+      const booked = visitsOf.map((count) => ({ ledger: 2 - count, readModel: 2 - count }));
+      await eventually(async () => (JSON.stringify(await balances()) === JSON.stringify(booked) ? true : undefined));
+      expect(await balances()).toEqual(booked);
+
+      // What the cancellations are to find at the kill. Staff cancel every visit, in two waves sent at once each, while
+      // the first worker's reads and writes are kept back by the proxy. The first wave's orders are given back in the
+      // ledger workflows (their updates completed: the ledger's task, kept open by its read-model write, is completed
+      // by the SDK's heartbeat after about 8 seconds), and in the read model not at all; the second wave's give-backs
+      // are sent to the ledgers, not yet answered. Neither wave's visits are saved, and no cancellation is answered.
+      const giveBackUpdates = async (number: string) => {
+        const history = await temporal.workflow.getHandle(visitingOrdersWorkflowId(ordersQueue, number)).fetchHistory();
+        return (history.events ?? []).flatMap(
+          (event) => event.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId ?? [],
+        );
+      };
+      const givenBackInLedger = async (reference: string) => {
+        const { prisoner } = visits[references.indexOf(reference)];
+        return (await giveBackUpdates(prisoner.number)).some((id) => id.startsWith(`give-back-${reference}-`));
+      };
+      const giveBackRunning = async (reference: string) => {
+        const { raw } = await temporal.workflow.getHandle(workflowId(reference)).describe();
+        return (raw.pendingActivities ?? []).some(
+          ({ activityType, state }) =>
+            activityType?.name === 'giveBackVisitingOrder' &&
+            state === temporalEnums.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+        );
+      };
+      const cancel = async (reference: string) =>
+        (
+          await app.request(`/api/staff/visits/${reference}/cancel`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', ...staff, 'Idempotency-Key': `cancel-${reference}` },
+            body: JSON.stringify({ reasons: ['prisoner_cancelled'] }),
+          })
+        ).status;
+      // One visit of each of the first four prisoners, then the rest.
+      const firstWave = prisoners
+        .slice(0, 4)
+        .map(({ number }) => references[visits.findIndex((v) => v.prisoner.number === number)]);
+      const secondWave = references.filter((reference) => !firstWave.includes(reference));
+      proxy.holding = true;
+      const firstAnswers = new Map<string, Promise<number>>();
+      for (const reference of firstWave) firstAnswers.set(reference, cancel(reference));
+      await eventually(
+        async () => ((await Promise.all(firstWave.map(givenBackInLedger))).every(Boolean) ? true : undefined),
+        20_000,
+        100,
+      );
+      for (const reference of secondWave) firstAnswers.set(reference, cancel(reference));
+      await eventually(
+        async () => ((await Promise.all(secondWave.map(giveBackRunning))).every(Boolean) ? true : undefined),
+        10_000,
+        50,
+      );
+      const givenBackAtKill = await Promise.all(references.map(givenBackInLedger));
+      const entriesAtKill = await ledgerEntries(ordersDb).countDocuments({ kind: 'given_back' });
+      await killProcess(first);
+      proxy.holding = false;
+      expect(givenBackAtKill, 'given back in the ledger at the kill').toEqual(
+        references.map((reference) => firstWave.includes(reference)),
+      );
+      expect(entriesAtKill, 'given back in the read model at the kill').toBe(0);
+      expect(
+        (
+          await visitsCollection(ordersDb)
+            .find({ reference: { $in: references } })
+            .toArray()
+        ).map(({ status }) => status),
+        'the visits in the read model at the kill',
+      ).toEqual(references.map(() => 'booked'));
+
+      // A new worker, reaching the read model directly; each cancellation not answered 200 (a 503 once its 20 seconds
+      // are up) is sent again with its key. The second wave's give-backs, started by the worker killed, are tried again
+      // only once their 30 seconds to complete are up.
+      startOrdersWorker(`${inject('mongoUrl')}/${ordersDb.databaseName}`);
+      const answers = await Promise.all(
+        references.map(async (reference) => {
+          if ((await firstAnswers.get(reference)) === 200) return { reference, status: 200 };
+          const again = await postUntilAnswered(
+            app,
+            `/api/staff/visits/${reference}/cancel`,
+            { reasons: ['prisoner_cancelled'] },
+            { ...staff, 'Idempotency-Key': `cancel-${reference}` },
+          );
+          return { reference, status: again.status };
+        }),
+      );
+      expect(answers).toEqual(references.map((reference) => ({ reference, status: 200 })));
+
+      // Every order back, once: each prisoner's ledger (its own query) and the read model at two again, each visit with
+      // one entry for its use and one for its give-back. (An order given back twice would be written under the same
+      // key, which the read model keeps once: only the balances show it.)
+      const given = prisoners.map(() => ({ ledger: 2, readModel: 2 }));
+      await eventually(
+        async () => (JSON.stringify(await balances()) === JSON.stringify(given) ? true : undefined),
+        30_000,
+        200,
+      ).catch(async () => expect(await balances()).toEqual(given));
+      const entriesOf = async () =>
+        (
+          await ledgerEntries(ordersDb)
+            .find({ reference: { $in: references } })
+            .toArray()
+        )
+          .map(({ _id, kind, amount }) => `${_id} ${kind} ${amount}`)
+          .sort();
+      const once = visits
+        .flatMap(({ prisoner }, i) => [
+          `${prisoner.number} ${references[i]}.given_back given_back 1`,
+          `${prisoner.number} ${references[i]}.used used -1`,
+        ])
+        .sort();
+      expect(await entriesOf()).toEqual(once);
+      expect(
+        (
+          await visitsCollection(ordersDb)
+            .find({ reference: { $in: references } })
+            .toArray()
+        )
+          .map(({ reference, status, visitingOrder }) => ({ reference, status, visitingOrder }))
+          .sort((a, b) => a.reference.localeCompare(b.reference)),
+      ).toEqual(
+        [...references].sort().map((reference) => ({ reference, status: 'cancelled', visitingOrder: 'given_back' })),
+      );
+
+      // Cancelled again, by staff: refused, and nothing changes.
+      for (const reference of references) {
+        const again = await postUntilAnswered(
+          app,
+          `/api/staff/visits/${reference}/cancel`,
+          { reasons: ['prisoner_cancelled'] },
+          { ...staff, 'Idempotency-Key': `again-${reference}` },
+        );
+        expect(again.status, JSON.stringify(again.body)).toBe(409);
+      }
+      expect(await balances()).toEqual(given);
+      expect(await entriesOf()).toEqual(once);
+    });
+  },
+);
