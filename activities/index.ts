@@ -11,6 +11,7 @@ import { release, reserve, slotCapacity, slotWorkflowId, type PlaceKind } from '
 import type { Visit } from '../workflows/visit';
 import {
   giveBackOrder,
+  moveOrder,
   useOrder,
   visitingOrders,
   visitingOrdersWorkflowId,
@@ -155,6 +156,19 @@ export function createActivities(deps: ActivityDeps) {
           { reference: request.reference, visitDate: request.visitDate, remand, ...(statement ? { statement } : {}) },
         ],
         updateId: `use-${request.reference}-${Context.current().info.activityId}`,
+        startWorkflowOperation: ledgerStart(request.prisonerNumber),
+      });
+    },
+
+    /** Moves a remand prisoner's visit to the week of its new date, if that week has room; else false. */
+    async moveVisitingOrder(request: {
+      prisonerNumber: string;
+      reference: string;
+      visitDate: string;
+    }): Promise<boolean> {
+      return temporal.workflow.executeUpdateWithStart(moveOrder, {
+        args: [{ reference: request.reference, visitDate: request.visitDate }],
+        updateId: `move-${request.reference}-${Context.current().info.activityId}`,
         startWorkflowOperation: ledgerStart(request.prisonerNumber),
       });
     },

@@ -6,7 +6,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { tellVisits } from '../activities/prisonerChanges';
 import { findVisit, reviewListOf, visitsOfPrisoner } from '../activities/readModel/lookups';
-import { balanceOf, ledgerOf } from '../activities/readModel/visitingOrders';
+import { balanceOf, hasLedgerEntry, ledgerOf } from '../activities/readModel/visitingOrders';
 import type { VisitDocument } from '../activities/readModel/visits';
 import { prisonerEvent, type PrisonerRecord } from '../rules/prisonerRecord';
 import { PRISON_NUMBER } from '../rules/shapes';
@@ -120,8 +120,9 @@ export async function adjustVisitingOrders(
       'Only staff of the prison that holds the prisoner adjust their orders.',
     );
   }
+  const id = createHash('sha256').update(`${user.email}\n${key}`).digest('hex').slice(0, 32);
   const result = await visitClient(services).adjustVisitingOrders(seen.prisonerNumber, {
-    id: createHash('sha256').update(`${user.email}\n${key}`).digest('hex').slice(0, 32),
+    id,
     amount: adjustment.amount,
     reason: adjustment.reason,
     by: user.email,
@@ -134,7 +135,7 @@ export async function adjustVisitingOrders(
   }
   // The ledger writes its entries to the read model just after: a moment's wait, so that what answers shows it.
   const deadline = Date.now() + 3_000;
-  while ((await balanceOf(services.db, seen.prisonerNumber))?.balance !== result.balance && Date.now() < deadline) {
+  while (!(await hasLedgerEntry(services.db, seen.prisonerNumber, `adjusted.${id}`)) && Date.now() < deadline) {
     await new Promise((wait) => setTimeout(wait, 50));
   }
   return result;

@@ -625,7 +625,7 @@ requests.add(prisonerEvent, { id: 'PrisonerEvent' });
 
 const ledgerEntry = z.object({
   key: z.string(),
-  kind: z.enum(['issued', 'used', 'given_back', 'adjusted']),
+  kind: z.enum(['issued', 'used', 'given_back', 'adjusted', 'moved']),
   amount: z.number().int(),
   balance: z.number().int().meta({ description: 'The balance after this entry' }),
   renewsOn: z.string().optional(),

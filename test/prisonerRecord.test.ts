@@ -287,13 +287,13 @@ describe('a prisoner’s visiting orders through the API', () => {
 });
 
 describe('a remand prisoner', () => {
-  it('uses no orders but may have three visits a week; a cancellation frees a place in the week', async () => {
+  it('uses no orders but may have three visits a week; a cancellation, or a move to another week, frees a place', async () => {
     const prisoner = prisonerWith('R2003AA', { legalStatus: 'remand', visitingOrders: { balance: 0, renewsOn } });
     const byWeek = new Map<string, string[]>();
     for (const slot of slots())
       byWeek.set(weekOf(slot.slice(0, 10)), [...(byWeek.get(weekOf(slot.slice(0, 10))) ?? []), slot]);
-    const week = [...byWeek.values()].find((weekSlots) => weekSlots.length >= 4);
-    if (!week) throw new Error('no week with four slots in the booking window');
+    const week = [...byWeek.values()].find((weekSlots) => weekSlots.length >= 5);
+    if (!week) throw new Error('no week with five slots in the booking window');
     const references = [];
     for (const slot of week.slice(0, 4)) references.push(await request(prisoner, slots().indexOf(slot)));
     for (const reference of references) expect((await checked(reference)).status).toBe('requested');
@@ -308,6 +308,22 @@ describe('a remand prisoner', () => {
       body: { reasons: ['prisoner_cancelled'] },
     });
     expect((await accept(references[3], week[3])).status).toBe(200);
+
+    // A visit moved by staff into a full week is refused; one moved out frees its week.
+    const other = [...byWeek.values()].find((weekSlots) => weekSlots !== week && weekSlots.length >= 2);
+    if (!other) throw new Error('no second week in the booking window');
+    const moving = await request(prisoner, slots().indexOf(other[0]));
+    await checked(moving);
+    expect((await accept(moving, other[0])).status).toBe(200);
+    const change = (reference: string, slot: string) =>
+      service.call('POST', `/api/staff/visits/${reference}/change`, { token: staff, body: { slot } });
+    const intoFull = await change(moving, week[4]);
+    expect(intoFull.status, JSON.stringify(intoFull.body)).toBe(409);
+    expect(intoFull.body.code).toBe('no_visiting_order');
+    expect((await visitOf(moving)).slotGranted).toBe(other[0]);
+    expect((await change(references[1], other[1])).status).toBe(200);
+    expect((await change(moving, week[4])).status).toBe(200);
+    await saveHistory(service.client, workflowId(moving), 'remand-visit-moved');
   });
 });
 

@@ -59,6 +59,8 @@ describe('saved workflow histories', () => {
       'visiting-orders-ledger.json',
       'rejected-by-prisoner-change.json',
       'review-no-change-needed.json',
+      // A remand prisoner's booked visit that staff moved to another week: refused while that week was full, then moved.
+      'remand-visit-moved.json',
     ];
     expect(sets).toEqual(['2026-11', basename(HISTORY_SET)]);
     expect(readdirSync(join(dir, '2026-11')).sort()).toEqual(paths);

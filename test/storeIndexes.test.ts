@@ -55,6 +55,7 @@ const asked: Record<QueryName, unknown[]> = {
   ledgerOfPrisoner: ['A0123BC'],
   balanceOfPrisoner: ['A0123BC'],
   balanceOlderThan: ['A0123BC', 4],
+  ledgerEntryById: ['A0123BC 7.used'],
   blockedOfPrison: ['P07'],
   blockedDateById: ['P07 2026-06-01 14:00/16:00'],
 };

@@ -70,7 +70,7 @@ const storeCalls = {
 } as const;
 const { saveVisit, checkEligibility, reserveSlot, releaseSlot } = proxyActivities<Activities>(storeCalls);
 // Calls to the prisoner's ledger workflow: short, so that one lost with its worker is tried again soon.
-const { useVisitingOrder, giveBackVisitingOrder } = proxyActivities<Activities>({
+const { useVisitingOrder, giveBackVisitingOrder, moveVisitingOrder } = proxyActivities<Activities>({
   ...storeCalls,
   startToCloseTimeout: '10 seconds',
 });
@@ -327,9 +327,28 @@ export async function visitRequest(input: VisitRequestInput): Promise<Visit['sta
         const place = { prisonId: visit.prisonId, reference: visit.reference };
         const reserved = await reserveSlot({ ...place, slot, kind: placeKind(visit) });
         if (!reserved) refuse(refusals.slotFull, 'the slot is full');
+        // A remand prisoner's visit counts in its week: the new week must have room (visits using an order only).
+        if (visit.visitingOrder === 'used') {
+          const moved = await moveVisitingOrder({
+            prisonerNumber: visit.prisoner.number,
+            reference: visit.reference,
+            visitDate: slot.slice(0, 10),
+          });
+          if (!moved) {
+            await releaseSlot({ ...place, slot });
+            refuse(refusals.noVisitingOrder, 'the week of the new time is full');
+          }
+        }
         const refusal = changeRefusal(visit, slot, new Date());
         if (refusal) {
-          // Cancelled, or started, while the new place was being held: it goes back.
+          // Cancelled, or started, while the new place was being held: it goes back (and the week, if it moved).
+          if (visit.visitingOrder === 'used' && visit.slotGranted) {
+            await moveVisitingOrder({
+              prisonerNumber: visit.prisoner.number,
+              reference: visit.reference,
+              visitDate: visit.slotGranted.slice(0, 10),
+            });
+          }
           await releaseSlot({ ...place, slot });
           refuse(refusal, `the change cannot apply: ${refusal}`);
         }

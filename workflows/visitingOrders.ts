@@ -21,9 +21,12 @@ import type { VisitingOrderStatement } from '../rules/prisonerRecord';
 export const REMAND_VISITS_PER_WEEK = 3;
 
 export interface LedgerEntry {
-  /** Unique in the prisoner's ledger: `<reference>.used`, `<reference>.given_back`, `issued.<renewsOn>`, `adjusted.<id>`. */
+  /**
+   * Unique in the prisoner's ledger: `<reference>.used`, `<reference>.given_back`, `<reference>.moved.<week>`,
+   * `issued.<renewsOn>`, `adjusted.<id>`.
+   */
   key: string;
-  kind: 'issued' | 'used' | 'given_back' | 'adjusted';
+  kind: 'issued' | 'used' | 'given_back' | 'adjusted' | 'moved';
   /** Orders added (positive) or used (negative); 0 for a remand prisoner's visits, counted by week. */
   amount: number;
   balance: number;
@@ -56,6 +59,12 @@ export const useOrder = defineUpdate<UseResult, [UseOrder]>('useOrder');
 
 /** Gives back what a visit used, once, when it is cancelled; false when it used nothing (or gave it back already). */
 export const giveBackOrder = defineUpdate<boolean, [{ reference: string }]>('giveBackOrder');
+
+/**
+ * A visit moved to another date by staff: a remand prisoner's visit moves to its new week, if that week has room
+ * (false if not); any other visit's order stays as it was (true).
+ */
+export const moveOrder = defineUpdate<boolean, [{ reference: string; visitDate: string }]>('moveOrder');
 
 export interface Adjustment {
   /** Chosen by whoever asks (a form's own id): a repeat changes nothing. */
@@ -176,6 +185,21 @@ export async function visitingOrders({
     if (used.week) state.weeks[used.week] = (state.weeks[used.week] ?? []).filter((r) => r !== reference);
     else state.balance = (state.balance ?? 0) + amount;
     record({ key: `${reference}.given_back`, kind: 'given_back', amount, reference, week: used.week });
+    return true;
+  });
+
+  setHandler(moveOrder, ({ reference, visitDate }) => {
+    lastUsed = Date.now();
+    const used = state.visits[reference];
+    if (!used?.week || used.givenBack) return true;
+    const week = weekOf(visitDate);
+    if (week === used.week) return true;
+    const visits = (state.weeks[week] ??= []);
+    if (visits.length >= REMAND_VISITS_PER_WEEK) return false;
+    visits.push(reference);
+    state.weeks[used.week] = (state.weeks[used.week] ?? []).filter((r) => r !== reference);
+    record({ key: `${reference}.moved.${week}`, kind: 'moved', amount: 0, reference, week });
+    used.week = week;
     return true;
   });
 

@@ -238,6 +238,12 @@ export const queries = {
     sort: { at: -1 },
     filter: (prisonerNumber: string) => ({ prisonerNumber }),
   }),
+  /** One entry of a ledger, by prisoner and key: is an adjustment written yet. */
+  ledgerEntryById: query({
+    collection: 'visitingOrderEntries',
+    fields: ['_id'],
+    filter: (id: string) => ({ _id: id }),
+  }),
   /** A prisoner's visiting-order balance: the eligibility check, the visiting-order page. */
   balanceOfPrisoner: query({
     collection: 'visitingOrderBalances',

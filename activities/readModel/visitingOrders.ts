@@ -20,6 +20,8 @@ export interface BalanceDocument {
 export const ledgerEntries = (db: Db) => db.collection<LedgerEntryDocument>('visitingOrderEntries');
 export const balances = (db: Db) => db.collection<BalanceDocument>('visitingOrderBalances');
 
+const entryId = (prisonerNumber: string, key: string) => `${prisonerNumber} ${key}`;
+
 const duplicate = (error: unknown) => error instanceof MongoServerError && (error.code === 11000 || error.code === 1);
 
 export async function saveLedgerEntries(
@@ -28,7 +30,7 @@ export async function saveLedgerEntries(
 ): Promise<void> {
   for (const entry of entries) {
     try {
-      await ledgerEntries(db).insertOne({ ...entry, _id: `${prisonerNumber} ${entry.key}`, prisonerNumber });
+      await ledgerEntries(db).insertOne({ ...entry, _id: entryId(prisonerNumber, entry.key), prisonerNumber });
     } catch (error) {
       if (!duplicate(error)) throw error;
     }
@@ -66,4 +68,9 @@ export async function ledgerOf(db: Db, prisonerNumber: string, limit = 200): Pro
     .sort(queries.ledgerOfPrisoner.sort)
     .limit(limit)
     .toArray();
+}
+
+/** Whether a ledger's entry is written to the read model. */
+export async function hasLedgerEntry(db: Db, prisonerNumber: string, key: string): Promise<boolean> {
+  return (await ledgerEntries(db).countDocuments(queries.ledgerEntryById.filter(entryId(prisonerNumber, key)))) > 0;
 }

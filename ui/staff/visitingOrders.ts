@@ -47,6 +47,8 @@ export function visitingOrderPages(services: Services) {
         return `${week}${escapeHtml(t('orders.givenBack'))}${visit}`;
       case 'adjusted':
         return escapeHtml(t('orders.adjusted', { by: entry.by ?? '', reason: entry.reason ?? '' }));
+      case 'moved':
+        return `${escapeHtml(t('orders.moved', { date: formatDate(entry.week ?? '', locale) }))}${visit}`;
     }
   }
 
