@@ -102,16 +102,18 @@ export async function visitingOrdersFor(
   };
 }
 
-/** Staff add or take away orders with a reason; a repeat with the same key changes nothing. */
+/**
+ * Staff add or take away orders with a reason; a repeat with the same key changes nothing. `seen` is the prisoner's
+ * orders as `visitingOrdersFor` gave them to this user (which checked they may see them), read once by the caller.
+ */
 export async function adjustVisitingOrders(
   services: Services,
   user: StaffUser,
-  prisonerNumber: string,
+  seen: Awaited<ReturnType<typeof visitingOrdersFor>>,
   adjustment: z.infer<typeof visitingOrderAdjustment>,
   key: string,
 ) {
   refuseUnlessMayChangeVisits(user, 'adjust visiting orders');
-  const seen = await visitingOrdersFor(services, user, prisonerNumber);
   // Only the prison that holds the prisoner adjusts their orders.
   if (!seen.mayAdjust) {
     throw new ProblemError(
@@ -165,12 +167,13 @@ export function prisonerRecordRoutes(services: Services) {
     .post('/prisoners/:number/visiting-orders/adjustments', staffOnly, async (c) => {
       // Who may, before what they sent is read.
       refuseUnlessMayChangeVisits(c.get('user'), 'adjust visiting orders');
-      await visitingOrdersFor(services, c.get('user'), c.req.param('number'));
+      const seen = await visitingOrdersFor(services, c.get('user'), c.req.param('number'));
       const key = idempotencyKey(c);
       if (!key) throw invalid([fieldError('Idempotency-Key', 'required')]);
       const body = await readJson(c, visitingOrderAdjustment);
-      await adjustVisitingOrders(services, c.get('user'), c.req.param('number'), body, key);
-      const { record: _, ...view } = await visitingOrdersFor(services, c.get('user'), c.req.param('number'));
+      await adjustVisitingOrders(services, c.get('user'), seen, body, key);
+      // Read again: the ledger's new entry and balance.
+      const { record: _, ...view } = await visitingOrdersFor(services, c.get('user'), seen.prisonerNumber);
       return c.json(view, 201);
     });
 }

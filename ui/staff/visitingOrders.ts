@@ -133,7 +133,7 @@ export function visitingOrderPages(services: Services) {
     }
     const key = sent.key || newKey();
     try {
-      await adjustVisitingOrders(services, user, seen.prisonerNumber, parsed.data, key);
+      await adjustVisitingOrders(services, user, seen, parsed.data, key);
     } catch (error) {
       if (!(error instanceof ProblemError) || error.code !== 'below_zero') throw error;
       const left = (await visitingOrdersFor(services, user, seen.prisonerNumber)).balance ?? 0;
