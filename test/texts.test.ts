@@ -145,7 +145,11 @@ describe('a visitor who asks for texts', () => {
     expect(words).toContain('Cyfeirnod archebu: NG-TXT');
     // The link has a one-time code of its own; the outbox keeps only the placeholder.
     expect(words).toMatch(new RegExp(`http://visits\\.test/visits/${reference}\\?token=[\\w-]{43} `));
-    const kept = await outbox(service.db).findOne({ _id: `${reference}.booked.text` });
+    // Marked sent once Notify has answered, a moment after it took the text: waited for, with a deadline.
+    const kept = await eventually(async () => {
+      const found = await outbox(service.db).findOne({ _id: `${reference}.booked.text` });
+      return found?.status === 'sending' ? undefined : found;
+    });
     expect(kept).toMatchObject({ status: 'sent', provider: 'notify', to: '07700 900123' });
     expect(JSON.stringify(kept)).toContain(LINK_CODE_PLACEHOLDER);
 
